@@ -1,0 +1,23 @@
+# D&D BitTorrent: make build | run | node | test | bench
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+.PHONY: build run node test bench clean
+
+build:
+	@source scripts/env.sh && dotnet build BitTorrent.sln -c Release --nologo -v q
+
+run:
+	@scripts/run.sh
+
+node:
+	@scripts/node.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/bench.sh
+
+clean:
+	@rm -rf artifacts .run; find services tests bench -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

@@ -1,0 +1,42 @@
+namespace BitTorrent.ChordNode.Storage;
+
+/// <summary>
+/// The replicated key-value store as the tracker sees it. Any node can serve any call: the
+/// implementation finds the key's primary on the ring, which applies the change and its replicas
+/// before the call returns.
+/// </summary>
+public interface IDht
+{
+    /// <summary>The value of a last-writer-wins register, or null when the key was never written.</summary>
+    Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a last-writer-wins register (versioned by a hybrid clock at the primary).</summary>
+    Task PutAsync(string key, byte[] value, CancellationToken cancellationToken = default);
+
+    /// <summary>The live members of a set: neither removed nor expired.</summary>
+    Task<IReadOnlyList<SetMember>> GetSetAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds, replaces or removes members atomically at the primary and returns the live members
+    /// afterwards (so an announce costs one round trip). Concurrent updates of one set never lose each other.
+    /// </summary>
+    Task<IReadOnlyList<SetMember>> UpdateSetAsync(string key, IReadOnlyList<SetUpdate> updates, CancellationToken cancellationToken = default);
+
+    /// <summary>Atomically increments a counter at its primary and returns the new value (the first call returns 1).</summary>
+    Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A live member of a set-valued key.</summary>
+/// <param name="Member">The member's identity within the set (e.g. a peer id).</param>
+/// <param name="Value">Its payload (JSON text chosen by the caller).</param>
+/// <param name="UpdatedUnixMs">When it was last written.</param>
+/// <param name="ExpiresUnixMs">When it stops being live, or null for never.</param>
+public sealed record SetMember(string Member, string Value, long UpdatedUnixMs, long? ExpiresUnixMs);
+
+/// <summary>One change to a set: add or replace (Value set) or remove (Value null).</summary>
+public sealed record SetUpdate(string Member, string? Value, long? ExpiresUnixMs = null)
+{
+    public bool IsRemove => Value is null;
+    public static SetUpdate Add(string member, string value, long? expiresUnixMs = null) => new(member, value, expiresUnixMs);
+    public static SetUpdate Remove(string member) => new(member, null);
+}

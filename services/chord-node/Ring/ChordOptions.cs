@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BitTorrent.ChordNode.Ring;
+
+/// <summary>Configuration section "Chord".</summary>
+public sealed class ChordOptions
+{
+    public const string Section = "Chord";
+
+    /// <summary>The URL other members reach this node at; defaults to the first URL Kestrel listens on.</summary>
+    public string? AdvertisedUrl { get; set; }
+
+    /// <summary>Shared ring secret; ring RPC without it is refused (401).</summary>
+    [Required, MinLength(8)]
+    public string Secret { get; set; } = "dev-ring-secret";
+
+    /// <summary>Length r of the successor list.</summary>
+    [Range(1, 32)]
+    public int SuccessorListLength { get; set; } = 4;
+
+    /// <summary>Each key lives on its successor and the next Replicas-1 nodes.</summary>
+    [Range(1, 16)]
+    public int Replicas { get; set; } = 3;
+
+    /// <summary>Period of stabilize, rectify, check-predecessor and fix-fingers.</summary>
+    [Range(10, 60_000)]
+    public int StabilizeIntervalMs { get; set; } = 500;
+
+    /// <summary>Fingers refreshed by lookups each round (the rest follow from their neighbours).</summary>
+    [Range(1, 160)]
+    public int FingersPerRound { get; set; } = 8;
+
+    /// <summary>Timeout of every ring RPC.</summary>
+    [Range(50, 60_000)]
+    public int RpcTimeoutMs { get; set; } = 1500;
+
+    /// <summary>Period of replica synchronisation (anti-entropy).</summary>
+    [Range(50, 600_000)]
+    public int SyncIntervalMs { get; set; } = 1000;
+
+    /// <summary>Known members to join through when discovery hears nobody (e.g. a headless Service name).</summary>
+    public string[] Seeds { get; set; } = [];
+
+    /// <summary>How long to listen for other members before creating a new ring alone.</summary>
+    [Range(0, 600_000)]
+    public int JoinWaitMs { get; set; } = 3000;
+}

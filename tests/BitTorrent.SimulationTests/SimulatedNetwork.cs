@@ -1,0 +1,126 @@
+using BitTorrent.ChordNode.Ring;
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.SimulationTests;
+
+/// <summary>
+/// The ring code over an in-memory transport: calls go straight to the target node's handlers,
+/// and a node that has been failed answers nothing, like a killed process.
+/// </summary>
+public sealed class SimulatedNetwork : IRingTransport
+{
+    private readonly Dictionary<Id160, Stabilizer> _nodes = [];
+    private readonly HashSet<Id160> _dead = [];
+    private readonly Random _random;
+
+    public SimulatedNetwork(int seed, int successorListLength = 4)
+    {
+        _random = new Random(seed);
+        SuccessorListLength = successorListLength;
+    }
+
+    public int SuccessorListLength { get; }
+    public long Messages { get; private set; }
+
+    public IReadOnlyList<Stabilizer> Live => _nodes.Values.Where(s => !_dead.Contains(s.Node.Self.Id)).ToList();
+
+    public Stabilizer AddNode(string url)
+    {
+        var node = new RingNode(NodeRef.ForUrl(url), this, SuccessorListLength);
+        var stabilizer = new Stabilizer(node);
+        _nodes.Add(node.Self.Id, stabilizer);
+        return stabilizer;
+    }
+
+    /// <summary>Builds a ring of n nodes by joins, then stabilizes until every pointer is right.</summary>
+    public async Task<IReadOnlyList<Stabilizer>> BuildRingAsync(int n)
+    {
+        var first = AddNode("http://sim-0:1");
+        for (var i = 1; i < n; i++)
+        {
+            var joining = AddNode($"http://sim-{i}:1");
+            var live = Live;
+            var via = live[_random.Next(live.Count)].Node.Self;
+            if (via.Id == joining.Node.Self.Id) via = first.Node.Self;
+            await joining.JoinAsync(via);
+            // Let the neighbourhood notice the newcomer, as periodic stabilize would: the node
+            // just before it learns of it from its successor's predecessor.
+            await joining.StabilizeAsync();
+            var before = LivePredecessorOf(joining.Node.Self.Id);
+            if (before is not null) await _nodes[before.Value].StabilizeAsync();
+            if (i % 256 == 0) await RoundAsync(fixAllFingers: true);
+        }
+        for (var round = 0; round < 3; round++) await RoundAsync(fixAllFingers: true);
+        return Live;
+    }
+
+    /// <summary>One maintenance round on every live node, in random order.</summary>
+    public async Task RoundAsync(bool fixAllFingers)
+    {
+        var nodes = Live.OrderBy(_ => _random.Next()).ToList();
+        foreach (var s in nodes) await s.StabilizeAsync();
+        foreach (var s in nodes) await s.CheckPredecessorAsync();
+        foreach (var s in nodes)
+        {
+            if (fixAllFingers) await s.FixAllFingersAsync();
+            else await s.FixFingersAsync(8);
+        }
+    }
+
+    private Id160? LivePredecessorOf(Id160 id)
+    {
+        Id160? best = null;
+        foreach (var s in Live)
+        {
+            var candidate = s.Node.Self.Id;
+            if (candidate == id) continue;
+            if (best is null || Id160.InOpen(candidate, best.Value, id)) best = candidate;
+        }
+        return best;
+    }
+
+    public void Fail(Id160 node) => _dead.Add(node);
+
+    /// <summary>The true successor of an id among live nodes.</summary>
+    public Id160 TrueSuccessor(Id160 id)
+    {
+        var ids = Live.Select(s => s.Node.Self.Id).Order().ToList();
+        foreach (var candidate in ids) if (candidate >= id) return candidate;
+        return ids[0];
+    }
+
+    public Id160 RandomId()
+    {
+        Span<byte> bytes = stackalloc byte[Id160.ByteLength];
+        _random.NextBytes(bytes);
+        return new Id160(bytes);
+    }
+
+    public Random Random => _random;
+
+    private RingNode Reach(NodeRef target)
+    {
+        Messages++;
+        if (_dead.Contains(target.Id) || !_nodes.TryGetValue(target.Id, out var s))
+            throw new NodeUnreachableException(target, "simulated failure");
+        return s.Node;
+    }
+
+    public Task<NodeState> GetStateAsync(NodeRef target, CancellationToken cancellationToken) =>
+        Task.FromResult(Reach(target).GetState());
+
+    public Task<LookupStep> FindSuccessorStepAsync(NodeRef target, Id160 id, IReadOnlyCollection<Id160> exclude, CancellationToken cancellationToken) =>
+        Task.FromResult(Reach(target).FindSuccessorStep(id, exclude));
+
+    public Task RectifyAsync(NodeRef target, NodeRef candidate, CancellationToken cancellationToken)
+    {
+        Reach(target).Rectify(candidate);
+        return Task.CompletedTask;
+    }
+
+    public Task PingAsync(NodeRef target, CancellationToken cancellationToken)
+    {
+        Reach(target);
+        return Task.CompletedTask;
+    }
+}

@@ -27,8 +27,12 @@ public sealed class Stabilizer(RingNode node, int fingersPerRound = 8)
         // Check it is alive and take its successor list (Zave: adopt nothing unchecked).
         var state = await node.Transport.GetStateAsync(successor, cancellationToken).ConfigureAwait(false);
         node.SetSuccessors(successor, state.Successors);
+        if (BeforeAnnounce is not null) await BeforeAnnounce(successor, cancellationToken).ConfigureAwait(false);
         await node.Transport.RectifyAsync(successor, node.Self, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Runs after a joining node found its successor and before the successor learns of it (storage takes over its keys here).</summary>
+    public Func<NodeRef, CancellationToken, Task>? BeforeAnnounce { get; set; }
 
     /// <summary>One round: stabilize, check-predecessor and fix some fingers.</summary>
     public async Task RunRoundAsync(CancellationToken cancellationToken = default)

@@ -1,0 +1,60 @@
+using BitTorrent.ChordNode.Api;
+using BitTorrent.ChordNode.Membership;
+using BitTorrent.ChordNode.Ring;
+using BitTorrent.ChordNode.Rpc;
+using BitTorrent.ChordNode.Storage;
+using Microsoft.Extensions.Options;
+
+namespace BitTorrent.ChordNode.Extensions;
+
+public static class ChordNodeExtensions
+{
+    /// <summary>The ring member: options, transport, ring node, stabilizer, storage and the host that joins and maintains.</summary>
+    public static WebApplicationBuilder AddChordRing(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<HttpRingTransport>();
+        services.AddSingleton<IRingTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
+        services.AddSingleton<IStorageTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ChordOptions>>().Value;
+            var url = AdvertisedUrl(options, builder.Configuration);
+            return new RingNode(NodeRef.ForUrl(url), sp.GetRequiredService<IRingTransport>(), options.SuccessorListLength);
+        });
+        services.AddSingleton(sp => new Stabilizer(sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IOptions<ChordOptions>>().Value.FingersPerRound));
+        services.AddSingleton<LocalStore>();
+        services.AddSingleton(sp => new HybridClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DhtNode(
+            sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
+            sp.GetRequiredService<HybridClock>(), sp.GetRequiredService<IOptions<ChordOptions>>().Value.Replicas));
+        services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtNode>());
+        services.AddSingleton<IMemberSource>(sp => new CompositeMemberSource(
+            [new SeedMemberSource(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Seeds)]));
+        services.AddSingleton<RingHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<RingHost>());
+        services.AddProblemDetails();
+        return builder;
+    }
+
+    /// <summary>The URL other members reach us at: configured, or the first URL Kestrel listens on.</summary>
+    public static string AdvertisedUrl(ChordOptions options, IConfiguration configuration)
+    {
+        var url = options.AdvertisedUrl;
+        if (string.IsNullOrWhiteSpace(url))
+            url = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5101").Split(';')[0];
+        return url.TrimEnd('/');
+    }
+
+    public static WebApplication MapChordNode(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRingSecret();
+        app.MapRingRpc();
+        app.MapRingApi();
+        return app;
+    }
+}

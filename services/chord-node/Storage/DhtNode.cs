@@ -1,0 +1,207 @@
+using BitTorrent.ChordNode.Ring;
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.ChordNode.Storage;
+
+/// <summary>
+/// Replicated storage on the ring. A key lives on its successor (the primary) and the next
+/// Replicas-1 nodes. Any node serves any call: it looks the key up and sends the operation to the
+/// primary, which applies it, replicates the change to its successors and answers once every
+/// reachable replica has applied it. When the primary is dead the next live holder takes its place.
+/// </summary>
+public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalStore store, HybridClock clock, int replicas) : IDht
+{
+    private const int Attempts = 4;
+    private static readonly TimeSpan TombstoneTtl = TimeSpan.FromMinutes(10);
+
+    public LocalStore Store => store;
+    public RingNode Ring => ring;
+    public int Replicas => replicas;
+
+    /// <summary>Delay between attempts when every candidate for a key failed (the ring is repairing).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    // ---- IDht: what the tracker calls ---------------------------------------------------------
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.Get), cancellationToken).ConfigureAwait(false)).Value;
+
+    public Task PutAsync(string key, byte[] value, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(new DhtOperation(key, DhtOperationKind.Put, Value: value), cancellationToken);
+
+    public async Task<IReadOnlyList<SetMember>> GetSetAsync(string key, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.GetSet), cancellationToken).ConfigureAwait(false)).Members ?? [];
+
+    public async Task<IReadOnlyList<SetMember>> UpdateSetAsync(string key, IReadOnlyList<SetUpdate> updates, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.UpdateSet, Updates: updates), cancellationToken).ConfigureAwait(false)).Members ?? [];
+
+    public async Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.Increment), cancellationToken).ConfigureAwait(false)).Count;
+
+    /// <summary>Finds the key's primary and has it apply the operation; falls over to the next holder.</summary>
+    public async Task<DhtResult> ExecuteAsync(DhtOperation operation, CancellationToken cancellationToken = default)
+    {
+        var keyId = Id160.Hash(operation.Key);
+        Exception? last = null;
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            LookupResult found;
+            try
+            {
+                found = await ring.FindSuccessorAsync(keyId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LookupFailedException e)
+            {
+                last = e;
+                continue;
+            }
+            foreach (var holder in found.Candidates.Take(replicas))
+            {
+                try
+                {
+                    return holder.Id == ring.Self.Id
+                        ? await ApplyAsPrimaryAsync(operation, cancellationToken).ConfigureAwait(false)
+                        : await transport.ApplyAsync(holder, operation, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NodeUnreachableException e)
+                {
+                    last = e;
+                    ring.Forget(holder);
+                }
+            }
+        }
+        throw new DhtUnavailableException(operation.Key, last);
+    }
+
+    // ---- handlers: this node as primary or replica --------------------------------------------
+
+    /// <summary>Applies an operation as the key's primary and replicates the change before answering.</summary>
+    public async Task<DhtResult> ApplyAsPrimaryAsync(DhtOperation operation, CancellationToken cancellationToken = default)
+    {
+        var now = clock.NowUnixMs;
+        switch (operation.Kind)
+        {
+            case DhtOperationKind.Get:
+                return new DhtResult(Value: store.Find(operation.Key)?.Value);
+            case DhtOperationKind.GetSet:
+                return new DhtResult(Members: store.Find(operation.Key)?.LiveMembers(now) ?? []);
+            case DhtOperationKind.Put:
+            {
+                var delta = store.GetOrAdd(operation.Key, EntryKind.Register)
+                    .Put(operation.Value ?? throw new ArgumentException("A put needs a value."), clock.Next());
+                await ReplicateAsync(delta, cancellationToken).ConfigureAwait(false);
+                return new DhtResult(Value: operation.Value);
+            }
+            case DhtOperationKind.UpdateSet:
+            {
+                var (delta, live) = store.GetOrAdd(operation.Key, EntryKind.Set).Update(operation.Updates ?? [], clock, now);
+                await ReplicateAsync(delta, cancellationToken).ConfigureAwait(false);
+                return new DhtResult(Members: live);
+            }
+            case DhtOperationKind.Increment:
+            {
+                var (value, delta) = store.GetOrAdd(operation.Key, EntryKind.Counter).Increment();
+                await ReplicateAsync(delta, cancellationToken).ConfigureAwait(false);
+                return new DhtResult(Count: value);
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation.Kind, "Unknown operation.");
+        }
+    }
+
+    /// <summary>The Replicas-1 successors that hold copies of what this node is primary for.</summary>
+    public IReadOnlyList<NodeRef> ReplicaTargets() =>
+        ring.Successors.Where(s => s.Id != ring.Self.Id).Take(replicas - 1).ToArray();
+
+    private async Task ReplicateAsync(EntryData delta, CancellationToken cancellationToken)
+    {
+        var targets = ReplicaTargets();
+        if (targets.Count == 0) return;
+        EntryData[] batch = [delta];
+        await Task.WhenAll(targets.Select(async target =>
+        {
+            try
+            {
+                await transport.MergeAsync(target, batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NodeUnreachableException)
+            {
+                // An unreachable replica misses this write; anti-entropy repairs it or its successor.
+            }
+        })).ConfigureAwait(false);
+    }
+
+    public void HandleMerge(IReadOnlyList<EntryData> entries) => store.Merge(entries);
+
+    public SyncReply HandleSync(IReadOnlyList<KeyDigest> digests)
+    {
+        var wanted = new List<string>();
+        var theirs = new List<EntryData>();
+        foreach (var digest in digests)
+        {
+            var entry = store.Find(digest.Key);
+            if (entry is null) { wanted.Add(digest.Key); continue; }
+            if (entry.Digest() == digest.Digest) continue;
+            wanted.Add(digest.Key);
+            theirs.Add(entry.Snapshot());
+        }
+        return new SyncReply(wanted, theirs);
+    }
+
+    public IReadOnlyList<EntryData> HandleRange(Id160 from, Id160 to) => store.Range(from, to);
+
+    // ---- keeping the replication factor -------------------------------------------------------
+
+    /// <summary>
+    /// Anti-entropy, once per period: what this node is primary for goes to its Replicas-1
+    /// successors; everything else goes to its predecessor, so keys flow back to a node that
+    /// joined in front of us and forward to new replicas after a failure.
+    /// </summary>
+    public async Task SynchronizeAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.NowUnixMs;
+        var owned = new List<StoredEntry>();
+        var others = new List<StoredEntry>();
+        foreach (var entry in store.Entries)
+        {
+            entry.Collect(now, (long)TombstoneTtl.TotalMilliseconds);
+            (ring.Owns(entry.KeyId) ? owned : others).Add(entry);
+        }
+        foreach (var target in ReplicaTargets())
+            await SyncWithAsync(target, owned, cancellationToken).ConfigureAwait(false);
+        var predecessor = ring.Predecessor;
+        if (predecessor is not null && predecessor.Id != ring.Self.Id && others.Count > 0)
+            await SyncWithAsync(predecessor, others, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SyncWithAsync(NodeRef target, IReadOnlyList<StoredEntry> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0) return;
+        try
+        {
+            var digests = entries.Select(e => new KeyDigest(e.Key, e.Digest())).ToList();
+            var reply = await transport.SyncAsync(target, digests, cancellationToken).ConfigureAwait(false);
+            store.Merge(reply.Theirs);
+            if (reply.Wanted.Count == 0) return;
+            var wanted = reply.Wanted.Select(k => store.Snapshot(k)).OfType<EntryData>().ToList();
+            await transport.MergeAsync(target, wanted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeUnreachableException)
+        {
+            // The ring is changing under us; the next period tries again with fresh neighbours.
+        }
+    }
+
+    /// <summary>A joining node copies the keys it now owns (and replicates) from its successor before it is announced.</summary>
+    public async Task TakeOverFromAsync(NodeRef successor, CancellationToken cancellationToken = default)
+    {
+        if (successor.Id == ring.Self.Id) return;
+        // Everything outside (self, successor] is ours as primary or as a replica of an earlier node.
+        var entries = await transport.RangeAsync(successor, successor.Id, ring.Self.Id, cancellationToken).ConfigureAwait(false);
+        store.Merge(entries);
+    }
+}
+
+public sealed class DhtUnavailableException(string key, Exception? inner)
+    : Exception($"No replica of '{key}' could be reached.", inner);

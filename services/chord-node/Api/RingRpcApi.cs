@@ -56,6 +56,9 @@ public static class RingRpcApi
         var dht = app.MapGroup("/dht").ExcludeFromDescription();
         dht.MapPost("/apply", async (DhtOperation operation, DhtNode node, CancellationToken ct) =>
             TypedResults.Ok(await node.ApplyAsPrimaryAsync(operation, ct)));
+        // Routed: finds the key's primary from here (what the tracker does through IDht); for tools and tests.
+        dht.MapPost("/execute", async (DhtOperation operation, DhtNode node, CancellationToken ct) =>
+            TypedResults.Ok(await node.ExecuteAsync(operation, ct)));
         dht.MapPost("/merge", (EntryData[] entries, DhtNode node) =>
         {
             node.HandleMerge(entries);

@@ -1,0 +1,152 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using BitTorrent.ChordNode.Api;
+using BitTorrent.ChordNode.Storage;
+using Xunit.Abstractions;
+
+namespace BitTorrent.IntegrationTests.Infrastructure;
+
+/// <summary>A ring of real chord-node processes on 127.0.0.1, stopped when disposed.</summary>
+public sealed class ChordRing : IAsyncDisposable
+{
+    public const string Secret = "integration-test-secret";
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly List<ServiceProcess> _nodes = [];
+    private readonly ITestOutputHelper? _output;
+    private readonly Dictionary<string, string> _environment;
+
+    public ChordRing(ITestOutputHelper? output = null, IDictionary<string, string>? environment = null)
+    {
+        _output = output;
+        _environment = new Dictionary<string, string>
+        {
+            ["Chord__Secret"] = Secret,
+            ["Chord__StabilizeIntervalMs"] = "250",
+            ["Chord__SyncIntervalMs"] = "500",
+            ["Chord__RpcTimeoutMs"] = "1000",
+            ["Chord__JoinWaitMs"] = "1500",
+            ["Discovery__Enabled"] = "false",
+        };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
+        Http.DefaultRequestHeaders.Add("X-Ring-Secret", Secret);
+    }
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public IReadOnlyList<ServiceProcess> Nodes => _nodes;
+    public IEnumerable<ServiceProcess> Live => _nodes.Where(n => !n.HasExited);
+
+    /// <summary>Starts a node; without seeds it uses the first node as its seed.</summary>
+    public ServiceProcess StartNode(IDictionary<string, string>? extra = null, IEnumerable<string>? seeds = null)
+    {
+        var port = ServiceProcess.FreePort();
+        var environment = new Dictionary<string, string>(_environment);
+        var seedList = (seeds ?? _nodes.Where(n => !n.HasExited).Take(3).Select(n => n.Url)).ToList();
+        for (var i = 0; i < seedList.Count; i++) environment[$"Chord__Seeds__{i}"] = seedList[i];
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) environment[k] = v;
+        var node = ServiceProcess.Start("chord-node", port, [], environment);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Starts n nodes one after another, each seeded with the ones before it.</summary>
+    public async Task StartAsync(int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var node = StartNode();
+            await WaitReadyAsync(node);
+        }
+    }
+
+    public async Task WaitReadyAsync(ServiceProcess node, TimeSpan? timeout = null)
+    {
+        await Eventually.TrueAsync(async () =>
+        {
+            if (node.HasExited) throw new InvalidOperationException($"{node.Name} exited:\n{node.Log}");
+            try
+            {
+                using var response = await Http.GetAsync($"{node.Url}/readyz");
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout ?? TimeSpan.FromSeconds(30), $"{node.Name} never became ready");
+    }
+
+    public async Task<RingView> RingAsync(ServiceProcess via) =>
+        (await Http.GetFromJsonAsync<RingView>($"{via.Url}/api/tracker/ring", Json))!;
+
+    /// <summary>Waits until the ring seen from every live node is exactly the live nodes, each with the right successor.</summary>
+    public async Task WaitConvergedAsync(TimeSpan? timeout = null)
+    {
+        var last = "";
+        try
+        {
+            await Eventually.TrueAsync(Converged, timeout ?? TimeSpan.FromSeconds(30), "the ring did not converge");
+        }
+        catch (TimeoutException)
+        {
+            _output?.WriteLine($"last ring view: {last}");
+            throw;
+        }
+
+        async Task<bool> Converged()
+        {
+            var live = Live.Select(n => n.Url).Order(StringComparer.Ordinal).ToList();
+            foreach (var node in Live)
+            {
+                RingView view;
+                try { view = await RingAsync(node); }
+                catch (HttpRequestException e) { last = $"{node.Url}: {e.Message}"; return false; }
+                last = $"from {node.Url}: " + string.Join(" | ", view.Members.Select(m => $"{m.Url} pred {m.Predecessor} succ {string.Join(",", m.Successors)}"));
+                if (!view.Members.Select(m => m.Url).Order(StringComparer.Ordinal).SequenceEqual(live)) return false;
+                // Sorted by id, each member's successor is the next one, and its predecessor the previous one.
+                for (var i = 0; i < view.Members.Count; i++)
+                {
+                    var next = view.Members[(i + 1) % view.Members.Count];
+                    var previous = view.Members[(i + view.Members.Count - 1) % view.Members.Count];
+                    if (view.Members.Count > 1 && (view.Members[i].Successors.FirstOrDefault() != next.Url || view.Members[i].Predecessor != previous.Url)) return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public async Task<DhtResult> ExecuteAsync(ServiceProcess via, DhtOperation operation)
+    {
+        using var response = await Http.PostAsJsonAsync($"{via.Url}/dht/execute", operation, Json);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<DhtResult>(Json))!;
+    }
+
+    public async Task<HashSet<string>> KeysAsync(ServiceProcess node) =>
+        [.. (await Http.GetFromJsonAsync<string[]>($"{node.Url}/dht/keys", Json))!];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            if (_output is not null && node.Log.Contains("fail:", StringComparison.Ordinal))
+                _output.WriteLine($"--- {node.Name}\n{node.Log}");
+            await node.DisposeAsync();
+        }
+        Http.Dispose();
+    }
+}
+
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition()) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{failure} within {timeout.TotalSeconds:F0} s");
+            await Task.Delay(200);
+        }
+    }
+}

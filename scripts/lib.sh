@@ -1,0 +1,53 @@
+# Helpers for the local run scripts: start our services as processes on 127.0.0.1.
+RUN_DIR=${RUN_DIR:-.run}
+mkdir -p "$RUN_DIR/logs"
+
+chord_dll=services/chord-node/bin/Release/net10.0/BitTorrent.ChordNode.dll
+peer_dll=services/peer/bin/Release/net10.0/BitTorrent.Peer.dll
+gateway_dll=services/gateway/bin/Release/net10.0/BitTorrent.Gateway.dll
+
+# Local runs keep multicast on loopback with TTL 0: nothing leaves the machine.
+export Discovery__Interface=${Discovery__Interface:-127.0.0.1}
+export Discovery__Ttl=${Discovery__Ttl:-0}
+export Logging__LogLevel__Default=${Logging__LogLevel__Default:-Warning}
+export Logging__LogLevel__BitTorrent=${Logging__LogLevel__BitTorrent:-Information}
+
+build_release() {
+  dotnet build BitTorrent.sln -c Release --nologo -v q -clp:ErrorsOnly >/dev/null || { echo "build failed: run 'make build' to see why" >&2; exit 1; }
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+next_free_port() {
+  local port=$1
+  while port_in_use "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# start_service NAME DLL PORT [ARGS...]: starts it as a job of this shell; its pid lands in $started_pid
+start_service() {
+  local name=$1 dll=$2 port=$3; shift 3
+  if port_in_use "$port"; then
+    echo "port $port is in use: is the system already running? (stop it, or free the port)" >&2
+    return 1
+  fi
+  dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$RUN_DIR/logs/$name.log" 2>&1 &
+  started_pid=$!
+}
+
+wait_ready() {
+  local url=$1 name=$2 pid=$3
+  for _ in $(seq 1 150); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name exited; its log ($RUN_DIR/logs/$name.log) ends with:" >&2
+      tail -n 20 "$RUN_DIR/logs/$name.log" >&2
+      return 1
+    fi
+    if curl -fs -m 2 "$url/readyz" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "$name did not become ready at $url (log: $RUN_DIR/logs/$name.log)" >&2
+  return 1
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make run: the whole system as processes on 127.0.0.1; Ctrl-C or SIGTERM stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+source scripts/lib.sh
+
+build_release
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "stopping ${#pids[@]} processes"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+seeds=(--Chord:Seeds:0=http://127.0.0.1:5101 --Chord:Seeds:1=http://127.0.0.1:5102 --Chord:Seeds:2=http://127.0.0.1:5103)
+for port in 5101 5102 5103; do
+  start_service "chord-$port" "$chord_dll" "$port" "${seeds[@]}" || exit 1
+  pids+=("$started_pid")
+done
+for i in 0 1 2; do wait_ready "http://127.0.0.1:$((5101 + i))" "chord-$((5101 + i))" "${pids[$i]}" || exit 1; done
+
+echo
+echo "D&D BitTorrent is running (logs in $RUN_DIR/logs):"
+echo "  chord nodes   http://127.0.0.1:5101  http://127.0.0.1:5102  http://127.0.0.1:5103"
+echo "  ring          http://127.0.0.1:5101/api/tracker/ring"
+echo "  tracker       http://127.0.0.1:5101/announce"
+echo "  add a node    make node      (in another terminal)"
+echo "Press Ctrl-C to stop."
+wait

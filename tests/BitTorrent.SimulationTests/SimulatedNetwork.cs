@@ -22,13 +22,18 @@ public sealed class SimulatedNetwork : IRingTransport
     public int SuccessorListLength { get; }
     public long Messages { get; private set; }
 
-    public IReadOnlyList<Stabilizer> Live => _nodes.Values.Where(s => !_dead.Contains(s.Node.Self.Id)).ToList();
+    private readonly SortedSet<Id160> _liveIds = [];
+    private List<Stabilizer>? _live;
+
+    public IReadOnlyList<Stabilizer> Live => _live ??= _nodes.Values.Where(s => !_dead.Contains(s.Node.Self.Id)).ToList();
 
     public Stabilizer AddNode(string url)
     {
         var node = new RingNode(NodeRef.ForUrl(url), this, SuccessorListLength);
         var stabilizer = new Stabilizer(node);
         _nodes.Add(node.Self.Id, stabilizer);
+        _liveIds.Add(node.Self.Id);
+        _live = null;
         return stabilizer;
     }
 
@@ -69,24 +74,24 @@ public sealed class SimulatedNetwork : IRingTransport
 
     private Id160? LivePredecessorOf(Id160 id)
     {
-        Id160? best = null;
-        foreach (var s in Live)
-        {
-            var candidate = s.Node.Self.Id;
-            if (candidate == id) continue;
-            if (best is null || Id160.InOpen(candidate, best.Value, id)) best = candidate;
-        }
-        return best;
+        if (_liveIds.Count < 2) return null;
+        if (id == Id160.Zero) return _liveIds.Max;
+        var before = _liveIds.GetViewBetween(Id160.Zero, id - Id160.PowerOfTwo(0));
+        return before.Count > 0 ? before.Max : _liveIds.Max;
     }
 
-    public void Fail(Id160 node) => _dead.Add(node);
+    public void Fail(Id160 node)
+    {
+        _dead.Add(node);
+        _liveIds.Remove(node);
+        _live = null;
+    }
 
     /// <summary>The true successor of an id among live nodes.</summary>
     public Id160 TrueSuccessor(Id160 id)
     {
-        var ids = Live.Select(s => s.Node.Self.Id).Order().ToList();
-        foreach (var candidate in ids) if (candidate >= id) return candidate;
-        return ids[0];
+        var after = _liveIds.GetViewBetween(id, Id160.Max);
+        return after.Count > 0 ? after.Min : _liveIds.Min;
     }
 
     public Id160 RandomId()

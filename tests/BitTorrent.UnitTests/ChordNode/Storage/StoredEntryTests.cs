@@ -1,0 +1,83 @@
+using BitTorrent.ChordNode.Storage;
+
+namespace BitTorrent.UnitTests.ChordNode.Storage;
+
+public sealed class StoredEntryTests
+{
+    private static readonly HybridClock Clock = new(TimeProvider.System);
+
+    [Fact]
+    public void Replicas_of_a_set_converge_whatever_order_the_updates_arrive_in()
+    {
+        var primary = new StoredEntry("swarm/x", EntryKind.Set);
+        var deltas = new List<EntryData>
+        {
+            primary.Update([SetUpdate.Add("a", "1"), SetUpdate.Add("b", "1")], Clock, 0).Delta,
+            primary.Update([SetUpdate.Remove("a")], Clock, 0).Delta,
+            primary.Update([SetUpdate.Add("b", "2"), SetUpdate.Add("c", "1")], Clock, 0).Delta,
+        };
+
+        var forward = new StoredEntry("swarm/x", EntryKind.Set);
+        foreach (var d in deltas) forward.Merge(d);
+        var backward = new StoredEntry("swarm/x", EntryKind.Set);
+        foreach (var d in Enumerable.Reverse(deltas)) backward.Merge(d);
+        backward.Merge(deltas[0]); // duplicates are harmless
+
+        Assert.Equal(primary.Digest(), forward.Digest());
+        Assert.Equal(primary.Digest(), backward.Digest());
+        Assert.Equal(["b=2", "c=1"], backward.LiveMembers(0).Select(m => $"{m.Member}={m.Value}").Order());
+    }
+
+    [Fact]
+    public void A_removal_is_a_tombstone_so_an_older_add_arriving_late_does_not_resurrect_the_member()
+    {
+        var primary = new StoredEntry("name/f", EntryKind.Set);
+        var add = primary.Update([SetUpdate.Add("h", "1")], Clock, 0).Delta;
+        var remove = primary.Update([SetUpdate.Remove("h")], Clock, 0).Delta;
+        var replica = new StoredEntry("name/f", EntryKind.Set);
+        replica.Merge(remove);
+        replica.Merge(add);
+        Assert.Empty(replica.LiveMembers(0));
+    }
+
+    [Fact]
+    public void Expired_members_are_not_live_and_are_collected_after_the_grace_period()
+    {
+        var entry = new StoredEntry("swarm/y", EntryKind.Set);
+        entry.Update([SetUpdate.Add("old", "x", expiresUnixMs: 1_000), SetUpdate.Add("new", "x", expiresUnixMs: 10_000)], Clock, 0);
+        Assert.Equal(["new"], entry.LiveMembers(5_000).Select(m => m.Member));
+        entry.Collect(nowUnixMs: 5_000, tombstoneTtlMs: 1_000);
+        Assert.Single(entry.Snapshot().Members!);
+    }
+
+    [Fact]
+    public void Registers_keep_the_highest_version_and_counters_the_highest_count()
+    {
+        var register = new StoredEntry("torrent/t", EntryKind.Register);
+        register.Merge(new EntryData("torrent/t", EntryKind.Register, [2], Version: 20));
+        register.Merge(new EntryData("torrent/t", EntryKind.Register, [1], Version: 10));
+        Assert.Equal([2], register.Value);
+
+        var counter = new StoredEntry("counter/peer-id", EntryKind.Counter);
+        Assert.Equal(1, counter.Increment().Value);
+        counter.Merge(new EntryData("counter/peer-id", EntryKind.Counter, Count: 7));
+        counter.Merge(new EntryData("counter/peer-id", EntryKind.Counter, Count: 3));
+        Assert.Equal(8, counter.Increment().Value);
+    }
+
+    [Fact]
+    public void The_hybrid_clock_never_goes_back_even_when_the_wall_clock_does()
+    {
+        var time = new SettableTime { Now = DateTimeOffset.FromUnixTimeSeconds(1_000_000) };
+        var clock = new HybridClock(time);
+        var first = clock.Next();
+        time.Now = DateTimeOffset.FromUnixTimeSeconds(999_000);
+        Assert.True(clock.Next() > first);
+    }
+
+    private sealed class SettableTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}

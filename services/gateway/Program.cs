@@ -1,6 +1,11 @@
+using BitTorrent.Gateway.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddOpenApi();
+builder.AddGateway();
+
 var app = builder.Build();
-app.MapOpenApi();
-app.MapGet("/healthz", () => TypedResults.Ok("live")).WithSummary("Liveness probe");
+app.MapGateway();
 app.Run();
+
+/// <summary>Entry point, visible to in-process tests.</summary>
+public partial class Program;

@@ -1,0 +1,59 @@
+using BitTorrent.Gateway.Api;
+using BitTorrent.Gateway.Routing;
+using BitTorrent.Shared.Discovery;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace BitTorrent.Gateway.Extensions;
+
+public static class GatewayExtensions
+{
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        services.AddSingleton(TimeProvider.System);
+        services.AddDiscoveryListener();
+        services.AddHttpClient(RingMembership.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(3));
+        services.AddSingleton<RingMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<RingMembership>());
+        services.AddSingleton<PeerDirectory>();
+        services.AddReverseProxy().LoadFromMemory(RingProxyConfig.Routes(options), RingProxyConfig.Clusters([]));
+        services.AddSingleton<IForwarderHttpClientFactory, FailoverForwarderHttpClientFactory>();
+        services.AddHttpForwarder();
+        services.AddGatewayRateLimits(options);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        // Follow the ring: every membership change replaces the cluster's destinations.
+        var membership = app.Services.GetRequiredService<RingMembership>();
+        var proxyConfig = app.Services.GetRequiredService<InMemoryConfigProvider>();
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        membership.Changed += members => proxyConfig.Update(RingProxyConfig.Routes(options), RingProxyConfig.Clusters(members));
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRateLimiter();
+        app.MapOpenApi();
+        app.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = "swagger";
+            ui.DocumentTitle = "D&D BitTorrent API";
+            ui.SwaggerEndpoint("/openapi/chord-node.json", "Tracker (chord node)");
+            ui.SwaggerEndpoint("/openapi/peer.json", "Peer");
+            ui.SwaggerEndpoint("/openapi/v1.json", "Gateway");
+        });
+        app.MapGatewayApi();
+        app.MapPeerForwarding();
+        app.MapReverseProxy();
+        return app;
+    }
+}

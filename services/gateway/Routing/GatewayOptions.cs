@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BitTorrent.Gateway.Routing;
+
+/// <summary>Configuration section "Gateway".</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Chord node URLs to start from where multicast is unavailable (e.g. a headless Service name).</summary>
+    public string[] Seeds { get; set; } = [];
+
+    /// <summary>How often the ring's membership is re-read and the proxy's destinations updated.</summary>
+    [Range(100, 600_000)]
+    public int MembershipRefreshMs { get; set; } = 2000;
+
+    /// <summary>How long a peer's API url from the tracker is reused.</summary>
+    [Range(0, 3600)]
+    public int PeerCacheSeconds { get; set; } = 5;
+
+    /// <summary>Requests per second allowed per client address on the public routes.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecond { get; set; } = 20_000;
+
+    /// <summary>Largest request body on tracker routes.</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxTrackerBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest request body forwarded to a peer (file uploads).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxPeerBodyBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+}

@@ -17,6 +17,8 @@ public static class TrackerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackerService>();
+        // Errors of the REST API are RFC 7807 problem details.
+        services.AddProblemDetails();
         return services;
     }
 }

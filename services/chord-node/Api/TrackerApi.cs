@@ -2,7 +2,6 @@ using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Api;
@@ -75,7 +74,7 @@ public static class TrackerApi
     public static async Task<Ok<IReadOnlyList<TrackerFileSummary>>> ListFiles(TrackerService tracker, string? search, CancellationToken cancellationToken) =>
         TypedResults.Ok(await tracker.ListFilesAsync(search, cancellationToken));
 
-    public static async Task<Results<Ok<TrackerFileDetails>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> GetFile(
+    public static async Task<Results<Ok<TrackerFileDetails>, NotFoundProblem, BadRequestProblem>> GetFile(
         TrackerService tracker, string infoHash, CancellationToken cancellationToken)
     {
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
@@ -84,7 +83,7 @@ public static class TrackerApi
             : FileNotFound(infoHash);
     }
 
-    public static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> GetTorrent(
+    public static async Task<Results<FileContentHttpResult, NotFoundProblem, BadRequestProblem>> GetTorrent(
         TrackerService tracker, string infoHash, CancellationToken cancellationToken)
     {
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
@@ -94,7 +93,7 @@ public static class TrackerApi
         return TypedResults.File(torrent, TorrentContentType, fileName);
     }
 
-    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequest<ProblemDetails>>> Publish(
+    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem>> Publish(
         HttpRequest request, TrackerService tracker, CancellationToken cancellationToken)
     {
         var maxBytes = tracker.Options.MaxTorrentBytes;
@@ -110,13 +109,13 @@ public static class TrackerApi
 
         var outcome = await tracker.PublishAsync(body.ToArray(), cancellationToken);
         if (outcome.Torrent is not { } published)
-            return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid torrent", outcome.Error));
+            return new BadRequestProblem("Invalid torrent", outcome.Error ?? "The torrent is not valid.");
         return published.Created
             ? TypedResults.Created($"/api/tracker/files/{published.InfoHash}", published)
             : TypedResults.Ok(published);
     }
 
-    public static async Task<Results<Ok<SwarmInfo>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>, ValidationProblem>> JoinSwarm(
+    public static async Task<Results<Ok<SwarmInfo>, NotFoundProblem, BadRequestProblem, ValidationProblem>> JoinSwarm(
         TrackerService tracker, string infoHash, long peerId, SwarmJoinRequest join, CancellationToken cancellationToken)
     {
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
@@ -129,7 +128,7 @@ public static class TrackerApi
             : FileNotFound(infoHash);
     }
 
-    public static async Task<Results<NoContent, BadRequest<ProblemDetails>>> LeaveSwarm(
+    public static async Task<Results<NoContent, BadRequestProblem>> LeaveSwarm(
         TrackerService tracker, string infoHash, long peerId, CancellationToken cancellationToken)
     {
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
@@ -140,7 +139,7 @@ public static class TrackerApi
     public static async Task<Ok<IReadOnlyList<PeerInfo>>> ListPeers(TrackerService tracker, CancellationToken cancellationToken) =>
         TypedResults.Ok(await tracker.ListPeersAsync(cancellationToken));
 
-    public static async Task<Results<Ok<PeerInfo>, NotFound<ProblemDetails>>> GetPeer(TrackerService tracker, long peerId, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<PeerInfo>, NotFoundProblem>> GetPeer(TrackerService tracker, long peerId, CancellationToken cancellationToken) =>
         await tracker.GetPeerAsync(peerId, cancellationToken) is { } peer ? TypedResults.Ok(peer) : PeerNotFound(peerId);
 
     public static async Task<Results<Created<PeerInfo>, ValidationProblem>> RegisterPeer(
@@ -151,7 +150,7 @@ public static class TrackerApi
         return TypedResults.Created($"/api/tracker/peers/{peer.PeerId}", peer);
     }
 
-    public static async Task<Results<Ok<PeerInfo>, NotFound<ProblemDetails>, ValidationProblem>> UpdatePeer(
+    public static async Task<Results<Ok<PeerInfo>, NotFoundProblem, ValidationProblem>> UpdatePeer(
         TrackerService tracker, long peerId, PeerRegistration registration, CancellationToken cancellationToken)
     {
         if (Validate(registration) is { } invalid) return invalid;
@@ -171,17 +170,15 @@ public static class TrackerApi
         return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
     }
 
-    private static BadRequest<ProblemDetails> BadInfoHash(string infoHash) =>
-        TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid info-hash", $"'{infoHash}' is not 40 hexadecimal digits."));
+    private static BadRequestProblem BadInfoHash(string infoHash) =>
+        new("Invalid info-hash", $"'{infoHash}' is not 40 hexadecimal digits.");
 
-    private static NotFound<ProblemDetails> FileNotFound(string infoHash) =>
-        TypedResults.NotFound(Problem(StatusCodes.Status404NotFound, "File not found", $"No torrent with info-hash {infoHash} was published."));
+    private static NotFoundProblem FileNotFound(string infoHash) =>
+        new("File not found", $"No torrent with info-hash {infoHash} was published.");
 
-    private static NotFound<ProblemDetails> PeerNotFound(long peerId) =>
-        TypedResults.NotFound(Problem(StatusCodes.Status404NotFound, "Peer not found", $"No peer with id {peerId} is registered."));
+    private static NotFoundProblem PeerNotFound(long peerId) =>
+        new("Peer not found", $"No peer with id {peerId} is registered.");
 
-    private static BadRequest<ProblemDetails> TooLarge(int maxBytes) =>
-        TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Torrent too large", $"A .torrent may be at most {maxBytes} bytes."));
-
-    private static ProblemDetails Problem(int status, string title, string? detail) => new() { Status = status, Title = title, Detail = detail };
+    private static BadRequestProblem TooLarge(int maxBytes) =>
+        new("Torrent too large", $"A .torrent may be at most {maxBytes} bytes.");
 }

@@ -29,6 +29,10 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxNumWant { get; set; } = 200;
 
+    /// <summary>How long swarm counts learned by this node are reused when listing the catalog; 0 reads every swarm.</summary>
+    [Range(0, 3600)]
+    public double CountCacheSeconds { get; set; } = 2;
+
     /// <summary>The largest .torrent accepted for publishing.</summary>
     [Range(1, 64 * 1024 * 1024)]
     public int MaxTorrentBytes { get; set; } = 8 * 1024 * 1024;

@@ -17,6 +17,7 @@ namespace BitTorrent.ChordNode.Tracker;
 public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> options, TimeProvider time, ILogger<TrackerService> logger)
 {
     private readonly TrackerOptions _options = options.Value;
+    private readonly SwarmCountCache _counts = new(time, TimeSpan.FromSeconds(options.Value.CountCacheSeconds));
 
     public TrackerOptions Options => _options;
 
@@ -42,6 +43,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
         var wanted = request.Event == AnnounceEvent.Stopped ? 0 : request.NumWant;
         var (complete, incomplete, peers) = SelectPeers(members, exclude: member, wanted);
+        _counts.Set(request.InfoHash, complete, incomplete);
         return new AnnounceResult
         {
             Complete = complete,
@@ -60,6 +62,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             var swarm = dht.GetSetAsync(TrackerKeys.Swarm(hash), cancellationToken);
             var completed = dht.GetSetAsync(TrackerKeys.Completed(hash), cancellationToken);
             var (seeders, leechers) = Count(await swarm.ConfigureAwait(false));
+            _counts.Set(hash, seeders, leechers);
             return new ScrapeEntry(hash, seeders, leechers, (await completed.ConfigureAwait(false)).Count);
         });
         return await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -120,7 +123,10 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             null);
     }
 
-    /// <summary>The catalog (all partitions read in parallel), filtered by a case-insensitive name substring, with live counts.</summary>
+    /// <summary>
+    /// The catalog (all partitions read in parallel), filtered by a case-insensitive name substring, with
+    /// live counts (reused for <see cref="TrackerOptions.CountCacheSeconds"/> when this node saw them recently).
+    /// </summary>
     public async Task<IReadOnlyList<TrackerFileSummary>> ListFilesAsync(string? search, CancellationToken cancellationToken = default)
     {
         var partitions = await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
@@ -144,7 +150,12 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             async (i, ct) =>
             {
                 var entry = entries[i];
-                var (seeders, leechers) = Count(await dht.GetSetAsync(TrackerKeys.Swarm(Id160.Parse(entry.InfoHash)), ct).ConfigureAwait(false));
+                var hash = Id160.Parse(entry.InfoHash);
+                if (!_counts.TryGet(hash, out var seeders, out var leechers))
+                {
+                    (seeders, leechers) = Count(await dht.GetSetAsync(TrackerKeys.Swarm(hash), ct).ConfigureAwait(false));
+                    _counts.Set(hash, seeders, leechers);
+                }
                 results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers);
             }).ConfigureAwait(false);
         Array.Sort(results, static (a, b) =>
@@ -166,6 +177,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
         var peers = ToPeerInfos(swarm);
         var seeders = peers.Count(p => p.Seeder);
+        _counts.Set(infoHash, seeders, peers.Count - seeders);
         return new TrackerFileDetails(infoHash.ToString(), metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount,
             seeders, peers.Count - seeders, peers);
     }
@@ -184,11 +196,16 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var members = await dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash), [SetUpdate.Add(member, value, ExpiresAt())], cancellationToken).ConfigureAwait(false);
         var peers = ToPeerInfos(members);
         var seeders = peers.Count(p => p.Seeder);
+        _counts.Set(infoHash, seeders, peers.Count - seeders);
         return new SwarmInfo(infoHash.ToString(), seeders, peers.Count - seeders, peers);
     }
 
-    public Task LeaveSwarmAsync(Id160 infoHash, long peerId, CancellationToken cancellationToken = default) =>
-        dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash), [SetUpdate.Remove(peerId.ToString(CultureInfo.InvariantCulture))], cancellationToken);
+    public async Task LeaveSwarmAsync(Id160 infoHash, long peerId, CancellationToken cancellationToken = default)
+    {
+        var members = await dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash), [SetUpdate.Remove(peerId.ToString(CultureInfo.InvariantCulture))], cancellationToken).ConfigureAwait(false);
+        var (seeders, leechers) = Count(members);
+        _counts.Set(infoHash, seeders, leechers);
+    }
 
     private static List<SwarmPeerInfo> ToPeerInfos(IReadOnlyList<SetMember> members)
     {

@@ -123,6 +123,23 @@ public sealed class TrackerServiceFilesTests
     }
 
     [Fact]
+    public async Task Listing_reuses_counts_seen_in_the_last_seconds_then_reads_the_swarms_again()
+    {
+        var hash = Id160.Parse((await Publish(Torrents.SingleFile("cached.bin", 10))).InfoHash);
+        await _tracker.JoinSwarmAsync(hash, 1, new SwarmJoinRequest("10.0.0.1", 7001, Seeder: true));
+
+        var before = _dht.Calls;
+        var fresh = Assert.Single(await _tracker.ListFilesAsync(null));
+        Assert.Equal(before + 16, _dht.Calls); // the 16 partitions; the count came from the join
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        before = _dht.Calls;
+        var reread = Assert.Single(await _tracker.ListFilesAsync(null));
+        Assert.Equal(before + 17, _dht.Calls);
+        Assert.Equal((1, 1), (fresh.Seeders, reread.Seeders));
+    }
+
+    [Fact]
     public async Task Joining_the_swarm_of_an_unpublished_file_is_refused_and_leaving_removes()
     {
         Assert.Null(await _tracker.JoinSwarmAsync(Id160.Hash("unknown"), 1, new SwarmJoinRequest("h", 1, true)));

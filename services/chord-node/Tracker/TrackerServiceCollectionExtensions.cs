@@ -1,4 +1,5 @@
 using BitTorrent.ChordNode.Tracker;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -20,5 +21,12 @@ public static class TrackerServiceCollectionExtensions
         // Errors of the REST API are RFC 7807 problem details.
         services.AddProblemDetails();
         return services;
+    }
+
+    /// <inheritdoc cref="AddTracker(IServiceCollection)"/>
+    public static WebApplicationBuilder AddTracker(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddTracker();
+        return builder;
     }
 }

@@ -17,7 +17,17 @@ public sealed partial class DiscoveryAnnouncer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled) return;
-        using var socket = DiscoverySockets.CreateSender(_options);
+        Socket socket;
+        try
+        {
+            socket = DiscoverySockets.CreateSender(_options);
+        }
+        catch (SocketException e)
+        {
+            LogSocketFailed(_options.Group, _options.Port, _options.Interface, e);
+            return;
+        }
+        using var _ = socket;
         var group = new IPEndPoint(_options.GroupAddress, _options.Port);
         LogStarted(_options.Group, _options.Port, _options.Interface, _options.Ttl);
         using var timer = new PeriodicTimer(_options.Interval);
@@ -51,6 +61,9 @@ public sealed partial class DiscoveryAnnouncer(
 
     [LoggerMessage(LogLevel.Information, "Announcing on multicast {Group}:{Port} via {Interface} (TTL {Ttl})")]
     private partial void LogStarted(string group, int port, string @interface, int ttl);
+
+    [LoggerMessage(LogLevel.Error, "Cannot send to multicast {Group}:{Port} via {Interface}; not announcing")]
+    private partial void LogSocketFailed(string group, int port, string @interface, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Could not send the discovery announcement")]
     private partial void LogSendFailed(Exception exception);

@@ -83,7 +83,18 @@ public sealed partial class DiscoveryListener(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled) return;
-        using var socket = DiscoverySockets.CreateReceiver(_options);
+        Socket socket;
+        try
+        {
+            socket = DiscoverySockets.CreateReceiver(_options);
+        }
+        catch (SocketException e)
+        {
+            // Without multicast the service still runs on static seeds; it must not take the host down.
+            LogSocketFailed(_options.Group, _options.Port, _options.Interface, e);
+            return;
+        }
+        using var _ = socket;
         LogListening(_options.Group, _options.Port, _options.Interface);
         // One byte more than the largest announcement, so an oversized datagram is recognised, not truncated into validity.
         var buffer = new byte[NodeAnnouncement.MaxDatagramBytes + 1];
@@ -140,6 +151,9 @@ public sealed partial class DiscoveryListener(
 
     [LoggerMessage(LogLevel.Debug, "Ignored a {Reason} discovery datagram from {Sender}")]
     private partial void LogIgnored(string reason, EndPoint? sender);
+
+    [LoggerMessage(LogLevel.Error, "Cannot listen on multicast {Group}:{Port} via {Interface}; discovery is off")]
+    private partial void LogSocketFailed(string group, int port, string @interface, Exception exception);
 
     [LoggerMessage(LogLevel.Warning, "Discovery receive failed")]
     private partial void LogReceiveFailed(Exception exception);

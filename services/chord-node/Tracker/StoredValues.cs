@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BitTorrent.Shared.Contracts.Tracker;
+
+namespace BitTorrent.ChordNode.Tracker;
+
+/// <summary>
+/// A member of <c>swarm/{infoHash}</c>. The set member is <see cref="PeerId"/>: the numeric tracker id of a
+/// peer that joined by REST, or the 40-hex BitTorrent peer_id of a client that announced.
+/// </summary>
+public sealed record SwarmEntry(
+    [property: JsonPropertyOrder(0)] bool Seeder,
+    [property: JsonPropertyOrder(1)] string PeerId,
+    [property: JsonPropertyOrder(2)] string Host,
+    [property: JsonPropertyOrder(3)] int Port)
+{
+    // "seeder" is written first, and only this tracker writes swarm values, so counting seeders needs no parse.
+    private const string SeederPrefix = "{\"seeder\":true";
+
+    public string ToJson() => JsonSerializer.Serialize(this, TrackerJsonContext.Default.SwarmEntry);
+
+    public static SwarmEntry? FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, TrackerJsonContext.Default.SwarmEntry);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether a stored swarm value is a seeder's, without deserializing it (the announce hot path).</summary>
+    public static bool IsSeederJson(string json) => json.StartsWith(SeederPrefix, StringComparison.Ordinal);
+}
+
+/// <summary>A member of <c>catalog/{p}</c> (member = info-hash hex).</summary>
+internal sealed record CatalogEntry(string InfoHash, string Name, long Length);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SwarmEntry))]
+[JsonSerializable(typeof(CatalogEntry))]
+[JsonSerializable(typeof(PeerInfo))]
+internal sealed partial class TrackerJsonContext : JsonSerializerContext;

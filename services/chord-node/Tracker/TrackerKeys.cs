@@ -1,0 +1,28 @@
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.ChordNode.Tracker;
+
+/// <summary>The DHT keys that give the store its BitTorrent meaning (ARCHITECTURE.md, tracker data model).</summary>
+internal static class TrackerKeys
+{
+    public const string PeerIdCounter = "counter/peer-id";
+
+    /// <summary>Set of all registered peers (member = peer id, value = the peer record), so listing is one read.</summary>
+    public const string PeerIndex = "peer-index";
+
+    public static string Torrent(Id160 infoHash) => string.Create(48, infoHash, static (span, id) => Write(span, "torrent/", id));
+    public static string Swarm(Id160 infoHash) => string.Create(46, infoHash, static (span, id) => Write(span, "swarm/", id));
+
+    /// <summary>Set of peers that reported "completed" (the scrape's "downloaded").</summary>
+    public static string Completed(Id160 infoHash) => string.Create(50, infoHash, static (span, id) => Write(span, "completed/", id));
+
+    public static string Name(string fileName) => "name/" + fileName;
+    public static string Catalog(int partition) => "catalog/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string Peer(long peerId) => "peer/" + peerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Write(Span<char> span, string prefix, Id160 id)
+    {
+        prefix.CopyTo(span);
+        id.TryFormat(span[prefix.Length..], out _, default, null);
+    }
+}

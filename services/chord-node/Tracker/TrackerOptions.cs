@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BitTorrent.ChordNode.Tracker;
+
+/// <summary>Tracker behaviour (configuration section "Tracker").</summary>
+public sealed class TrackerOptions : IValidatableObject
+{
+    public const string SectionName = "Tracker";
+
+    /// <summary>P: the catalog is split over keys <c>catalog/0..P-1</c>. Changing it orphans published entries.</summary>
+    [Range(1, 1024)]
+    public int CatalogPartitions { get; set; } = 16;
+
+    /// <summary>The interval announced to clients and expected from peers that joined by REST.</summary>
+    [Range(1, 3600)]
+    public int AnnounceIntervalSeconds { get; set; } = 30;
+
+    /// <summary>The "min interval" announced to clients.</summary>
+    [Range(1, 3600)]
+    public int MinAnnounceIntervalSeconds { get; set; } = 15;
+
+    /// <summary>How long a swarm entry lives without a re-announce: 2.5 intervals tolerate one lost announce.</summary>
+    [Range(1, 86_400)]
+    public int PeerTtlSeconds { get; set; } = 75;
+
+    [Range(1, 10_000)]
+    public int DefaultNumWant { get; set; } = 50;
+
+    [Range(1, 10_000)]
+    public int MaxNumWant { get; set; } = 200;
+
+    /// <summary>How long swarm counts learned by this node are reused when listing the catalog; 0 reads every swarm.</summary>
+    [Range(0, 3600)]
+    public double CountCacheSeconds { get; set; } = 2;
+
+    /// <summary>The largest .torrent accepted for publishing.</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int MaxTorrentBytes { get; set; } = 8 * 1024 * 1024;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PeerTtlSeconds <= AnnounceIntervalSeconds)
+            yield return new ValidationResult("Tracker:PeerTtlSeconds must exceed AnnounceIntervalSeconds, or peers expire between announces.");
+        if (MinAnnounceIntervalSeconds > AnnounceIntervalSeconds)
+            yield return new ValidationResult("Tracker:MinAnnounceIntervalSeconds must not exceed AnnounceIntervalSeconds.");
+        if (DefaultNumWant > MaxNumWant)
+            yield return new ValidationResult("Tracker:DefaultNumWant must not exceed MaxNumWant.");
+    }
+}

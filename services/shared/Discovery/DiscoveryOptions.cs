@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace BitTorrent.Shared.Discovery;
+
+/// <summary>Multicast discovery of chord nodes (configuration section "Discovery").</summary>
+public sealed class DiscoveryOptions
+{
+    public const string SectionName = "Discovery";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The IPv4 multicast group the nodes announce to.</summary>
+    [Required]
+    public string Group { get; set; } = "239.255.4.3";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1234;
+
+    /// <summary>
+    /// The IPv4 address of the interface to send and receive on. Multicast is always pinned to it
+    /// (IP_MULTICAST_IF), so nothing leaves through another interface; 127.0.0.1 keeps it on the machine.
+    /// </summary>
+    [Required]
+    public string Interface { get; set; } = "127.0.0.1";
+
+    /// <summary>Multicast TTL; 0 keeps datagrams on this host, 1 on the local link.</summary>
+    [Range(0, 255)]
+    public int Ttl { get; set; }
+
+    [Range(50, 600_000)]
+    public int IntervalMs { get; set; } = 1000;
+
+    /// <summary>A node not heard from for this many intervals is no longer live.</summary>
+    [Range(2, 1000)]
+    public int ExpiryIntervals { get; set; } = 5;
+
+    internal IPAddress GroupAddress => ParseIPv4(Group, nameof(Group));
+    internal IPAddress InterfaceAddress => ParseIPv4(Interface, nameof(Interface));
+    internal TimeSpan Interval => TimeSpan.FromMilliseconds(IntervalMs);
+    internal TimeSpan Expiry => Interval * ExpiryIntervals;
+
+    private static IPAddress ParseIPv4(string text, string name) =>
+        IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? address
+            : throw new InvalidOperationException($"Discovery:{name} '{text}' is not an IPv4 address.");
+}

@@ -19,16 +19,21 @@ for suite in "${suites[@]}"; do
   name=$(basename "$suite")
   log="artifacts/test-logs/$name.log"
   echo "== $name"
-  dotnet test "$suite" -c Release --no-build --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E '^\s*(Failed|Passed|Skipped) |Error Message|^\s+at |Total tests|Passed!|Failed!' | grep -vE '^\s*Passed ' || true
-  line=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+' "$log" | tail -1)
-  if [ -z "$line" ]; then
+  dotnet test "$suite" -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log" 2>&1
+  # Show what failed, with its message, so a red run explains itself.
+  grep -E '^ +(Failed|Skipped) [A-Z]' -A6 "$log" | grep -vE '^ +at (System|Microsoft|Xunit)\.' || true
+  # The console logger closes each run with "Total tests: N", then "Passed: N", "Failed: N", "Skipped: N" lines.
+  summary=$(sed -n '/^Total tests: [0-9]/,$p' "$log")
+  if [ -z "$summary" ]; then
     echo "   $name produced no summary (crashed or hung); counted as one failure"
     failed=$((failed + 1)); continue
   fi
-  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
-  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
-  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
-  if [ "${s:-0}" != "0" ]; then echo "   $name skipped $s tests; a skipped test counts as a failure"; f=$((f + s)); fi
+  count() { grep -E "^ +$1: +[0-9]+" <<<"$summary" | head -1 | grep -oE '[0-9]+' || echo 0; }
+  p=$(count Passed); f=$(count Failed); s=$(count Skipped)
+  total=$(grep -oE '^Total tests: [0-9]+' <<<"$summary" | grep -oE '[0-9]+')
+  if [ "$((p + f + s))" -ne "$total" ]; then f=$((total - p - s)); fi
+  if [ "$s" != "0" ]; then echo "   $name skipped $s tests; a skipped test counts as a failure"; f=$((f + s)); fi
+  echo "   $name: $p passed, $f failed"
   passed=$((passed + p)); failed=$((failed + f))
 done
 echo "$passed passed, $failed failed"

@@ -29,3 +29,14 @@ public sealed class BadRequestProblem(string title, string detail) : IResult, IE
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(ProblemDetails), ["application/problem+json"]));
 }
+
+/// <summary>A 413 written as <c>application/problem+json</c>, documented as such.</summary>
+public sealed class PayloadTooLargeProblem(string title, string detail) : IResult, IEndpointMetadataProvider
+{
+    public ProblemDetails ProblemDetails { get; } = new() { Status = StatusCodes.Status413PayloadTooLarge, Title = title, Detail = detail };
+
+    public Task ExecuteAsync(HttpContext httpContext) => TypedResults.Problem(ProblemDetails).ExecuteAsync(httpContext);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status413PayloadTooLarge, typeof(ProblemDetails), ["application/problem+json"]));
+}

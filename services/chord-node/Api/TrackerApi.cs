@@ -93,7 +93,7 @@ public static class TrackerApi
         return TypedResults.File(torrent, TorrentContentType, fileName);
     }
 
-    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem>> Publish(
+    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem, PayloadTooLargeProblem>> Publish(
         HttpRequest request, TrackerService tracker, CancellationToken cancellationToken)
     {
         var maxBytes = tracker.Options.MaxTorrentBytes;
@@ -179,6 +179,6 @@ public static class TrackerApi
     private static NotFoundProblem PeerNotFound(long peerId) =>
         new("Peer not found", $"No peer with id {peerId} is registered.");
 
-    private static BadRequestProblem TooLarge(int maxBytes) =>
+    private static PayloadTooLargeProblem TooLarge(int maxBytes) =>
         new("Torrent too large", $"A .torrent may be at most {maxBytes} bytes.");
 }

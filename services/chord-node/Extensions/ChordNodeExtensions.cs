@@ -3,6 +3,8 @@ using BitTorrent.ChordNode.Membership;
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Rpc;
 using BitTorrent.ChordNode.Storage;
+using BitTorrent.Shared.Discovery;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Extensions;
@@ -31,11 +33,30 @@ public static class ChordNodeExtensions
             sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
             sp.GetRequiredService<HybridClock>(), sp.GetRequiredService<IOptions<ChordOptions>>().Value.Replicas));
         services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtNode>());
+        // Members are found by multicast discovery, with static seeds as the fallback. A node
+        // announces itself from the start, so nodes starting together hear each other and agree
+        // on one founder (see RingHost).
+        services.AddDiscoveryListener();
+        services.AddDiscoveryAnnouncer(sp =>
+        {
+            var node = sp.GetRequiredService<RingNode>();
+            return new NodeAnnouncement(node.Self.Id, node.Self.Url);
+        });
         services.AddSingleton<IMemberSource>(sp => new CompositeMemberSource(
-            [new SeedMemberSource(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Seeds)]));
+        [
+            new DiscoveryMemberSource(sp.GetRequiredService<DiscoveryListener>()),
+            new SeedMemberSource(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Seeds),
+        ]));
         services.AddSingleton<RingHost>();
         services.AddHostedService(sp => sp.GetRequiredService<RingHost>());
-        services.AddProblemDetails();
+        services.AddTracker();
+        services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            // Behind the gateway /announce must see the client's address, not the gateway's.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+        });
         return builder;
     }
 
@@ -50,11 +71,13 @@ public static class ChordNodeExtensions
 
     public static WebApplication MapChordNode(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRingSecret();
         app.MapRingRpc();
         app.MapRingApi();
+        app.MapTrackerEndpoints();
         return app;
     }
 }

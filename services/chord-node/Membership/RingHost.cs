@@ -112,12 +112,13 @@ public sealed partial class RingHost(
             try
             {
                 await stabilizer.RunRoundAsync(stoppingToken);
-                // A node left alone (its ring died around it, or a second ring formed) rejoins
-                // whatever ring it hears of, by the same founder rule as at start.
+                // A node still alone a while after founding (its ring died around it, or the
+                // nodes it knows never heard of it) joins whatever it hears of: a ring first,
+                // else the smallest lone node. Two lone nodes joining each other still make one ring.
                 if (Node.IsAlone && ++round % 4 == 0)
                 {
                     var (inRing, alone) = await ProbeCandidatesAsync(stoppingToken);
-                    var target = inRing ?? alone.Where(n => n.Id < Node.Self.Id).MinBy(n => n.Id);
+                    var target = inRing ?? alone.MinBy(n => n.Id);
                     if (target is not null) await TryJoinAsync(target, stoppingToken);
                 }
             }

@@ -43,9 +43,8 @@ public sealed record TorrentMetainfo(Id160 InfoHash, string Name, long Length, l
             error = null;
             return true;
         }
-        catch (Exception e) when (e is BencodeException or OverflowException)
+        catch (BencodeException e)
         {
-            // OverflowException: the shared reader lets a 19-digit number above long.MaxValue escape as one.
             return Fail(e.Message, out error);
         }
     }

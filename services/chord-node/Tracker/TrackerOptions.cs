@@ -35,7 +35,7 @@ public sealed class TrackerOptions : IValidatableObject
 
     /// <summary>The largest .torrent accepted for publishing.</summary>
     [Range(1, 64 * 1024 * 1024)]
-    public int MaxTorrentBytes { get; set; } = 8 * 1024 * 1024;
+    public int MaxTorrentBytes { get; set; } = 4 * 1024 * 1024;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -73,13 +73,15 @@ public static class BencodeReader
         if (digits.Length > 1 && digits[0] == '0') throw new BencodeException($"leading zero at {at}");
         if (negative && digits is [(byte)'0']) throw new BencodeException($"negative zero at {at}");
         if (digits.Length > 19) throw new BencodeException($"number too large at {at}");
-        long value = 0;
+        ulong magnitude = 0;
         foreach (var d in digits)
         {
             if (d is < (byte)'0' or > (byte)'9') throw new BencodeException($"bad digit at {at}");
-            value = checked(value * 10 + (d - '0'));
+            magnitude = magnitude * 10 + (ulong)(d - '0'); // 19 digits cannot overflow a ulong
         }
-        return negative ? -value : value;
+        var limit = negative ? (ulong)long.MaxValue + 1 : long.MaxValue;
+        if (magnitude > limit) throw new BencodeException($"number too large at {at}");
+        return negative ? (long)(0 - magnitude) : (long)magnitude;
     }
 
     private static BString ReadString(ReadOnlySpan<byte> input, ref int position)

@@ -101,11 +101,18 @@ public sealed class BencodeTests
     }
 
     [Fact]
-    public void Integer_of_nineteen_digits_above_long_max_is_rejected()
+    public void Integer_of_nineteen_digits_above_long_max_is_rejected_as_malformed()
     {
-        // Known defect, reported: the reader lets OverflowException escape instead of BencodeException.
-        var e = Record.Exception(() => Decode("i9999999999999999999e"));
-        Assert.True(e is BencodeException or OverflowException, e?.GetType().Name);
+        Assert.Throws<BencodeException>(() => Decode("i9999999999999999999e"));
+        Assert.Throws<BencodeException>(() => Decode("i9223372036854775808e"));
+        Assert.Throws<BencodeException>(() => Decode("9999999999999999999:x"));
+    }
+
+    [Fact]
+    public void The_extremes_of_a_64_bit_integer_decode()
+    {
+        Assert.Equal(long.MaxValue, Decode("i9223372036854775807e").As<BInteger>().Value);
+        Assert.Equal(long.MinValue, Decode("i-9223372036854775808e").As<BInteger>().Value);
     }
 }
 

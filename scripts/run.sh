@@ -24,11 +24,16 @@ for port in 5101 5102 5103; do
 done
 for i in 0 1 2; do wait_ready "http://127.0.0.1:$((5101 + i))" "chord-$((5101 + i))" "${pids[$i]}" || exit 1; done
 
+start_service gateway "$gateway_dll" 5000 "${seeds[@]/--Chord:/--Gateway:}" || exit 1
+pids+=("$started_pid")
+wait_ready http://127.0.0.1:5000 gateway "$started_pid" || exit 1
+
 echo
 echo "D&D BitTorrent is running (logs in $RUN_DIR/logs):"
+echo "  gateway       http://127.0.0.1:5000           (catalog, peers, ring)"
+echo "  Swagger UI    http://127.0.0.1:5000/swagger"
+echo "  tracker       http://127.0.0.1:5000/announce    (for real BitTorrent clients)"
 echo "  chord nodes   http://127.0.0.1:5101  http://127.0.0.1:5102  http://127.0.0.1:5103"
-echo "  ring          http://127.0.0.1:5101/api/tracker/ring"
-echo "  tracker       http://127.0.0.1:5101/announce"
 echo "  add a node    make node      (in another terminal)"
 echo "Press Ctrl-C to stop."
 wait

@@ -1,6 +1,7 @@
 using BitTorrent.Gateway.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content (wwwroot) next to the assembly, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGateway();
 
 var app = builder.Build();

@@ -9,9 +9,10 @@ namespace BitTorrent.ChordNode.Storage;
 /// primary, which applies it, replicates the change to its successors and answers once every
 /// reachable replica has applied it. When the primary is dead the next live holder takes its place.
 /// </summary>
-public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalStore store, HybridClock clock, int replicas) : IDht
+public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalStore store, HybridClock clock, int replicas, TimeProvider? time = null) : IDht
 {
     private const int Attempts = 4;
+    private readonly OwnerCache _owners = new(time ?? TimeProvider.System, TimeSpan.FromSeconds(30));
     private static readonly TimeSpan TombstoneTtl = TimeSpan.FromMinutes(10);
 
     public LocalStore Store => store;
@@ -38,10 +39,33 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
     public async Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.Increment), cancellationToken).ConfigureAwait(false)).Count;
 
-    /// <summary>Finds the key's primary and has it apply the operation; falls over to the next holder.</summary>
+    /// <summary>
+    /// Has the key's primary apply the operation. The primary comes from the owner cache when it
+    /// knows the arc (no lookup), else from a lookup; an unreachable primary falls over to the next holder.
+    /// </summary>
     public async Task<DhtResult> ExecuteAsync(DhtOperation operation, CancellationToken cancellationToken = default)
     {
         var keyId = Id160.Hash(operation.Key);
+        var owned = ring.Predecessor is not null && ring.Owns(keyId);
+        var cached = owned ? ring.Self : _owners.Find(keyId);
+        if (cached is not null)
+        {
+            try
+            {
+                var direct = operation with { RequireOwner = true };
+                var result = cached.Id == ring.Self.Id
+                    ? await ApplyAsPrimaryAsync(direct, cancellationToken).ConfigureAwait(false)
+                    : await transport.ApplyAsync(cached, direct, cancellationToken).ConfigureAwait(false);
+                if (!result.NotOwner) return Learned(cached, result);
+                _owners.Forget(cached);
+            }
+            catch (NodeUnreachableException)
+            {
+                _owners.Forget(cached);
+                ring.Forget(cached);
+            }
+        }
+
         Exception? last = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
@@ -56,28 +80,49 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
                 last = e;
                 continue;
             }
+            // The successor first; when it is dead, the next holder already has the key and stands in.
             foreach (var holder in found.Candidates.Take(replicas))
             {
                 try
                 {
-                    return holder.Id == ring.Self.Id
+                    var result = holder.Id == ring.Self.Id
                         ? await ApplyAsPrimaryAsync(operation, cancellationToken).ConfigureAwait(false)
                         : await transport.ApplyAsync(holder, operation, cancellationToken).ConfigureAwait(false);
+                    return Learned(holder, result);
                 }
                 catch (NodeUnreachableException e)
                 {
                     last = e;
                     ring.Forget(holder);
+                    _owners.Forget(holder);
                 }
             }
         }
         throw new DhtUnavailableException(operation.Key, last);
     }
 
+    private DhtResult Learned(NodeRef primary, DhtResult result)
+    {
+        if (result.OwnerFrom is { } from && primary.Id != ring.Self.Id) _owners.Learn(from, primary);
+        return result;
+    }
+
     // ---- handlers: this node as primary or replica --------------------------------------------
 
     /// <summary>Applies an operation as the key's primary and replicates the change before answering.</summary>
     public async Task<DhtResult> ApplyAsPrimaryAsync(DhtOperation operation, CancellationToken cancellationToken = default)
+    {
+        var keyId = Id160.Hash(operation.Key);
+        var predecessor = ring.Predecessor;
+        if (operation.RequireOwner && !ring.Owns(keyId)) return new DhtResult(NotOwner: true);
+        var result = await ApplyAsync(operation, cancellationToken).ConfigureAwait(false);
+        // Only an owner tells the caller its arc; a stand-in for a dead primary does not.
+        return predecessor is not null && Id160.InHalfOpen(keyId, predecessor.Id, ring.Self.Id)
+            ? result with { OwnerFrom = predecessor.Id }
+            : result;
+    }
+
+    private async Task<DhtResult> ApplyAsync(DhtOperation operation, CancellationToken cancellationToken)
     {
         var now = clock.NowUnixMs;
         switch (operation.Kind)
@@ -91,7 +136,7 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
                 var delta = store.GetOrAdd(operation.Key, EntryKind.Register)
                     .Put(operation.Value ?? throw new ArgumentException("A put needs a value."), clock.Next());
                 await ReplicateAsync(delta, cancellationToken).ConfigureAwait(false);
-                return new DhtResult(Value: operation.Value);
+                return new DhtResult();
             }
             case DhtOperationKind.UpdateSet:
             {

@@ -5,11 +5,17 @@ namespace BitTorrent.ChordNode.Storage;
 
 public enum DhtOperationKind { Get, Put, GetSet, UpdateSet, Increment }
 
-/// <summary>A read or write sent to a key's primary.</summary>
-public sealed record DhtOperation(string Key, DhtOperationKind Kind, byte[]? Value = null, IReadOnlyList<SetUpdate>? Updates = null);
+/// <summary>
+/// A read or write sent to a key's primary. With <paramref name="RequireOwner"/> the receiver
+/// refuses (NotOwner) a key outside its arc instead of serving it as a stand-in.
+/// </summary>
+public sealed record DhtOperation(string Key, DhtOperationKind Kind, byte[]? Value = null, IReadOnlyList<SetUpdate>? Updates = null, bool RequireOwner = false);
 
-/// <summary>What the primary answers: a register's value, a set's live members or a counter.</summary>
-public sealed record DhtResult(byte[]? Value = null, IReadOnlyList<SetMember>? Members = null, long Count = 0);
+/// <summary>
+/// What the primary answers: a register's value, a set's live members or a counter; and its
+/// predecessor, so the caller learns the arc the primary owns.
+/// </summary>
+public sealed record DhtResult(byte[]? Value = null, IReadOnlyList<SetMember>? Members = null, long Count = 0, bool NotOwner = false, Id160? OwnerFrom = null);
 
 /// <summary>The receiver's answer to a digest: keys it needs from the sender, and its own state of keys that differ.</summary>
 public sealed record SyncReply(IReadOnlyList<string> Wanted, IReadOnlyList<EntryData> Theirs);

@@ -278,6 +278,7 @@ public sealed partial class TransferEngine
     /// </summary>
     private void PumpSends(long now)
     {
+        RefillUploadTokens(now);
         foreach (var c in _connections)
         {
             if (c.Phase is ConnectionPhase.Closed or ConnectionPhase.Connecting || c.SendBlocked) continue;
@@ -315,15 +316,30 @@ public sealed partial class TransferEngine
             return;
         }
         const int room = MessageWriter.PieceHeaderLength + PieceGeometry.BlockSize + ControlReserve;
-        while (c.ServeQueue.Count > 0 && c.SendFree >= room)
+        while (c.ServeQueue.Count > 0 && c.SendFree >= room && _uploadTokens >= c.ServeQueue.Peek().Length)
         {
             var request = c.ServeQueue.Dequeue();
+            if (_options.UploadRateLimit > 0) _uploadTokens -= request.Length;
             var span = c.GetSendSpan(MessageWriter.PieceHeaderLength + request.Length);
             MessageWriter.WritePieceHeader(span, request.Index, request.Begin, request.Length);
             TorrentMetainfo.ReadExactly(file, span[MessageWriter.PieceHeaderLength..], swarm.Torrent.Geometry.PieceOffset(request.Index) + request.Begin);
             c.CommitSend(span.Length);
             Interlocked.Add(ref _bytesServed, request.Length);
         }
+    }
+
+    /// <summary>Token bucket for the upload limit; holds at most a fifth of a second of bytes (at least two blocks).</summary>
+    private void RefillUploadTokens(long now)
+    {
+        var rate = _options.UploadRateLimit;
+        if (rate <= 0)
+        {
+            _uploadTokens = double.MaxValue;
+            return;
+        }
+        var capacity = Math.Max(rate / 5.0, 2.0 * PieceGeometry.BlockSize);
+        _uploadTokens = Math.Min(capacity, _uploadTokens + rate * (now - _uploadTokensAt) / 1000.0);
+        _uploadTokensAt = now;
     }
 
     // ---- closing ------------------------------------------------------------------------

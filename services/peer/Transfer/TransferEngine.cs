@@ -40,6 +40,8 @@ public sealed partial class TransferEngine : IAsyncDisposable
     private int _unchoked;
     private int _verificationsInFlight;
     private long _bytesServed;
+    private double _uploadTokens;
+    private long _uploadTokensAt;
 
     private Socket? _listener;
     private LoopWaker? _waker;

@@ -64,6 +64,10 @@ public sealed class TransferEngineOptions
     [Range(64 * 1024, 16 * 1024 * 1024)]
     public int SendBufferSize { get; set; } = 256 * 1024;
 
+    /// <summary>Upload limit in bytes per second over all connections; 0 is unlimited.</summary>
+    [Range(0, long.MaxValue)]
+    public long UploadRateLimit { get; set; }
+
     /// <summary>
     /// SO_SNDBUF/SO_RCVBUF in bytes; 0 leaves them to the kernel. On Linux setting them disables
     /// TCP buffer autotuning (and caps them at net.core.*mem_max), which is usually slower.

@@ -67,10 +67,12 @@ public sealed partial class TransferEngine
     private static SafeFileHandle OpenTarget(string path, long length, bool truncate)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var file = File.OpenHandle(path, truncate ? FileMode.Create : FileMode.OpenOrCreate, FileAccess.ReadWrite,
-            FileShare.Read | FileShare.Delete, FileOptions.None, preallocationSize: length);
-        // Preallocated to full length up front: pieces are written in place at their offsets.
-        RandomAccess.SetLength(file, length);
+        // A new file is preallocated (the OS reserves the blocks at once); either way it has its
+        // full length up front, and pieces are written in place at their offsets.
+        var file = truncate
+            ? File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, FileOptions.None, preallocationSize: length)
+            : File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        if (RandomAccess.GetLength(file) != length) RandomAccess.SetLength(file, length);
         return file;
     }
 

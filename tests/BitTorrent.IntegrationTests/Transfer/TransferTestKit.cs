@@ -53,11 +53,15 @@ internal sealed class TransferTestKit : IAsyncDisposable
         await engine.DisposeAsync();
     }
 
-    public string WriteRandomFile(string relative, long length, int seed = 1)
+    /// <summary>
+    /// Random content, different in every kit: tests run in parallel and reuse freed ports, so two
+    /// tests must never share a torrent by accident.
+    /// </summary>
+    public string WriteRandomFile(string relative, long length, int? seed = null)
     {
         var path = PathOf(relative);
         using var stream = File.Create(path);
-        var random = new Random(seed);
+        var random = seed is { } fixedSeed ? new Random(fixedSeed) : new Random();
         var buffer = new byte[1 << 20];
         for (var left = length; left > 0; left -= buffer.Length)
         {

@@ -46,10 +46,13 @@ internal sealed class LoopWaker : IDisposable
     /// <summary>Called by the loop before it runs the queued commands.</summary>
     public void Reset()
     {
-        Volatile.Write(ref _signalled, 0);
+        // Drain first, then re-arm: re-arming first would let a wake's byte be drained here
+        // while its flag stays set, and every later wake would be swallowed (a lost wakeup).
+        // A wake that sees the flag still set has queued its command already; the loop runs it next.
         while (Reader.Receive(_drain, 0, _drain.Length, SocketFlags.None, out var error) > 0 && error == SocketError.Success)
         {
         }
+        Volatile.Write(ref _signalled, 0);
     }
 
     public void Dispose()

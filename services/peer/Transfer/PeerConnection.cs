@@ -128,6 +128,18 @@ internal sealed class PeerConnection : IAttendant
         return _send.AsSpan(_sendEnd, size);
     }
 
+    /// <summary>All free send space as one region (compacting once), for writing a batch of served blocks.</summary>
+    public Memory<byte> GetSendTail()
+    {
+        if (_sendStart > 0)
+        {
+            Buffer.BlockCopy(_send, _sendStart, _send, 0, SendPending);
+            _sendEnd -= _sendStart;
+            _sendStart = 0;
+        }
+        return _send.AsMemory(_sendEnd);
+    }
+
     public void CommitSend(int size) => _sendEnd += size;
 
     /// <summary>Sends as much as the socket takes without blocking.</summary>

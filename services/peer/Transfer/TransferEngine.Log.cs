@@ -27,6 +27,9 @@ public sealed partial class TransferEngine
         [LoggerMessage(11, LogLevel.Debug, "Connection {Peer} closed: {Reason}")]
         public static partial void ConnectionClosed(ILogger logger, string peer, string reason);
 
+        [LoggerMessage(13, LogLevel.Error, "Connection {Peer} hit an internal error; it is closed")]
+        public static partial void ConnectionFault(ILogger logger, string peer, Exception exception);
+
         [LoggerMessage(12, LogLevel.Warning, "Peer {Peer} broke the protocol: {Reason}")]
         public static partial void ProtocolViolation(ILogger logger, string peer, string reason);
 

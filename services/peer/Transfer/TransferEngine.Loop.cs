@@ -97,7 +97,17 @@ public sealed partial class TransferEngine
     private void RunCommands()
     {
         // Only what is queued now: commands posted meanwhile wake the loop again.
-        for (var n = _commands.Count; n > 0 && _commands.TryDequeue(out var command); n--) command.Run();
+        for (var n = _commands.Count; n > 0 && _commands.TryDequeue(out var command); n--)
+        {
+            try
+            {
+                command.Run();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Log.LoopError(_logger, e); // one failing continuation must not strand the rest of the batch
+            }
+        }
     }
 
     /// <summary>Runs a per-connection handler; whatever it throws costs that connection only.</summary>
@@ -107,9 +117,15 @@ public sealed partial class TransferEngine
         {
             handler(c, now);
         }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ObjectDisposedException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
             Close(c, $"error: {e.Message}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug met on one connection: drop that connection, keep the engine.
+            Log.ConnectionFault(_logger, c.Describe(), e);
+            Close(c, $"internal error: {e.GetType().Name}");
         }
     }
 
@@ -316,16 +332,43 @@ public sealed partial class TransferEngine
             return;
         }
         const int room = MessageWriter.PieceHeaderLength + PieceGeometry.BlockSize + ControlReserve;
-        while (c.ServeQueue.Count > 0 && c.SendFree >= room && _uploadTokens >= c.ServeQueue.Peek().Length)
+        if (c.ServeQueue.Count == 0 || c.SendFree < room || _uploadTokens < c.ServeQueue.Peek().Length) return;
+
+        var tail = c.GetSendTail();
+        var used = 0;
+        while (c.ServeQueue.Count > 0 && tail.Length - used >= room && _uploadTokens >= c.ServeQueue.Peek().Length)
         {
-            var request = c.ServeQueue.Dequeue();
-            if (_options.UploadRateLimit > 0) _uploadTokens -= request.Length;
-            var span = c.GetSendSpan(MessageWriter.PieceHeaderLength + request.Length);
-            MessageWriter.WritePieceHeader(span, request.Index, request.Begin, request.Length);
-            TorrentMetainfo.ReadExactly(file, span[MessageWriter.PieceHeaderLength..], swarm.Torrent.Geometry.PieceOffset(request.Index) + request.Begin);
-            c.CommitSend(span.Length);
-            Interlocked.Add(ref _bytesServed, request.Length);
+            // A run of contiguous blocks of one piece (what a pipelining peer asks for) is read
+            // with one scatter read straight behind the headers: one syscall for many blocks.
+            _readSegments.Clear();
+            var first = c.ServeQueue.Peek();
+            var fileOffset = swarm.Torrent.Geometry.PieceOffset(first.Index) + first.Begin;
+            var nextBegin = first.Begin;
+            var runBytes = 0;
+            while (c.ServeQueue.TryPeek(out var request) && request.Index == first.Index && request.Begin == nextBegin
+                   && tail.Length - used >= room && _uploadTokens >= request.Length)
+            {
+                c.ServeQueue.Dequeue();
+                used += MessageWriter.WritePieceHeader(tail.Span[used..], request.Index, request.Begin, request.Length);
+                _readSegments.Add(tail.Slice(used, request.Length));
+                used += request.Length;
+                nextBegin += request.Length;
+                runBytes += request.Length;
+                if (_options.UploadRateLimit > 0) _uploadTokens -= request.Length;
+            }
+            if (RandomAccess.Read(file, _readSegments, fileOffset) != runBytes)
+            {
+                // Short scatter read (rare on regular files): finish block by block.
+                var offset = fileOffset;
+                foreach (var segment in _readSegments)
+                {
+                    TorrentMetainfo.ReadExactly(file, segment.Span, offset);
+                    offset += segment.Length;
+                }
+            }
+            Interlocked.Add(ref _bytesServed, runBytes);
         }
+        c.CommitSend(used);
     }
 
     /// <summary>Token bucket for the upload limit; holds at most a fifth of a second of bytes (at least two blocks).</summary>
@@ -351,9 +394,10 @@ public sealed partial class TransferEngine
         Log.ConnectionClosed(_logger, c.Describe(), reason);
         c.Phase = ConnectionPhase.Closed;
 
+        // The connection stays in its swarm's list (marked closed) until SweepClosed, so loops
+        // over a swarm's connections may close peers as they go.
         if (c.Swarm is { } swarm)
         {
-            swarm.Connections.Remove(c);
             if (swarm.Download is { } download)
             {
                 if (c.RemotePieces is { } pieces) download.Plan.RemoveAvailability(pieces);
@@ -385,6 +429,7 @@ public sealed partial class TransferEngine
             if (c.Phase != ConnectionPhase.Closed) continue;
             _connections.RemoveAt(i);
             _bySocket.Remove(c.Socket);
+            c.Swarm?.Connections.Remove(c);
         }
     }
 

@@ -41,6 +41,7 @@ public sealed partial class TransferEngine : IAsyncDisposable
     private int _verificationsInFlight;
     private long _bytesServed;
     private double _uploadTokens;
+    private readonly List<Memory<byte>> _readSegments = [];
     private long _uploadTokensAt;
 
     private Socket? _listener;

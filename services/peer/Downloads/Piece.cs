@@ -38,4 +38,7 @@ internal interface IAttendant
 
     /// <summary>Piece transactions this peer is attending now.</summary>
     int ActiveTransactions { get; }
+
+    /// <summary>It let a piece time out and has delivered nothing since: used only when no one else can serve.</summary>
+    bool IsSnubbed { get; }
 }

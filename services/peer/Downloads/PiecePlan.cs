@@ -7,7 +7,7 @@ namespace BitTorrent.Peer.Downloads;
 /// The pieces of a download and how available each is among connected peers. Picks the next
 /// piece (rarest first, scanning from a per-download random start so leechers of one seeder
 /// fetch different pieces and can trade) and its attendant (the peer with the fewest running
-/// transactions, avoiding the one that just failed that piece when another has it).
+/// transactions, avoiding the one that just failed that piece, and snubbed peers, when another has it).
 /// </summary>
 internal sealed class PiecePlan
 {
@@ -105,7 +105,7 @@ internal sealed class PiecePlan
         {
             var a = attendants[i];
             if (!a.CanAttend || !a.HasPiece(piece.Index)) continue;
-            if (ReferenceEquals(a, piece.LastFailedAttendant))
+            if (a.IsSnubbed || ReferenceEquals(a, piece.LastFailedAttendant))
             {
                 fallback = a;
                 continue;

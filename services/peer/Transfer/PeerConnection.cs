@@ -82,6 +82,7 @@ internal sealed class PeerConnection : IAttendant
     public bool CanAttend => Phase == ConnectionPhase.Open && !PeerChoking && !Banned && RemotePieces is not null;
     public bool HasPiece(int index) => RemotePieces is { } pieces && pieces[index];
     public int ActiveTransactions => Transactions.Count;
+    public bool IsSnubbed { get; set; }
 
     public string Describe() => RemotePeerId is null ? RemoteEndPoint.ToString() : $"{RemoteEndPoint} ({RemotePeerId})";
 

@@ -292,6 +292,7 @@ public sealed partial class TransferEngine
 
         c.OutstandingRequests = Math.Max(0, c.OutstandingRequests - 1);
         c.LastBlockAt = now;
+        c.IsSnubbed = false;
         transaction.LastActivity = now;
         transaction.Download.BytesReceived += message.Length;
         if (transaction.IsComplete)
@@ -477,6 +478,7 @@ public sealed partial class TransferEngine
             var attendant = transaction.Attendant;
             if (now - Math.Max(transaction.LastActivity, attendant.LastBlockAt) <= timeout) continue;
             Log.PieceTimedOut(_logger, transaction.Piece.Index, attendant.Describe());
+            attendant.IsSnubbed = true;
             AbandonTransactions(attendant, sendCancel: true); // the attendant is stalled: all its pieces move
         }
     }

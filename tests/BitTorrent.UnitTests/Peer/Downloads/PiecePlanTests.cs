@@ -89,6 +89,19 @@ public class PiecePlanTests
     }
 
     [Fact]
+    public void A_snubbed_peer_is_used_only_when_no_one_else_has_the_piece()
+    {
+        var plan = NewPlan(2);
+        var snubbed = new FakeAttendant(2, all: true) { IsSnubbed = true };
+        var busy = new FakeAttendant(2, 0) { ActiveTransactions = 9 };
+        plan.AddAvailability(snubbed.Pieces);
+        plan.AddAvailability(busy.Pieces);
+
+        Assert.Same(busy, PiecePlan.ChooseAttendant(plan.Pieces[0], [snubbed, busy]));
+        Assert.Same(snubbed, PiecePlan.ChooseAttendant(plan.Pieces[1], [snubbed, busy]));
+    }
+
+    [Fact]
     public void Nothing_is_picked_from_choking_peers_or_for_pieces_nobody_has()
     {
         var plan = NewPlan(2);
@@ -138,6 +151,7 @@ public class PiecePlanTests
         public Bitfield Pieces { get; }
         public bool CanAttend { get; set; } = true;
         public int ActiveTransactions { get; set; }
+        public bool IsSnubbed { get; set; }
         public bool HasPiece(int index) => Pieces[index];
     }
 }

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 dotnet build bench/BitTorrent.Bench -c Release --nologo -v q -clp:ErrorsOnly
-dotnet bench/BitTorrent.Bench/bin/Release/net10.0/BitTorrent.Bench.dll "${1:-all}" docs/benchmarks.md
+dotnet bench/BitTorrent.Bench/bin/Release/net10.0/BitTorrent.Bench.dll "${@:-all}"

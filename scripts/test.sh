@@ -3,6 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+source scripts/prereqs.sh
+# Real BitTorrent tools the tests compare against (mktorrent, transmission-show), and curl.
+ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli || { echo "0 passed, 1 failed"; exit 1; }
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then

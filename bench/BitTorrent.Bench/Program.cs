@@ -2,6 +2,7 @@ using BitTorrent.Bench;
 
 // make bench: each benchmark writes its section of docs/benchmarks.md.
 var which = args.Length > 0 ? args[0] : "all";
-var report = new BenchmarkReport(args.Length > 1 ? args[1] : "docs/benchmarks.md");
+var report = new BenchmarkReport(Environment.GetEnvironmentVariable("BENCH_REPORT") ?? "docs/benchmarks.md");
 if (which is "ring" or "all") await RingBenchmark.RunAsync(report, nodes: 10_000, lookups: 20_000);
+if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);
 return 0;

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Torrents;
+using BitTorrent.Peer.Transfer;
+
+namespace BitTorrent.Bench;
+
+/// <summary>
+/// Transfer harness: one seeder engine and one leecher engine in this process over 127.0.0.1.
+/// Usage: BitTorrent.Bench transfer [size MiB = 1024] [window = 16] [requests per peer = 128].
+/// Prints throughput and this process's peak RSS (both engines together).
+/// </summary>
+public static class TransferHarness
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var sizeMiB = args.Length > 0 ? long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1024;
+        var window = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 16;
+        var requests = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 128;
+
+        var root = Path.Combine(Path.GetTempPath(), "bt-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            var source = Path.Combine(root, "source.bin");
+            await using (var stream = File.Create(source))
+            {
+                var buffer = new byte[1 << 20];
+                for (var i = 0; i < sizeMiB; i++)
+                {
+                    Random.Shared.NextBytes(buffer);
+                    await stream.WriteAsync(buffer);
+                }
+            }
+            var hashing = Stopwatch.StartNew();
+            var torrent = TorrentMetainfo.CreateFromFile(source, "http://127.0.0.1/announce");
+            Console.WriteLine($"hashed {sizeMiB} MiB into {torrent.PieceCount} pieces of {torrent.PieceLength / 1024} KiB in {hashing.Elapsed.TotalSeconds:F2} s");
+
+            await using var seeder = new TransferEngine(new TransferEngineOptions { PeerNumber = 1 }).Start();
+            await using var leecher = new TransferEngine(new TransferEngineOptions
+            {
+                PeerNumber = 2,
+                Window = window,
+                MaxRequestsPerPeer = requests,
+                StateDirectory = Path.Combine(root, "state"),
+            }).Start();
+            await seeder.SeedAsync(torrent, source);
+
+            var clock = Stopwatch.StartNew();
+            await leecher.StartDownloadAsync(torrent, Path.Combine(root, "target.bin"), [seeder.LocalEndPoint]);
+            DownloadSnapshot snapshot;
+            while ((snapshot = leecher.GetDownload(torrent.InfoHash)!).State != DownloadState.Completed)
+            {
+                if (snapshot.State == DownloadState.Failed) throw new InvalidOperationException(snapshot.Error);
+                await Task.Delay(10);
+                if (clock.ElapsedMilliseconds / 1000 != (clock.ElapsedMilliseconds - 10) / 1000) Console.WriteLine(snapshot);
+            }
+            var seconds = clock.Elapsed.TotalSeconds;
+            using var process = Process.GetCurrentProcess();
+            Console.WriteLine($"{sizeMiB} MiB in {seconds:F2} s = {sizeMiB / seconds:F0} MiB/s; window {window}, {requests} requests/peer; peak RSS {process.PeakWorkingSet64 / (1024 * 1024)} MiB");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.Peer.Downloads;
+
+/// <summary>
+/// An immutable picture of one download, published by the engine thread and readable from any
+/// thread (what the REST layer returns for GET /api/downloads/{id}).
+/// </summary>
+/// <param name="InfoHash">The torrent's info-hash: the download's id.</param>
+/// <param name="Name">The name in the torrent (untrusted text, for display).</param>
+/// <param name="TargetPath">Where the file is written.</param>
+/// <param name="State">Where the download stands.</param>
+/// <param name="BytesDone">Bytes of verified pieces.</param>
+/// <param name="TotalBytes">The file's length.</param>
+/// <param name="PiecesDone">Verified pieces.</param>
+/// <param name="PieceCount">All pieces.</param>
+/// <param name="BytesPerSecond">Payload received per second, measured over the last second or so.</param>
+/// <param name="ConnectedPeers">Peers connected for this torrent (both directions).</param>
+/// <param name="Error">Why it failed (state Failed), else null.</param>
+/// <param name="BytesReceived">Payload bytes received from the network since this engine started the download.</param>
+/// <param name="CorruptPieces">Pieces that failed the SHA-1 check (their senders were dropped).</param>
+/// <param name="StartedAt">When the download was first started.</param>
+/// <param name="CompletedAt">When its last piece was verified.</param>
+public sealed record DownloadSnapshot(
+    Id160 InfoHash,
+    string Name,
+    string TargetPath,
+    DownloadState State,
+    long BytesDone,
+    long TotalBytes,
+    int PiecesDone,
+    int PieceCount,
+    double BytesPerSecond,
+    int ConnectedPeers,
+    string? Error,
+    long BytesReceived,
+    int CorruptPieces,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt)
+{
+    public double Progress => TotalBytes == 0 ? (State == DownloadState.Completed ? 1 : 0) : (double)BytesDone / TotalBytes;
+}

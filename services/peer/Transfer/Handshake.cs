@@ -1,0 +1,39 @@
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.Peer.Transfer;
+
+/// <summary>
+/// The 68-byte BEP 3 handshake: 19, "BitTorrent protocol", 8 reserved bytes, info-hash, peer id.
+/// We set no reserved bits (no extensions), so well-behaved peers send us only BEP 3 messages.
+/// </summary>
+public static class Handshake
+{
+    public const int Length = 68;
+    private static ReadOnlySpan<byte> Protocol => "\u0013BitTorrent protocol"u8;
+
+    public static int Write(Span<byte> destination, Id160 infoHash, ReadOnlySpan<byte> peerId)
+    {
+        if (peerId.Length != PeerIdentity.Length) throw new ArgumentException("A peer id is 20 bytes.", nameof(peerId));
+        Protocol.CopyTo(destination);
+        destination.Slice(20, 8).Clear();
+        infoHash.WriteBigEndian(destination.Slice(28, Id160.ByteLength));
+        peerId.CopyTo(destination[48..]);
+        return Length;
+    }
+
+    /// <summary>
+    /// Reads a handshake from the start of <paramref name="buffer"/>. Garbage is detected from the
+    /// first bytes, so a peer speaking another protocol is dropped without waiting for 68 bytes.
+    /// </summary>
+    public static ParseStatus TryRead(ReadOnlySpan<byte> buffer, out Id160 infoHash, out ReadOnlySpan<byte> peerId)
+    {
+        infoHash = default;
+        peerId = default;
+        var prefix = Math.Min(buffer.Length, Protocol.Length);
+        if (!buffer[..prefix].SequenceEqual(Protocol[..prefix])) return ParseStatus.Malformed;
+        if (buffer.Length < Length) return ParseStatus.NeedMoreData;
+        infoHash = new Id160(buffer.Slice(28, Id160.ByteLength));
+        peerId = buffer.Slice(48, PeerIdentity.Length);
+        return ParseStatus.Message;
+    }
+}

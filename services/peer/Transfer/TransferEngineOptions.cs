@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BitTorrent.Peer.Transfer;
+
+/// <summary>Settings of the transfer engine (bind as configuration section "Transfer").</summary>
+public sealed class TransferEngineOptions
+{
+    /// <summary>Address the peer wire listener binds; 127.0.0.1 keeps tests off the network.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listener port; 0 takes the first free port in [<see cref="PortRangeStart"/>, <see cref="PortRangeEnd"/>].</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; }
+
+    [Range(1, 65535)]
+    public int PortRangeStart { get; set; } = 7000;
+
+    [Range(1, 65535)]
+    public int PortRangeEnd { get; set; } = 7999;
+
+    /// <summary>The numeric peer id the tracker assigned; the wire peer id is derived from it.</summary>
+    [Range(0, 999_999_999_999L)]
+    public long PeerNumber { get; set; }
+
+    /// <summary>Folder for download state files; null keeps no state (nothing resumes after a restart).</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>The window k: piece transactions running at once per download.</summary>
+    [Range(1, 256)]
+    public int Window { get; set; } = 16;
+
+    /// <summary>Caps the window in bytes (window × piece length), so huge pieces cannot blow memory.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxWindowBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Block requests in flight per connection (pipelining depth).</summary>
+    [Range(1, 4096)]
+    public int MaxRequestsPerPeer { get; set; } = 128;
+
+    /// <summary>Requests a peer may queue with us before further ones are ignored.</summary>
+    [Range(1, 65536)]
+    public int MaxQueuedRequestsPerPeer { get; set; } = 1024;
+
+    /// <summary>A piece transaction that makes no progress for this long is retried with another attendant.</summary>
+    public TimeSpan PieceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First delay before dialling a lost peer again; doubles per failure up to 30 s.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(1, 10_000)]
+    public int MaxConnections { get; set; } = 200;
+
+    /// <summary>Interested peers we unchoke at once (we serve them all up to this limit).</summary>
+    [Range(1, 10_000)]
+    public int MaxUnchokedPeers { get; set; } = 32;
+
+    /// <summary>Per-connection receive buffer; each read syscall can bring this many bytes (several blocks).</summary>
+    [Range(32 * 1024, 16 * 1024 * 1024)]
+    public int ReceiveBufferSize { get; set; } = 256 * 1024;
+
+    /// <summary>Per-connection send buffer; served blocks are batched here into few send syscalls.</summary>
+    [Range(64 * 1024, 16 * 1024 * 1024)]
+    public int SendBufferSize { get; set; } = 256 * 1024;
+
+    /// <summary>Upload limit in bytes per second over all connections; 0 is unlimited.</summary>
+    [Range(0, long.MaxValue)]
+    public long UploadRateLimit { get; set; }
+
+    /// <summary>
+    /// SO_SNDBUF/SO_RCVBUF in bytes; 0 leaves them to the kernel. On Linux setting them disables
+    /// TCP buffer autotuning (and caps them at net.core.*mem_max), which is usually slower.
+    /// </summary>
+    [Range(0, 64 * 1024 * 1024)]
+    public int SocketBufferSize { get; set; }
+}

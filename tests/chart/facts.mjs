@@ -1,8 +1,8 @@
 // Asserts facts of the rendered chart, one `PASS <name>` / `FAIL <name>: <why>` line each.
 // Usage: node facts.mjs <dir>   where <dir> holds `helm template` output of the value sets in values/
-// (defaults.yaml, seeds.yaml, generated-seeds.yaml, large.yaml), rendered as release "bittorrent"
+// (defaults, seeds, generated-seeds and large are required; every set gets the generic checks), rendered as release "bittorrent"
 // in namespace "default".
-import { readFileSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import http from "node:http";
@@ -41,7 +41,7 @@ function eq(actual, expected, what) {
 }
 
 const sets = {};
-for (const s of ["defaults", "seeds", "generated-seeds", "large"]) {
+for (const s of readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5)).sort()) {
   sets[s] = parseAllDocuments(readFileSync(join(dir, `${s}.yaml`), "utf8")).map((d) => d.toJS()).filter(Boolean);
 }
 const values = (s) => parseAllDocuments(readFileSync(new URL(`./values/${s}.yaml`, import.meta.url), "utf8"))[0]?.toJS() ?? {};

@@ -210,6 +210,11 @@ a host port of peers or gateway on the host network.
 {{- if and (ge $port $first) (le $port $last) }}
 {{- fail (printf "%s (%d) collides with the ring's host ports %d-%d" $key $port $first $last) }}
 {{- end }}
+{{- range $other, $otherPort := $hostPorts }}
+{{- if and (lt $key $other) (eq $port $otherPort) }}
+{{- fail (printf "%s and %s are both host port %d" $key $other $port) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 

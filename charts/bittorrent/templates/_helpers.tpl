@@ -1,0 +1,238 @@
+{{/* Chart name, truncated to the 63 characters a DNS label allows. */}}
+{{- define "bittorrent.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name: the release name if it already contains the chart name, else release-chart. */}}
+{{- define "bittorrent.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "bittorrent.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Names of the parts. The ring's StatefulSet and headless Service share a name, so pod DNS is <ring>-<i>.<ring>. */}}
+{{- define "bittorrent.ringName" -}}{{ include "bittorrent.fullname" . | trunc 58 | trimSuffix "-" }}-ring{{- end }}
+{{- define "bittorrent.peerName" -}}{{ include "bittorrent.fullname" . | trunc 57 | trimSuffix "-" }}-peer{{- end }}
+{{- define "bittorrent.gatewayName" -}}{{ include "bittorrent.fullname" . | trunc 55 | trimSuffix "-" }}-gateway{{- end }}
+
+{{/* Common labels (every object). */}}
+{{- define "bittorrent.labels" -}}
+helm.sh/chart: {{ include "bittorrent.chart" . }}
+{{ include "bittorrent.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: bittorrent
+{{- end }}
+
+{{- define "bittorrent.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "bittorrent.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of one component: (dict "ctx" $ "component" "ring") */}}
+{{- define "bittorrent.componentLabels" -}}
+{{ include "bittorrent.labels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "bittorrent.componentSelectorLabels" -}}
+{{ include "bittorrent.selectorLabels" .ctx }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "bittorrent.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "bittorrent.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image reference of a part: (dict "ctx" $ "image" .Values.ring.image) */}}
+{{- define "bittorrent.image" -}}
+{{- $tag := .image.tag | default .ctx.Values.image.tag | default .ctx.Chart.AppVersion | toString }}
+{{- if .ctx.Values.image.registry }}
+{{- printf "%s/%s:%s" (trimSuffix "/" .ctx.Values.image.registry) .image.repository $tag }}
+{{- else }}
+{{- printf "%s:%s" .image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* The ring secret's Secret name and key. */}}
+{{- define "bittorrent.ringSecretName" -}}
+{{- if .Values.ring.existingSecret }}{{ .Values.ring.existingSecret }}{{ else }}{{ include "bittorrent.ringName" . }}-secret{{ end }}
+{{- end }}
+{{- define "bittorrent.ringSecretKey" -}}
+{{- if .Values.ring.existingSecret }}{{ .Values.ring.existingSecretKey }}{{ else }}ring-secret{{ end }}
+{{- end }}
+
+{{/* true when ring pods listen on port + ordinal (antiAffinity none). */}}
+{{- define "bittorrent.ringDistinctPorts" -}}
+{{- if eq .Values.ring.antiAffinity "none" }}true{{ end }}
+{{- end }}
+
+{{/* Peers and gateway follow discovery.multicast for hostNetwork unless set. */}}
+{{- define "bittorrent.peersHostNetwork" -}}
+{{- if kindIs "bool" .Values.peers.hostNetwork }}{{ .Values.peers.hostNetwork }}{{ else }}{{ .Values.discovery.multicast }}{{ end }}
+{{- end }}
+{{- define "bittorrent.gatewayHostNetwork" -}}
+{{- if kindIs "bool" .Values.gateway.hostNetwork }}{{ .Values.gateway.hostNetwork }}{{ else }}{{ .Values.discovery.multicast }}{{ end }}
+{{- end }}
+
+{{/*
+Seed URLs of the ring as a JSON array: ring.seeds when given; else, with multicast off, every ring
+pod's DNS name through the headless Service (port + i when ports are distinct); else none.
+*/}}
+{{- define "bittorrent.seeds" -}}
+{{- $seeds := list }}
+{{- if .Values.ring.seeds }}
+{{- $seeds = .Values.ring.seeds }}
+{{- else if not .Values.discovery.multicast }}
+{{- $ring := include "bittorrent.ringName" . }}
+{{- $distinct := include "bittorrent.ringDistinctPorts" . }}
+{{- range $i := until (int .Values.ring.replicas) }}
+{{- $port := ternary (add $.Values.ring.port $i) $.Values.ring.port (eq $distinct "true") }}
+{{- $seeds = append $seeds (printf "http://%s-%d.%s.%s.svc.cluster.local:%d" $ring $i $ring $.Release.Namespace (int $port)) }}
+{{- end }}
+{{- end }}
+{{- toJson $seeds }}
+{{- end }}
+
+{{/* Env list of seeds: (dict "ctx" $ "prefix" "Chord__Seeds") */}}
+{{- define "bittorrent.seedEnv" -}}
+{{- range $i, $seed := (include "bittorrent.seeds" .ctx | fromJsonArray) }}
+- name: {{ printf "%s__%d" $.prefix $i }}
+  value: {{ $seed | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Downward-API env every pod needs first (later values use $(POD_IP), $(POD_NAME)). */}}
+{{- define "bittorrent.podEnv" -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+{{- end }}
+
+{{/* Discovery__* env (same on ring, peers, gateway). */}}
+{{- define "bittorrent.discoveryEnv" -}}
+- name: Discovery__Enabled
+  value: {{ .Values.discovery.multicast | quote }}
+- name: Discovery__Group
+  value: {{ .Values.discovery.group | quote }}
+- name: Discovery__Port
+  value: {{ .Values.discovery.port | quote }}
+- name: Discovery__Interface
+  value: {{ .Values.discovery.interface | default "$(POD_IP)" | quote }}
+- name: Discovery__Ttl
+  value: {{ .Values.discovery.ttl | quote }}
+{{- end }}
+
+{{/* Pod anti-affinity of a component: (dict "ctx" $ "component" "ring" "mode" "required") merged with user affinity. */}}
+{{- define "bittorrent.affinity" -}}
+{{- $affinity := deepCopy (.affinity | default dict) }}
+{{- $term := dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" (include "bittorrent.componentSelectorLabels" (dict "ctx" .ctx "component" .component) | fromYaml)) }}
+{{- if eq .mode "required" }}
+{{- $pa := get $affinity "podAntiAffinity" | default dict }}
+{{- $_ := set $pa "requiredDuringSchedulingIgnoredDuringExecution" (append (get $pa "requiredDuringSchedulingIgnoredDuringExecution" | default list) $term) }}
+{{- $_ := set $affinity "podAntiAffinity" $pa }}
+{{- else if eq .mode "preferred" }}
+{{- $pa := get $affinity "podAntiAffinity" | default dict }}
+{{- $_ := set $pa "preferredDuringSchedulingIgnoredDuringExecution" (append (get $pa "preferredDuringSchedulingIgnoredDuringExecution" | default list) (dict "weight" 100 "podAffinityTerm" $term)) }}
+{{- $_ := set $affinity "podAntiAffinity" $pa }}
+{{- end }}
+{{- if $affinity }}
+affinity:
+  {{- toYaml $affinity | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* Pod-level fields shared by all parts: (dict "ctx" $ "part" .Values.ring) */}}
+{{- define "bittorrent.podCommon" -}}
+{{- with .ctx.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+serviceAccountName: {{ include "bittorrent.serviceAccountName" .ctx }}
+automountServiceAccountToken: false
+{{- with .ctx.Values.podSecurityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .part.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .part.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Fails the render when a port of the ring (port .. port+replicas-1 with distinct ports) collides with
+a host port of peers or gateway on the host network.
+*/}}
+{{- define "bittorrent.checkPorts" -}}
+{{- $first := int .Values.ring.port }}
+{{- $last := ternary (add $first (int .Values.ring.replicas) -1) $first (eq (include "bittorrent.ringDistinctPorts" .) "true") | int }}
+{{- $hostPorts := dict }}
+{{- if eq (include "bittorrent.peersHostNetwork" .) "true" }}
+{{- $_ := set $hostPorts "peers.apiPort" (int .Values.peers.apiPort) }}
+{{- $_ := set $hostPorts "peers.transferPort" (int .Values.peers.transferPort) }}
+{{- if eq (int .Values.peers.apiPort) (int .Values.peers.transferPort) }}
+{{- fail "peers.apiPort and peers.transferPort must differ" }}
+{{- end }}
+{{- end }}
+{{- if eq (include "bittorrent.gatewayHostNetwork" .) "true" }}
+{{- $_ := set $hostPorts "gateway.containerPort" (int .Values.gateway.containerPort) }}
+{{- end }}
+{{- range $key, $port := $hostPorts }}
+{{- if and (ge $port $first) (le $port $last) }}
+{{- fail (printf "%s (%d) collides with the ring's host ports %d-%d" $key $port $first $last) }}
+{{- end }}
+{{- range $other, $otherPort := $hostPorts }}
+{{- if and (lt $key $other) (eq $port $otherPort) }}
+{{- fail (printf "%s and %s are both host port %d" $key $other $port) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* bash one-liner: HTTP GET <path> on this ring pod's own port; succeeds on status 200. */}}
+{{- define "bittorrent.ringExecProbe" -}}
+port=$((CHORD_BASE_PORT + ${POD_NAME##*-})); exec 3<>/dev/tcp/127.0.0.1/$port || exit 1; printf 'GET {{ . }} HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3; read -r _ code _ <&3; [ "$code" = 200 ]
+{{- end }}
+
+{{- define "bittorrent.ringLivenessTiming" -}}
+initialDelaySeconds: 10
+periodSeconds: 10
+timeoutSeconds: 3
+failureThreshold: 6
+{{- end }}
+
+{{- define "bittorrent.ringReadinessTiming" -}}
+initialDelaySeconds: 3
+periodSeconds: 5
+timeoutSeconds: 3
+failureThreshold: 3
+{{- end }}

@@ -8,7 +8,9 @@ source scripts/prereqs.sh
 ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli || { echo "0 passed, 1 failed"; exit 1; }
 
 suites=("$@")
+run_chart=${RUN_CHART:-0}
 if [ ${#suites[@]} -eq 0 ]; then
+  run_chart=1
   suites=(tests/BitTorrent.UnitTests tests/BitTorrent.SimulationTests tests/BitTorrent.IntegrationTests)
 fi
 
@@ -39,5 +41,20 @@ for suite in "${suites[@]}"; do
   echo "   $name: $p passed, $f failed"
   passed=$((passed + p)); failed=$((failed + f))
 done
+# The Helm chart: lint, render with several value sets, validate against the Kubernetes schemas.
+if [ "$run_chart" = 1 ]; then
+echo "== chart"
+if bash tests/chart/run.sh >artifacts/test-logs/chart.log 2>&1; then :; fi
+grep -E '^FAIL ' artifacts/test-logs/chart.log || true
+line=$(tail -n 1 artifacts/test-logs/chart.log)
+if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  echo "   chart: $line"
+  passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+else
+  echo "   chart tests produced no summary; counted as one failure (log: artifacts/test-logs/chart.log)"
+  failed=$((failed + 1))
+fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,12 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddOpenApi();
+using BitTorrent.Peer.Hosting;
+
+// Content (the web UI in wwwroot) next to the assembly, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddPeer();
+
 var app = builder.Build();
-app.MapOpenApi();
-app.MapGet("/healthz", () => TypedResults.Ok("live")).WithSummary("Liveness probe");
+app.MapPeer();
 app.Run();
+
+/// <summary>Entry point, visible to in-process tests.</summary>
+public partial class Program;

@@ -1,0 +1,34 @@
+using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Storage;
+using BitTorrent.Peer.Tracking;
+using BitTorrent.Shared.Identifiers;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BitTorrent.Peer.Api;
+
+public static class CatalogApi
+{
+    public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("api/catalog", GetAsync).WithTags("Catalog")
+            .WithName("GetCatalog").WithSummary("Available files")
+            .WithDescription("Every file published to the tracker (optionally those whose name contains `search`, ignoring case), with its live seeders and leechers and what this peer can do: `have`, `downloading`, `available` or `unavailable` (no seeder now).")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<CatalogEntry>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, PeerRuntime runtime, CancellationToken cancellationToken)
+    {
+        var files = await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken);
+        var entries = files.Select(f =>
+        {
+            Id160.TryParse(f.InfoHash, out var id);
+            var status = storage.Find(id) is not null ? "have"
+                : runtime.Engine?.GetDownload(id) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
+                : f.Seeders > 0 ? "available" : "unavailable";
+            return new CatalogEntry(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent");
+        }).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        return TypedResults.Ok<IReadOnlyList<CatalogEntry>>(entries);
+    }
+}

@@ -1,0 +1,117 @@
+using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Sharing;
+using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Identifiers;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BitTorrent.Peer.Api;
+
+public static class DownloadsApi
+{
+    public static IEndpointRouteBuilder MapDownloadsApi(this IEndpointRouteBuilder app)
+    {
+        var downloads = app.MapGroup("api/downloads").WithTags("Downloads");
+        downloads.MapPost("/", StartAsync)
+            .WithName("StartDownload").WithSummary("Download a file")
+            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, or a multipart upload of a `.torrent` (field `torrent`). 202 with the download. 409 when the file is already here, already downloading, or not available (no peer shares it now).")
+            .Accepts<DownloadRequest>("application/json")
+            .DisableAntiforgery()
+            .Produces<DownloadView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        downloads.MapGet("/", List)
+            .WithName("GetDownloads").WithSummary("Downloads")
+            .WithDescription("Every download, newest first, with state, progress, speed, peers and ETA. History survives restarts.");
+        downloads.MapGet("/{id}", Get)
+            .WithName("GetDownload").WithSummary("One download")
+            .WithDescription("State (downloading, waiting, paused, completed, failed, cancelled), bytes done and total, pieces, speed, peers, ETA and the error of a failed download. The id is the info-hash.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        foreach (var (verb, describe) in new (string, string)[]
+        {
+            ("pause", "Pauses a running download; verified pieces are kept and still served."),
+            ("resume", "Resumes a paused download where it stopped."),
+            ("cancel", "Stops a download and removes its partial file."),
+            ("retry", "Starts a failed or cancelled download again; verified pieces are not fetched again."),
+        })
+        {
+            downloads.MapPost($"/{{id}}/{verb}", (string id, DownloadManager manager) => SteerAsync(id, verb, manager))
+                .WithName(char.ToUpperInvariant(verb[0]) + verb[1..] + "Download")
+                .WithSummary(char.ToUpperInvariant(verb[0]) + verb[1..] + " a download")
+                .WithDescription(describe + " 409 when the download's state does not allow it.")
+                .Produces<DownloadView>()
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict);
+        }
+        return app;
+    }
+
+    private static async Task<IResult> StartAsync(HttpRequest request, DownloadManager manager, CancellationToken cancellationToken)
+    {
+        Id160 infoHash;
+        byte[]? torrent = null;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            var upload = form.Files["torrent"] ?? form.Files.FirstOrDefault();
+            if (upload is null)
+                return TypedResults.Problem(title: "No torrent", detail: "Send the .torrent as multipart form data in a field named 'torrent'.", statusCode: 400);
+            if (upload.Length > 16 * 1024 * 1024)
+                return TypedResults.Problem(title: "Torrent too large", detail: "A .torrent may be at most 16 MiB.", statusCode: 413);
+            using var buffer = new MemoryStream();
+            await upload.CopyToAsync(buffer, cancellationToken);
+            torrent = buffer.ToArray();
+            try
+            {
+                infoHash = TorrentMetainfo.Parse(torrent).InfoHash;
+            }
+            catch (InvalidTorrentException e)
+            {
+                return TypedResults.Problem(title: "Invalid torrent", detail: e.Message, statusCode: 400);
+            }
+        }
+        else
+        {
+            DownloadRequest? body;
+            try
+            {
+                body = await request.ReadFromJsonAsync<DownloadRequest>(cancellationToken);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                body = null;
+            }
+            if (body?.InfoHash is null)
+                return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" } or a .torrent upload.", statusCode: 400);
+            if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
+        }
+        var snapshot = await manager.StartAsync(infoHash, torrent, cancellationToken);
+        var view = DownloadView.Of(snapshot);
+        return TypedResults.Accepted($"api/downloads/{view.Id}", view);
+    }
+
+    private static Ok<IReadOnlyList<DownloadView>> List(PeerRuntime runtime) =>
+        TypedResults.Ok<IReadOnlyList<DownloadView>>(runtime.Engine?.GetDownloads().Select(DownloadView.Of).ToList() ?? []);
+
+    private static IResult Get(string id, PeerRuntime runtime)
+    {
+        if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
+        return runtime.Engine?.GetDownload(infoHash) is { } snapshot
+            ? TypedResults.Ok(DownloadView.Of(snapshot))
+            : TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
+    }
+
+    private static async Task<IResult> SteerAsync(string id, string verb, DownloadManager manager)
+    {
+        if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
+        var snapshot = verb switch
+        {
+            "pause" => await manager.PauseAsync(infoHash),
+            "resume" => await manager.ResumeAsync(infoHash),
+            "cancel" => await manager.CancelAsync(infoHash),
+            _ => await manager.RetryAsync(infoHash),
+        };
+        return TypedResults.Ok(DownloadView.Of(snapshot));
+    }
+}

@@ -1,0 +1,142 @@
+using BitTorrent.Peer.Sharing;
+using BitTorrent.Peer.Storage;
+using BitTorrent.Peer.Tracking;
+using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Contracts.Tracker;
+using Microsoft.Extensions.Options;
+
+namespace BitTorrent.Peer.Hosting;
+
+/// <summary>
+/// The peer's life: get an id from the tracker on first start (kept in peer.json), start the
+/// transfer engine, register its addresses again, resume downloads and seed the library; then
+/// keep the tracker's view fresh until shutdown.
+/// </summary>
+public sealed partial class PeerHost(
+    PeerStorage storage,
+    PeerRuntime runtime,
+    TrackerConnection tracker,
+    SwarmSync swarms,
+    IOptions<PeerOptions> options,
+    IOptions<TransferEngineOptions> engineOptions,
+    IConfiguration configuration,
+    ILoggerFactory loggers,
+    ILogger<PeerHost> logger) : BackgroundService
+{
+    private readonly PeerOptions _options = options.Value;
+
+    public string ApiUrl => (_options.ApiUrl ?? (configuration["urls"] ?? "http://127.0.0.1:5201").Split(';')[0]).TrimEnd('/');
+
+    public string AdvertisedHost => _options.AdvertisedHost ??
+        (_options.TransferBindAddress is "0.0.0.0" or "::" ? "127.0.0.1" : _options.TransferBindAddress);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        TransferEngine? engine = null;
+        try
+        {
+            var peerId = await RegisterAsync(storage.LoadIdentity()?.PeerId, stoppingToken);
+            var settings = engineOptions.Value;
+            settings.PeerNumber = peerId;
+            settings.Port = _options.TransferPort;
+            settings.BindAddress = _options.TransferBindAddress;
+            settings.StateDirectory = storage.DownloadStateFolder;
+            engine = new TransferEngine(settings, loggers.CreateLogger<TransferEngine>()).Start();
+            runtime.Started(engine, peerId, AdvertisedHost);
+            var confirmed = await UpdateAddressesAsync(peerId, stoppingToken);
+            if (confirmed != peerId)
+            {
+                LogIdChanged(logger, peerId, confirmed);
+                runtime.Started(engine, confirmed, AdvertisedHost);
+            }
+            LogStarted(logger, runtime.PeerId, ApiUrl, AdvertisedHost, runtime.TransferPort);
+
+            await engine.RestoreDownloadsAsync();
+            await swarms.RefreshLibraryAsync(seed: true, stoppingToken);
+            await RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (engine is not null) await engine.DisposeAsync();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.SwarmPollSeconds));
+        var lastRefresh = DateTime.UtcNow;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await swarms.PollDownloadsAsync(stoppingToken);
+                if (DateTime.UtcNow - lastRefresh >= TimeSpan.FromSeconds(_options.RefreshSeconds))
+                {
+                    lastRefresh = DateTime.UtcNow;
+                    await UpdateAddressesAsync(runtime.PeerId, stoppingToken);
+                    await swarms.RefreshLibraryAsync(seed: false, stoppingToken);
+                }
+            }
+            catch (TrackerUnavailableException e)
+            {
+                LogTrackerDown(logger, e.Message);
+            }
+        }
+    }
+
+    /// <summary>The id from peer.json, or a new one from the tracker (retrying until a node answers).</summary>
+    private async Task<long> RegisterAsync(long? known, CancellationToken cancellationToken)
+    {
+        if (known is { } id) return id;
+        while (true)
+        {
+            try
+            {
+                var registered = await tracker.CallAsync((api, ct) => api.RegisterPeerAsync(Registration(0), ct), cancellationToken);
+                storage.SaveIdentity(new PeerIdentityRecord(registered.PeerId));
+                return registered.PeerId;
+            }
+            catch (TrackerUnavailableException e)
+            {
+                LogTrackerDown(logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Registers this start's addresses under our id; a tracker that forgot the id gives a new one.</summary>
+    private async Task<long> UpdateAddressesAsync(long peerId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var port = runtime.TransferPort;
+                var updated = await tracker.CallAsync((api, ct) => api.UpdatePeerAsync(peerId, Registration(port), ct), cancellationToken);
+                if (updated.IsSuccessStatusCode) return peerId;
+                var registered = await tracker.CallAsync((api, ct) => api.RegisterPeerAsync(Registration(port), ct), cancellationToken);
+                storage.SaveIdentity(new PeerIdentityRecord(registered.PeerId));
+                return registered.PeerId;
+            }
+            catch (TrackerUnavailableException e)
+            {
+                LogTrackerDown(logger, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    private PeerRegistration Registration(int transferPort) => new(AdvertisedHost, transferPort == 0 ? 7000 : transferPort, ApiUrl);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} ready: API {ApiUrl}, transfers on {Host}:{Port}")]
+    private static partial void LogStarted(ILogger logger, long peerId, string apiUrl, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The tracker did not know peer {Old}; registered again as {New}")]
+    private static partial void LogIdChanged(ILogger logger, long old, long @new);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tracker unavailable: {Reason}")]
+    private static partial void LogTrackerDown(ILogger logger, string reason);
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Storage;
+using BitTorrent.Peer.Torrents;
+using BitTorrent.Peer.Tracking;
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.Peer.Sharing;
+
+/// <summary>
+/// Starting and steering downloads (the original's "Download File" and its messages: not
+/// available, already in progress, already exists). The engine does the transfer; this decides
+/// whether to start, finds the torrent and the first peers, and picks a safe place for the file.
+/// </summary>
+public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, TrackerConnection tracker, SwarmAnnouncer announcer)
+{
+    public async Task<DownloadSnapshot> StartAsync(Id160 infoHash, byte[]? torrentBytes, CancellationToken cancellationToken)
+    {
+        var engine = runtime.RequireEngine();
+        if (storage.Find(infoHash) is { } have)
+            throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {have.Name}: it is in your files.");
+        if (engine.GetDownload(infoHash) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } running)
+            throw new DownloadRefusedException(HttpStatusCode.Conflict, "Download already in progress", $"{running.Name} is already being downloaded.");
+
+        torrentBytes ??= await FetchTorrentAsync(infoHash, cancellationToken);
+        TorrentMetainfo torrent;
+        try
+        {
+            torrent = TorrentMetainfo.Parse(torrentBytes);
+        }
+        catch (InvalidTorrentException e)
+        {
+            throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Invalid torrent", e.Message);
+        }
+        if (torrent.InfoHash != infoHash)
+            throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Invalid torrent", "The torrent does not describe the requested file.");
+        var name = SafeName.Sanitize(torrent.Name)
+            ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which cannot be stored safely.");
+
+        var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort, torrent.Length, "started", cancellationToken);
+        var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
+        if (peers.Count == 0 && torrent.Length > 0)
+        {
+            await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort, torrent.Length, "stopped", cancellationToken);
+            throw new DownloadRefusedException(HttpStatusCode.Conflict, "File not available",
+                $"{name} is not available: no peer is sharing it right now. Try again when its publisher is online.");
+        }
+
+        await File.WriteAllBytesAsync(storage.TorrentPath(infoHash), torrent.ToBytes(), cancellationToken);
+        var target = storage.ContentPath(infoHash, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        return await engine.StartDownloadAsync(torrent, target, peers);
+    }
+
+    public async Task<byte[]> FetchTorrentAsync(Id160 infoHash, CancellationToken cancellationToken)
+    {
+        var local = storage.TorrentPath(infoHash);
+        if (File.Exists(local)) return await File.ReadAllBytesAsync(local, cancellationToken);
+        return await tracker.CallAsync(async (api, ct) =>
+        {
+            using var response = await api.GetTorrentAsync(infoHash.ToString(), ct);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+                throw new DownloadRefusedException(HttpStatusCode.NotFound, "File not available", "No file with that info-hash is in the catalog.");
+            if ((int)response.StatusCode >= 500) throw new HttpRequestException($"The tracker answered {(int)response.StatusCode}.");
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadAsByteArrayAsync(ct);
+        }, cancellationToken);
+    }
+
+    public Task<DownloadSnapshot> PauseAsync(Id160 infoHash) => Steer(infoHash, e => e.PauseAsync(infoHash));
+    public Task<DownloadSnapshot> ResumeAsync(Id160 infoHash) => Steer(infoHash, e => e.ResumeAsync(infoHash));
+    public Task<DownloadSnapshot> CancelAsync(Id160 infoHash) => Steer(infoHash, e => e.CancelAsync(infoHash));
+    public Task<DownloadSnapshot> RetryAsync(Id160 infoHash) => Steer(infoHash, e => e.RetryAsync(infoHash));
+
+    private async Task<DownloadSnapshot> Steer(Id160 infoHash, Func<Transfer.TransferEngine, Task<DownloadSnapshot>> command)
+    {
+        var engine = runtime.RequireEngine();
+        if (engine.GetDownload(infoHash) is null)
+            throw new DownloadRefusedException(HttpStatusCode.NotFound, "No such download", "There is no download of that file here.");
+        try
+        {
+            return await command(engine);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DownloadRefusedException(HttpStatusCode.Conflict, "Not possible now", e.Message);
+        }
+        catch (KeyNotFoundException)
+        {
+            throw new DownloadRefusedException(HttpStatusCode.NotFound, "No such download", "There is no download of that file here.");
+        }
+    }
+}
+
+/// <summary>A download request the peer declines, with the status and sentence the user sees.</summary>
+public sealed class DownloadRefusedException(HttpStatusCode status, string title, string detail) : Exception(detail)
+{
+    public HttpStatusCode Status { get; } = status;
+    public string Title { get; } = title;
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Identifiers;
+using Microsoft.Extensions.Options;
+
+namespace BitTorrent.Peer.Storage;
+
+/// <summary>
+/// The Storage folder. User files live under files/{infoHash}/{name}, so two files with one name
+/// never collide and no user file shares a folder with internal state; torrents under
+/// torrents/{infoHash}.torrent; download state and the library under state/; identity in peer.json.
+/// </summary>
+public sealed class PeerStorage
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly Lock _gate = new();
+
+    public PeerStorage(IOptions<PeerOptions> options)
+    {
+        Root = Path.GetFullPath(options.Value.StoragePath);
+        Directory.CreateDirectory(FilesFolder);
+        Directory.CreateDirectory(TorrentsFolder);
+        Directory.CreateDirectory(StateFolder);
+        Directory.CreateDirectory(UploadsFolder);
+    }
+
+    public string Root { get; }
+    public string FilesFolder => Path.Combine(Root, "files");
+    public string TorrentsFolder => Path.Combine(Root, "torrents");
+    public string StateFolder => Path.Combine(Root, "state");
+    public string DownloadStateFolder => Path.Combine(StateFolder, "downloads");
+
+    /// <summary>Uploads land here before they are hashed and moved into files/.</summary>
+    public string UploadsFolder => Path.Combine(StateFolder, "uploads");
+
+    private string IdentityPath => Path.Combine(Root, "peer.json");
+    private string LibraryPath => Path.Combine(StateFolder, "library.json");
+
+    /// <summary>Where a file's content lives; the name is checked so it cannot leave its folder.</summary>
+    public string ContentPath(Id160 infoHash, string name) =>
+        SafeName.ResolveInside(Path.Combine(FilesFolder, infoHash.ToString()), name);
+
+    public string TorrentPath(Id160 infoHash) => Path.Combine(TorrentsFolder, infoHash + ".torrent");
+
+    // ---- identity ---------------------------------------------------------------------------
+
+    public PeerIdentityRecord? LoadIdentity()
+    {
+        lock (_gate)
+        {
+            if (!File.Exists(IdentityPath)) return null;
+            try
+            {
+                return JsonSerializer.Deserialize<PeerIdentityRecord>(File.ReadAllText(IdentityPath), Json);
+            }
+            catch (JsonException)
+            {
+                return null; // a damaged identity file: register again
+            }
+        }
+    }
+
+    public void SaveIdentity(PeerIdentityRecord identity)
+    {
+        lock (_gate) WriteAtomically(IdentityPath, JsonSerializer.SerializeToUtf8Bytes(identity, Json));
+    }
+
+    // ---- library: published and downloaded files -------------------------------------------
+
+    public IReadOnlyList<LibraryItem> Library()
+    {
+        lock (_gate) return LoadLibrary();
+    }
+
+    public LibraryItem? Find(Id160 infoHash)
+    {
+        lock (_gate) return LoadLibrary().FirstOrDefault(i => i.InfoHash == infoHash);
+    }
+
+    /// <summary>Adds an item, or keeps the existing one (publishing the same content twice is one file).</summary>
+    public LibraryItem Add(LibraryItem item)
+    {
+        lock (_gate)
+        {
+            var items = LoadLibrary().ToList();
+            var existing = items.FirstOrDefault(i => i.InfoHash == item.InfoHash);
+            if (existing is not null) return existing;
+            items.Add(item);
+            WriteAtomically(LibraryPath, JsonSerializer.SerializeToUtf8Bytes(items, Json));
+            return item;
+        }
+    }
+
+    private List<LibraryItem> LoadLibrary()
+    {
+        if (!File.Exists(LibraryPath)) return [];
+        try
+        {
+            return JsonSerializer.Deserialize<List<LibraryItem>>(File.ReadAllBytes(LibraryPath), Json) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
+
+/// <summary>peer.json: the numeric id the tracker gave this peer.</summary>
+public sealed record PeerIdentityRecord(long PeerId);
+
+public enum LibraryOrigin { Published, Downloaded }
+
+/// <summary>A file this peer holds whole and serves.</summary>
+public sealed record LibraryItem(Id160 InfoHash, string Name, long Length, LibraryOrigin Origin, DateTimeOffset AddedAt);

@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using BitTorrent.Shared.Bencode;
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.Peer.Tracking;
+
+/// <summary>
+/// Swarm membership the BitTorrent way: the peer announces to the ring's HTTP tracker like any
+/// client (BEP 3, compact peers BEP 23), so our peers and real clients share one swarm per torrent.
+/// </summary>
+public sealed class SwarmAnnouncer(TrackerConnection tracker, IHttpClientFactory httpClients)
+{
+    public const string HttpClientName = "announce";
+
+    public async Task<AnnounceReply> AnnounceAsync(Id160 infoHash, ReadOnlyMemory<byte> peerId, string host, int port, long left,
+        string? @event, CancellationToken cancellationToken)
+    {
+        var query = new StringBuilder("/announce?info_hash=").Append(Escape(infoHash.ToByteArray()))
+            .Append("&peer_id=").Append(Escape(peerId.Span))
+            .Append(CultureInfo.InvariantCulture, $"&port={port}&uploaded=0&downloaded=0&left={left}&compact=1&numwant=200")
+            .Append("&ip=").Append(Uri.EscapeDataString(host));
+        if (@event is not null) query.Append("&event=").Append(@event);
+        var path = query.ToString();
+
+        var client = httpClients.CreateClient(HttpClientName);
+        return await tracker.CallAsync(async (node, _, ct) => Parse(await client.GetByteArrayAsync(node + path, ct)), cancellationToken);
+    }
+
+    private static AnnounceReply Parse(byte[] bytes)
+    {
+        if (BencodeReader.Decode(bytes) is not BDictionary reply)
+            throw new InvalidDataException("The tracker's answer is not a dictionary.");
+        if (reply.Get<BString>("failure reason") is { } failure)
+            return new AnnounceReply([], 0, 0, failure.Text);
+        var peers = new List<IPEndPoint>();
+        if (reply.Get<BString>("peers") is { } compact)
+        {
+            var raw = compact.Bytes;
+            for (var i = 0; i + 6 <= raw.Length; i += 6)
+                peers.Add(new IPEndPoint(new IPAddress(raw.AsSpan(i, 4)), BinaryPrimitives.ReadUInt16BigEndian(raw.AsSpan(i + 4, 2))));
+        }
+        if (reply.Get<BString>("peers6") is { } compact6)
+        {
+            var raw = compact6.Bytes;
+            for (var i = 0; i + 18 <= raw.Length; i += 18)
+                peers.Add(new IPEndPoint(new IPAddress(raw.AsSpan(i, 16)), BinaryPrimitives.ReadUInt16BigEndian(raw.AsSpan(i + 16, 2))));
+        }
+        return new AnnounceReply(peers,
+            (int)(reply.Get<BInteger>("complete")?.Value ?? 0),
+            (int)(reply.Get<BInteger>("incomplete")?.Value ?? 0),
+            null);
+    }
+
+    private static string Escape(ReadOnlySpan<byte> bytes)
+    {
+        var text = new StringBuilder(bytes.Length * 3);
+        foreach (var b in bytes)
+        {
+            if (b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~')
+                text.Append((char)b);
+            else
+                text.Append('%').Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        }
+        return text.ToString();
+    }
+}
+
+/// <summary>What an announce returned: peers to dial, the swarm's counts, or the tracker's failure reason.</summary>
+public sealed record AnnounceReply(IReadOnlyList<IPEndPoint> Peers, int Seeders, int Leechers, string? Failure);

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Net;
+using BitTorrent.Peer.Hosting;
+using BitTorrent.Shared.Contracts;
+using BitTorrent.Shared.Discovery;
+using Microsoft.Extensions.Options;
+using Refit;
+
+namespace BitTorrent.Peer.Tracking;
+
+/// <summary>
+/// The peer's link to the tracker (the original's "Communicator"): any chord node serves any
+/// request, so calls go to the node that answered last and fall over to the next live one —
+/// a node given by hand first, then those heard by multicast, then static seeds.
+/// </summary>
+public sealed partial class TrackerConnection : IDisposable
+{
+    private readonly DiscoveryListener _discovery;
+    private readonly TrackerClientOptions _options;
+    private readonly ILogger<TrackerConnection> _logger;
+    private readonly SocketsHttpHandler _handler = new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(3),
+    };
+    private readonly ConcurrentDictionary<string, ITrackerApi> _clients = new(StringComparer.Ordinal);
+    private volatile string? _current;
+    private volatile string? _manual;
+
+    public TrackerConnection(DiscoveryListener discovery, IOptions<TrackerClientOptions> options, ILogger<TrackerConnection> logger)
+    {
+        _discovery = discovery;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The chord node the last successful call went to.</summary>
+    public string? Current => _current;
+
+    /// <summary>A chord node given by hand (the UI's "use this node"); tried before discovered ones.</summary>
+    public string? Manual
+    {
+        get => _manual;
+        set => _manual = string.IsNullOrWhiteSpace(value) ? null : value.Trim().TrimEnd('/');
+    }
+
+    /// <summary>Every node we could use, in the order we try them.</summary>
+    public IReadOnlyList<string> Candidates()
+    {
+        var ordered = new List<string>();
+        void Add(string? url)
+        {
+            if (string.IsNullOrWhiteSpace(url)) return;
+            url = url.TrimEnd('/');
+            if (!ordered.Contains(url, StringComparer.Ordinal)) ordered.Add(url);
+        }
+        Add(_manual);
+        Add(_current);
+        foreach (var node in _discovery.LiveNodes) Add(node.Url);
+        foreach (var seed in _options.Seeds) Add(seed);
+        return ordered;
+    }
+
+    public IReadOnlyList<string> Discovered() => _discovery.LiveNodes.Select(n => n.Url).ToArray();
+
+    /// <summary>Runs a call against the first node that answers; a node that is down or failing costs a retry, not an error.</summary>
+    public Task<T> CallAsync<T>(Func<ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallAsync((_, api, ct) => call(api, ct), cancellationToken);
+
+    /// <summary>As above, for calls that need the node's URL (raw HTTP such as /announce).</summary>
+    public async Task<T> CallAsync<T>(Func<string, ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        Exception? last = null;
+        foreach (var url in Candidates())
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.TimeoutMs);
+            try
+            {
+                var result = await call(url, Client(url), timeout.Token);
+                if (result is IApiResponse { StatusCode: >= HttpStatusCode.InternalServerError } failed)
+                {
+                    last = new HttpRequestException($"{url} answered {(int)failed.StatusCode}");
+                    continue;
+                }
+                if (!string.Equals(_current, url, StringComparison.Ordinal))
+                {
+                    LogUsing(_logger, url);
+                    _current = url;
+                }
+                return result;
+            }
+            catch (Exception e) when (IsTransient(e, cancellationToken))
+            {
+                last = e;
+                LogNodeFailed(_logger, url, e.Message);
+                if (string.Equals(_current, url, StringComparison.Ordinal)) _current = null;
+            }
+        }
+        throw new TrackerUnavailableException(last);
+    }
+
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        ApiException api => (int)api.StatusCode >= 500,
+        HttpRequestException or IOException => true,
+        _ => false,
+    };
+
+    private ITrackerApi Client(string url) =>
+        _clients.GetOrAdd(url, u => RestService.For<ITrackerApi>(
+            new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(u), Timeout = Timeout.InfiniteTimeSpan }));
+
+    public void Dispose() => _handler.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using tracker node {Url}")]
+    private static partial void LogUsing(ILogger logger, string url);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tracker node {Url} failed: {Reason}; trying another")]
+    private static partial void LogNodeFailed(ILogger logger, string url, string reason);
+}
+
+/// <summary>No chord node answered.</summary>
+public sealed class TrackerUnavailableException(Exception? inner)
+    : Exception("No tracker node could be reached: check that the ring is running (make run) or give a node by hand.", inner);

@@ -31,12 +31,16 @@ public static class FilesApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<FileView>> List(string? search, PeerStorage storage) =>
-        TypedResults.Ok<IReadOnlyList<FileView>>(storage.Library()
+    private static Ok<IReadOnlyList<FileView>> List(string? search, PeerStorage storage, SwarmSync swarms)
+    {
+        swarms.AbsorbCompletedDownloads(); // a download that just finished is listed at once
+        var files = storage.Library()
             .Where(i => string.IsNullOrWhiteSpace(search) || i.Name.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(i => i.AddedAt)
             .Select(FileView.Of)
-            .ToList());
+            .ToList();
+        return TypedResults.Ok<IReadOnlyList<FileView>>(files);
+    }
 
     private static async Task<Results<Created<FileView>, Ok<FileView>, ProblemHttpResult>> PublishAsync(
         IFormFile? file, Publisher publisher, CancellationToken cancellationToken)
@@ -49,9 +53,10 @@ public static class FilesApi
         return outcome.Created ? TypedResults.Created(view.ContentUrl, view) : TypedResults.Ok(view);
     }
 
-    private static IResult Content(string infoHash, PeerStorage storage, HttpContext context)
+    private static IResult Content(string infoHash, PeerStorage storage, SwarmSync swarms, HttpContext context)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
+        swarms.AbsorbCompletedDownloads();
         var item = storage.Find(id);
         var path = item is null ? null : storage.ContentPath(id, item.Name);
         if (item is null || !File.Exists(path))

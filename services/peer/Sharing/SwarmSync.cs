@@ -84,12 +84,6 @@ public sealed partial class SwarmSync(
                         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
                         if (peers.Count > 0) await engine.AddPeersAsync(download.InfoHash, peers);
                         break;
-                    case DownloadState.Completed when storage.Find(download.InfoHash) is null:
-                        var name = Path.GetFileName(download.TargetPath);
-                        storage.Add(new LibraryItem(download.InfoHash, name, download.TotalBytes, LibraryOrigin.Downloaded, download.CompletedAt ?? time.GetUtcNow()));
-                        await AnnounceSeedingAsync(download.InfoHash, "completed", cancellationToken);
-                        LogCompleted(logger, name);
-                        break;
                 }
             }
             catch (Exception e) when (e is TrackerUnavailableException or IOException or InvalidOperationException)
@@ -97,6 +91,34 @@ public sealed partial class SwarmSync(
                 LogRefreshFailed(logger, download.Name, e.Message);
             }
         }
+        foreach (var item in AbsorbCompletedDownloads())
+        {
+            try
+            {
+                await AnnounceSeedingAsync(item.InfoHash, "completed", cancellationToken);
+            }
+            catch (TrackerUnavailableException e)
+            {
+                LogRefreshFailed(logger, item.Name, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Finished downloads join the library (no network: the API calls it too, so a finished file is listed at once).</summary>
+    public IReadOnlyList<LibraryItem> AbsorbCompletedDownloads()
+    {
+        var engine = runtime.Engine;
+        if (engine is null) return [];
+        var absorbed = new List<LibraryItem>();
+        foreach (var download in engine.GetDownloads())
+        {
+            if (download.State != DownloadState.Completed || storage.Find(download.InfoHash) is not null) continue;
+            var name = Path.GetFileName(download.TargetPath);
+            var item = storage.Add(new LibraryItem(download.InfoHash, name, download.TotalBytes, LibraryOrigin.Downloaded, download.CompletedAt ?? time.GetUtcNow()));
+            LogCompleted(logger, name);
+            absorbed.Add(item);
+        }
+        return absorbed;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh {Name} with the tracker: {Reason}")]

@@ -1,0 +1,151 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using BitTorrent.Peer.Api;
+
+namespace BitTorrent.IntegrationTests.Infrastructure;
+
+/// <summary>A peer as a real process with its own Storage folder, using a ring's nodes as tracker seeds.</summary>
+public sealed class PeerProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> _environment;
+    private readonly int _port;
+
+    private PeerProcess(string storage, int port, Dictionary<string, string> environment, ServiceProcess process)
+    {
+        Storage = storage;
+        _port = port;
+        _environment = environment;
+        Process = process;
+        Http = new HttpClient { BaseAddress = new Uri(process.Url + "/"), Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public ServiceProcess Process { get; private set; }
+    public string Storage { get; }
+    public HttpClient Http { get; }
+    public string Url => Process.Url;
+
+    public static async Task<PeerProcess> StartAsync(ChordRing ring, string storage, IDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Discovery__Enabled"] = "false",
+            ["Peer__StoragePath"] = storage,
+            ["Peer__SwarmPollSeconds"] = "1",
+            ["Peer__RefreshSeconds"] = "5",
+            ["Peer__AnnounceUrl"] = ring.Live.First().Url + "/announce",
+        };
+        var seeds = ring.Live.Select(n => n.Url).ToList();
+        for (var i = 0; i < seeds.Count; i++) environment[$"Tracker__Seeds__{i}"] = seeds[i];
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) environment[k] = v;
+        var port = ServiceProcess.FreePort();
+        var peer = new PeerProcess(storage, port, environment, ServiceProcess.Start("peer", port, [], environment));
+        await peer.WaitReadyAsync(ring);
+        return peer;
+    }
+
+    private async Task WaitReadyAsync(ChordRing ring)
+    {
+        try
+        {
+            await ring.WaitReadyAsync(Process);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public void Kill() => Process.Kill();
+
+    /// <summary>Starts the same peer again (same Storage, same API port), as after a crash.</summary>
+    public async Task RestartAsync(ChordRing ring)
+    {
+        Process.Kill();
+        await Process.DisposeAsync();
+        Process = ServiceProcess.Start("peer", _port, [], _environment);
+        await ring.WaitReadyAsync(Process);
+    }
+
+    public async Task<MeView> MeAsync() => (await Http.GetFromJsonAsync<MeView>("api/me", ChordRing.Json))!;
+
+    public async Task<FileView> PublishAsync(string path, string? uploadName = null)
+    {
+        using var response = await PostFileAsync(path, uploadName);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"publish: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<FileView>(ChordRing.Json))!;
+    }
+
+    public async Task<HttpResponseMessage> PostFileAsync(string path, string? uploadName = null)
+    {
+        using var form = new MultipartFormDataContent();
+        var content = new StreamContent(File.OpenRead(path));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(content, "file", uploadName ?? Path.GetFileName(path));
+        return await Http.PostAsync("api/files", form);
+    }
+
+    public Task<HttpResponseMessage> StartDownloadAsync(string infoHash) =>
+        Http.PostAsJsonAsync("api/downloads", new { infoHash });
+
+    public async Task<DownloadView> DownloadAsync(string infoHash) =>
+        (await Http.GetFromJsonAsync<DownloadView>($"api/downloads/{infoHash}", ChordRing.Json))!;
+
+    public async Task<DownloadView> WaitForStateAsync(string infoHash, string state, TimeSpan? timeout = null)
+    {
+        DownloadView? last = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            last = await DownloadAsync(infoHash);
+            if (last.State == "failed" && state != "failed") throw new InvalidOperationException($"download failed: {last.Error}");
+            return last.State == state;
+        }, timeout ?? TimeSpan.FromSeconds(60), $"the download did not reach '{state}' (last: {last?.State} {last?.Progress:P0})");
+        return last!;
+    }
+
+    public async Task<string> ContentSha256Async(string infoHash)
+    {
+        await using var stream = await Http.GetStreamAsync($"api/files/{infoHash}/content");
+        return Convert.ToHexString(await SHA256.HashDataAsync(stream));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Process.DisposeAsync();
+    }
+}
+
+/// <summary>A temporary folder for a test's Storage folders and files, removed afterwards.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("bt-test-").FullName;
+
+    public string Sub(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
+
+    public string RandomFile(string name, long length, int seed = 1)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        var random = new Random(seed);
+        using var stream = File.Create(path);
+        var buffer = new byte[1 << 20];
+        for (var left = length; left > 0; left -= buffer.Length)
+        {
+            random.NextBytes(buffer);
+            stream.Write(buffer, 0, (int)Math.Min(buffer.Length, left));
+        }
+        return path;
+    }
+
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

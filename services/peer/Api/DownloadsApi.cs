@@ -14,7 +14,7 @@ public static class DownloadsApi
         downloads.MapPost("/", StartAsync)
             .WithName("StartDownload").WithSummary("Download a file")
             .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, or a multipart upload of a `.torrent` (field `torrent`). 202 with the download. 409 when the file is already here, already downloading, or not available (no peer shares it now).")
-            .Accepts<DownloadRequest>("application/json")
+            .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
             .Produces<DownloadView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)

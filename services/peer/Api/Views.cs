@@ -3,7 +3,11 @@ using BitTorrent.Peer.Storage;
 
 namespace BitTorrent.Peer.Api;
 
-/// <summary>A download as the API and the UI show it. Urls are relative, so they work behind the gateway too.</summary>
+/// <summary>
+/// A download as the API and the UI show it. Urls are relative, so they work behind the gateway
+/// too. BytesReceived counts payload this run of the peer received (a resumed download does not
+/// fetch its verified pieces again).
+/// </summary>
 public sealed record DownloadView(
     string Id,
     string Name,
@@ -19,7 +23,8 @@ public sealed record DownloadView(
     string? Error,
     DateTimeOffset StartedAt,
     DateTimeOffset? CompletedAt,
-    string? ContentUrl)
+    string? ContentUrl,
+    long BytesReceived)
 {
     public static DownloadView Of(DownloadSnapshot s)
     {
@@ -33,7 +38,7 @@ public sealed record DownloadView(
         var id = s.InfoHash.ToString();
         return new DownloadView(id, s.Name, state, s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
             s.BytesPerSecond, s.ConnectedPeers, eta, s.Error, s.StartedAt, s.CompletedAt,
-            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null);
+            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived);
     }
 }
 

@@ -53,6 +53,7 @@ public sealed partial class PeerHost(
 
             await engine.RestoreDownloadsAsync();
             await swarms.RefreshLibraryAsync(seed: true, stoppingToken);
+            runtime.MarkReady();
             await RunAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

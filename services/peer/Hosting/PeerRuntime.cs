@@ -13,7 +13,10 @@ public sealed class PeerRuntime
 
     public long PeerId { get; private set; }
     public string AdvertisedHost { get; private set; } = "127.0.0.1";
-    public bool Ready => _engine is not null;
+    private volatile bool _ready;
+
+    /// <summary>Registered, engine running, downloads restored and the library seeded.</summary>
+    public bool Ready => _ready;
     public TransferEngine? Engine => _engine;
 
     public int TransferPort => _engine?.LocalEndPoint.Port ?? 0;
@@ -27,6 +30,8 @@ public sealed class PeerRuntime
         AdvertisedHost = advertisedHost;
         _engine = engine;
     }
+
+    internal void MarkReady() => _ready = true;
 
     /// <summary>Whether an endpoint the tracker returned is this peer itself.</summary>
     public bool IsSelf(IPEndPoint endPoint) =>

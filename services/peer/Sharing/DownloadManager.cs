@@ -35,8 +35,10 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         }
         if (torrent.InfoHash != infoHash)
             throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Invalid torrent", "The torrent does not describe the requested file.");
-        var name = SafeName.Sanitize(torrent.Name)
-            ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which cannot be stored safely.");
+        // A name that tries to climb out of Storage is refused outright; other awkward characters are replaced.
+        var climbs = torrent.Name.Contains('/') || torrent.Name.Contains('\\') || torrent.Name is "." or "..";
+        var name = (climbs ? null : SafeName.Sanitize(torrent.Name))
+            ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which would lead outside this peer's Storage folder.");
 
         var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort, torrent.Length, "started", cancellationToken);
         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();

@@ -1,8 +1,8 @@
-# D&D BitTorrent: make build | run | node | test | bench
+# D&D BitTorrent: make build | run | node | peer | test | bench
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-.PHONY: build run node test bench clean
+.PHONY: build run node peer test bench clean
 
 build:
 	@source scripts/env.sh && dotnet build BitTorrent.sln -c Release --nologo -v q
@@ -12,6 +12,9 @@ run:
 
 node:
 	@scripts/node.sh
+
+peer:
+	@scripts/peer.sh
 
 test:
 	@scripts/test.sh

@@ -51,3 +51,8 @@ wait_ready() {
   echo "$name did not become ready at $url (log: $RUN_DIR/logs/$name.log)" >&2
   return 1
 }
+
+# peer_id PORT: the numeric id a running peer got from the tracker
+peer_id() {
+  curl -fs -m 2 "http://127.0.0.1:$1/api/me" | sed -E 's/.*"peerId":([0-9]+).*/\1/'
+}

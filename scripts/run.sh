@@ -28,12 +28,23 @@ start_service gateway "$gateway_dll" 5000 "${seeds[@]/--Chord:/--Gateway:}" || e
 pids+=("$started_pid")
 wait_ready http://127.0.0.1:5000 gateway "$started_pid" || exit 1
 
+tracker_seeds=("${seeds[@]/--Chord:/--Tracker:}")
+for port in 5201 5202; do
+  start_service "peer-$port" "$peer_dll" "$port" "${tracker_seeds[@]}" \
+    --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce || exit 1
+  pids+=("$started_pid")
+done
+wait_ready http://127.0.0.1:5201 peer-5201 "${pids[4]}" || exit 1
+wait_ready http://127.0.0.1:5202 peer-5202 "${pids[5]}" || exit 1
+
 echo
 echo "D&D BitTorrent is running (logs in $RUN_DIR/logs):"
+echo "  peer 1 UI     http://127.0.0.1:5201/          (also http://127.0.0.1:5000/peers/$(peer_id 5201)/)"
+echo "  peer 2 UI     http://127.0.0.1:5202/          (also http://127.0.0.1:5000/peers/$(peer_id 5202)/)"
 echo "  gateway       http://127.0.0.1:5000           (catalog, peers, ring)"
 echo "  Swagger UI    http://127.0.0.1:5000/swagger"
 echo "  tracker       http://127.0.0.1:5000/announce    (for real BitTorrent clients)"
 echo "  chord nodes   http://127.0.0.1:5101  http://127.0.0.1:5102  http://127.0.0.1:5103"
-echo "  add a node    make node      (in another terminal)"
+echo "  add a node    make node      add a peer    make peer      (in another terminal)"
 echo "Press Ctrl-C to stop."
 wait

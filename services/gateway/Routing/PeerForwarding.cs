@@ -25,13 +25,9 @@ public static class PeerForwarding
 
     public static IEndpointRouteBuilder MapPeerForwarding(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/peers/{peerId}", (string peerId) => TypedResults.Redirect($"/peers/{Uri.EscapeDataString(peerId)}/"))
-            .WithTags("Peers").WithName("PeerRoot").WithSummary("A peer's web UI")
-            .WithDescription("Redirects to /peers/{peerId}/ so the peer's UI resolves its relative links under the gateway.")
-            .RequireRateLimiting(GatewayRateLimits.Public);
         app.Map("/peers/{peerId}/{**rest}", ForwardAsync)
             .WithTags("Peers").WithName("PeerApi").WithSummary("Any request to a peer")
-            .WithDescription("Forwards the request to the peer's API url registered with the tracker, without the /peers/{peerId} prefix: /peers/1/api/files is peer 1's /api/files. 404 when the tracker does not know the peer, 502 when it cannot be reached, 503 when no chord node answers.")
+            .WithDescription("Forwards the request to the peer's API url registered with the tracker, without the /peers/{peerId} prefix: /peers/1/api/files is peer 1's /api/files, /peers/1/ its web UI (/peers/1 redirects there, so the UI's relative links resolve). 404 when the tracker does not know the peer, 502 when it cannot be reached, 503 when no chord node answers.")
             .Produces(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status502BadGateway)
@@ -44,6 +40,12 @@ public static class PeerForwarding
     private static async Task ForwardAsync(HttpContext context, string peerId, string? rest,
         PeerDirectory directory, IHttpForwarder forwarder, IOptions<GatewayOptions> options)
     {
+        if (string.IsNullOrEmpty(rest) && !context.Request.Path.Value!.EndsWith('/'))
+        {
+            // The UI uses relative links: they resolve under /peers/{id}/ only with the slash.
+            context.Response.Redirect($"/peers/{Uri.EscapeDataString(peerId)}/{context.Request.QueryString}");
+            return;
+        }
         if (!long.TryParse(peerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
             await Problem(context, 404, "Unknown peer", $"'{peerId}' is not a peer id: peer ids are numbers.");

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make peer: one more peer on the next free API port from 5203; it finds the ring by multicast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+source scripts/lib.sh
+
+build_release
+port=$(next_free_port 5203)
+start_service "peer-$port" "$peer_dll" "$port" \
+  --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce \
+  --Tracker:Seeds:0=http://127.0.0.1:5101 --Tracker:Seeds:1=http://127.0.0.1:5102 --Tracker:Seeds:2=http://127.0.0.1:5103
+pid=$started_pid
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+wait_ready "http://127.0.0.1:$port" "peer-$port" "$pid"
+id=$(peer_id "$port")
+echo "peer $id is up: UI http://127.0.0.1:$port/ (or http://127.0.0.1:5000/peers/$id/); log $RUN_DIR/logs/peer-$port.log; Ctrl-C stops it."
+wait "$pid"

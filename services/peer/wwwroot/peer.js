@@ -1,0 +1,238 @@
+// The peer's web UI. Every URL is relative, so the page works at / and behind the gateway at /peers/{id}/.
+'use strict';
+const $ = (id) => document.getElementById(id);
+const state = { tab: 'files', catalog: [], downloads: [], mine: [] };
+
+function size(bytes) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes, i = 0;
+  while (value >= 1024 && i < units.length - 1) { value /= 1024; i++; }
+  return `${i === 0 ? value : value.toFixed(1)} ${units[i]}`;
+}
+
+function duration(seconds) {
+  if (seconds == null || !isFinite(seconds)) return '';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+}
+
+// Problem details become the sentence in their "detail"; anything else a plain explanation.
+async function api(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch {
+    throw new Error('This peer does not answer. Is it still running?');
+  }
+  if (response.ok) return response.status === 204 ? null : response.json();
+  let sentence = `The peer answered ${response.status}.`;
+  try {
+    const problem = await response.json();
+    sentence = problem.detail || problem.title || sentence;
+  } catch { /* not JSON */ }
+  throw new Error(sentence);
+}
+
+let messageTimer;
+function say(text, ok = false) {
+  const box = $('message');
+  box.textContent = text;
+  box.classList.toggle('ok', ok);
+  box.hidden = false;
+  clearTimeout(messageTimer);
+  messageTimer = setTimeout(() => { box.hidden = true; }, ok ? 4000 : 9000);
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+// ---- tabs ---------------------------------------------------------------------------------
+function show(tab) {
+  state.tab = tab;
+  for (const button of document.querySelectorAll('nav button')) button.setAttribute('aria-selected', String(button.dataset.tab === tab));
+  for (const section of document.querySelectorAll('.tab')) section.hidden = section.id !== `tab-${tab}`;
+  refresh();
+}
+for (const button of document.querySelectorAll('nav button')) button.addEventListener('click', () => show(button.dataset.tab));
+
+// ---- who am I, which tracker ----------------------------------------------------------------
+async function loadMe() {
+  try {
+    const me = await api('api/me');
+    $('who').textContent = me.ready ? `peer ${me.peerId} · transfers on ${me.transferHost}:${me.transferPort}` : 'registering with the tracker…';
+    $('tracker-current').textContent = me.tracker.current || 'no chord node answers yet';
+    $('tracker-how').textContent = me.tracker.manual ? '(given by hand)' : `(found by discovery: ${me.tracker.discovered.length} node${me.tracker.discovered.length === 1 ? '' : 's'} heard)`;
+    $('tracker-auto').hidden = !me.tracker.manual;
+  } catch (e) {
+    $('who').textContent = e.message;
+  }
+}
+
+$('tracker-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    await api('api/me/tracker', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: $('tracker-url').value }) });
+    say('This peer now uses that chord node first.', true);
+    loadMe();
+  } catch (e) { say(e.message); }
+});
+$('tracker-auto').addEventListener('click', async () => {
+  try {
+    await api('api/me/tracker', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url: '' }) });
+    $('tracker-url').value = '';
+    say('Back to finding chord nodes automatically.', true);
+    loadMe();
+  } catch (e) { say(e.message); }
+});
+
+// ---- available files ------------------------------------------------------------------------
+async function loadCatalog() {
+  const search = $('files-search').value.trim();
+  state.catalog = await api('api/catalog' + (search ? `?search=${encodeURIComponent(search)}` : ''));
+  const labels = { have: 'in my files', downloading: 'downloading', available: 'available', unavailable: 'no seeder online' };
+  $('files').replaceChildren(...state.catalog.map((f) => el('li', { class: 'item', 'data-infohash': f.infoHash },
+    el('div', { class: 'row' },
+      el('span', { class: 'name' }, f.name),
+      el('span', { class: `state ${f.status}` }, labels[f.status] || f.status)),
+    el('div', { class: 'row' },
+      el('span', { class: 'meta' }, `${size(f.length)} · ${f.seeders} seeder${f.seeders === 1 ? '' : 's'} · ${f.leechers} leecher${f.leechers === 1 ? '' : 's'}`),
+      el('span', { class: 'actions' },
+        el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Download torrent'),
+        f.status === 'have'
+          ? el('a', { class: 'button', href: `api/files/${f.infoHash}/content`, target: '_blank' }, 'Open')
+          : el('button', { class: 'primary', onclick: () => startDownload(f) }, 'Download file'))))));
+  $('files-empty').hidden = state.catalog.length > 0;
+}
+
+async function startDownload(file) {
+  try {
+    await api('api/downloads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ infoHash: file.infoHash }) });
+    say(`Downloading ${file.name}.`, true);
+    show('downloads');
+  } catch (e) { say(e.message); }
+}
+
+// ---- downloads ------------------------------------------------------------------------------
+const stateLabels = { downloading: 'downloading', waiting: 'waiting for peers', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
+
+async function command(download, verb) {
+  try {
+    await api(`api/downloads/${download.id}/${verb}`, { method: 'POST' });
+    loadDownloads();
+  } catch (e) { say(e.message); }
+}
+
+async function loadDownloads() {
+  state.downloads = await api('api/downloads');
+  const active = state.downloads.filter((d) => d.state === 'downloading' || d.state === 'waiting').length;
+  $('active-count').textContent = active;
+  $('active-count').hidden = active === 0;
+  $('downloads').replaceChildren(...state.downloads.map((d) => {
+    const percent = Math.floor(d.progress * 100);
+    const running = d.state === 'downloading' || d.state === 'waiting';
+    const details = [`${size(d.bytesDone)} of ${size(d.totalBytes)}`];
+    if (d.state === 'downloading') details.push(`${size(d.bytesPerSecond)}/s`, `${d.peers} peer${d.peers === 1 ? '' : 's'}`);
+    if (d.etaSeconds != null) details.push(`${duration(d.etaSeconds)} left`);
+    return el('li', { class: 'item', 'data-infohash': d.id, 'data-state': d.state },
+      el('div', { class: 'row' },
+        el('span', { class: 'name' }, d.name),
+        el('span', { class: `state ${d.state}` }, `${stateLabels[d.state] || d.state} · ${percent}%`)),
+      el('progress', { max: 100, value: percent, 'aria-label': `${d.name} progress` }),
+      el('div', { class: 'row' },
+        el('span', { class: 'meta' }, details.join(' · ')),
+        el('span', { class: 'actions' },
+          running ? el('button', { onclick: () => command(d, 'pause') }, 'Pause') : null,
+          d.state === 'paused' ? el('button', { onclick: () => command(d, 'resume') }, 'Resume') : null,
+          d.state === 'failed' || d.state === 'cancelled' ? el('button', { onclick: () => command(d, 'retry') }, 'Retry') : null,
+          running || d.state === 'paused' ? el('button', { onclick: () => command(d, 'cancel') }, 'Cancel') : null,
+          d.contentUrl ? el('a', { class: 'button primary', href: d.contentUrl, target: '_blank' }, 'Open') : null)),
+      d.error ? el('div', { class: 'error-text' }, `Download failed: ${d.error}`) : null);
+  }));
+  $('downloads-empty').hidden = state.downloads.length > 0;
+}
+
+// ---- my files -------------------------------------------------------------------------------
+async function loadMine() {
+  const search = $('mine-search').value.trim();
+  state.mine = await api('api/files' + (search ? `?search=${encodeURIComponent(search)}` : ''));
+  $('mine').replaceChildren(...state.mine.map((f) => el('li', { class: 'item', 'data-infohash': f.infoHash },
+    el('div', { class: 'row' },
+      el('span', { class: 'name' }, f.name),
+      el('span', { class: 'state have' }, f.origin === 'published' ? 'published' : 'downloaded')),
+    el('div', { class: 'row' },
+      el('span', { class: 'meta' }, `${size(f.length)} · since ${new Date(f.addedAt).toLocaleString()}`),
+      el('span', { class: 'actions' },
+        el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Torrent'),
+        el('a', { class: 'button primary', href: f.contentUrl, target: '_blank' }, 'Open'))))));
+  $('mine-empty').hidden = state.mine.length > 0;
+}
+
+// ---- publish --------------------------------------------------------------------------------
+function publish(file) {
+  if (!file) return;
+  $('upload').hidden = false;
+  $('upload-name').textContent = file.name;
+  $('upload-progress').value = 0;
+  $('upload-percent').textContent = '0%';
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const request = new XMLHttpRequest();
+  request.open('POST', 'api/files');
+  request.upload.addEventListener('progress', (event) => {
+    if (!event.lengthComputable) return;
+    const percent = Math.floor((event.loaded / event.total) * 100);
+    $('upload-progress').value = percent;
+    $('upload-percent').textContent = percent < 100 ? `${percent}%` : 'hashing and publishing…';
+  });
+  request.addEventListener('load', () => {
+    let body = null;
+    try { body = JSON.parse(request.responseText); } catch { /* empty */ }
+    if (request.status === 201 || request.status === 200) {
+      $('upload-percent').textContent = 'published';
+      say(request.status === 201 ? `${body.name} is published and shared.` : `${body.name} was already published: nothing changed.`, true);
+      show('mine');
+    } else {
+      $('upload-percent').textContent = 'failed';
+      say((body && (body.detail || body.title)) || `Publishing failed (the peer answered ${request.status}).`);
+    }
+  });
+  request.addEventListener('error', () => say('The upload was interrupted: is the peer still running?'));
+  request.send(form);
+}
+$('publish-file').addEventListener('change', (event) => publish(event.target.files[0]));
+const drop = $('drop');
+drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => { event.preventDefault(); drop.classList.remove('over'); publish(event.dataTransfer.files[0]); });
+
+// ---- refresh loop ---------------------------------------------------------------------------
+let searchTimer;
+for (const id of ['files-search', 'mine-search']) {
+  $(id).addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(refresh, 200); });
+}
+
+async function refresh() {
+  try {
+    if (state.tab === 'files') await loadCatalog();
+    else if (state.tab === 'downloads') await loadDownloads();
+    else if (state.tab === 'mine') await loadMine();
+    if (state.tab !== 'downloads') loadDownloads().catch(() => {});
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+loadMe();
+refresh();
+setInterval(loadMe, 5000);
+setInterval(() => { if (state.tab === 'downloads') refresh(); else loadDownloads().catch(() => {}); }, 1000);
+setInterval(() => { if (state.tab !== 'downloads' && state.tab !== 'publish') refresh(); }, 5000);

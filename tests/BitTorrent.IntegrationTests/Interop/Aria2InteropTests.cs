@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Net;
+using BitTorrent.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace BitTorrent.IntegrationTests.Interop;
+
+/// <summary>
+/// A real BitTorrent client (aria2 from Debian) against our tracker and our peers, both ways.
+/// aria2 runs bound to 127.0.0.1 with DHT, peer exchange and local peer discovery off, so our
+/// tracker is the only way it finds anyone.
+/// </summary>
+public sealed class Aria2InteropTests(ITestOutputHelper output)
+{
+    private static IEnumerable<string> Aria2Options(int listenPort) =>
+    [
+        "--enable-dht=false", "--enable-dht6=false", "--enable-peer-exchange=false", "--bt-enable-lpd=false",
+        "--disable-ipv6=true", "--interface=127.0.0.1", $"--listen-port={listenPort}",
+        "--bt-tracker-connect-timeout=5", "--bt-tracker-timeout=5", "--summary-interval=0",
+        "--console-log-level=notice", "--file-allocation=none", "--allow-overwrite=true", "--auto-file-renaming=false",
+    ];
+
+    [Fact]
+    public async Task Aria2_downloads_a_file_our_peer_published_through_our_announce()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("for-aria2.bin", 3L * 1024 * 1024 + 12345, seed: 21);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        var published = await peer.PublishAsync(source);
+
+        var torrent = Path.Combine(folder.Path, "from-our-peer.torrent");
+        await File.WriteAllBytesAsync(torrent, await peer.Http.GetByteArrayAsync($"api/files/{published.InfoHash}/torrent"));
+        var target = folder.Sub("aria2-download");
+        var log = await ExternalProgram.RunAsync("aria2c",
+            [.. Aria2Options(ServiceProcess.FreePort()), "--seed-time=0", $"--dir={target}", torrent], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        Assert.Equal(TempFolder.Sha256(source), TempFolder.Sha256(Path.Combine(target, "for-aria2.bin")));
+    }
+
+    [Fact]
+    public async Task Our_peer_downloads_a_file_that_aria2_seeds_from_a_mktorrent_torrent_announced_to_our_tracker()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var seedFolder = folder.Sub("aria2-seed");
+        var source = Path.Combine(seedFolder, "from-aria2.bin");
+        File.Move(folder.RandomFile("from-aria2.bin", 5L * 1024 * 1024 + 777, seed: 22), source);
+        var torrent = Path.Combine(folder.Path, "made-by-mktorrent.torrent");
+        await ExternalProgram.RunAsync("mktorrent",
+            ["-a", ring.Nodes[1].Url + "/announce", "-l", "18", "-o", torrent, source], TimeSpan.FromSeconds(30));
+
+        await using var aria2 = ExternalProgram.Start("aria2c",
+            [.. Aria2Options(ServiceProcess.FreePort()), "--check-integrity=true", "--seed-ratio=0.0", "--seed-time=10", $"--dir={seedFolder}", torrent]);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+
+        // aria2 announces itself to our tracker; then our peer takes the torrent and finds it there.
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(torrent)), "torrent", "made-by-mktorrent.torrent" } };
+        string? infoHash = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            using var copy = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(torrent)), "torrent", "made-by-mktorrent.torrent" } };
+            using var response = await peer.Http.PostAsync("api/downloads", copy);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                infoHash = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<BitTorrent.Peer.Api.DownloadView>(response.Content, ChordRing.Json))!.Id;
+                return true;
+            }
+            Assert.False(aria2.HasExited, $"aria2 stopped:\n{aria2.Output}");
+            return false; // "not available" until aria2 has announced
+        }, TimeSpan.FromSeconds(30), "our peer never saw aria2 in the swarm");
+
+        await peer.WaitForStateAsync(infoHash!, "completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash!));
+        output.WriteLine(aria2.Output);
+    }
+}

@@ -104,16 +104,14 @@ public sealed partial class TransferEngine
                 break;
 
             case MessageType.Bitfield:
-                if (c.RemotePieces is not null)
-                {
-                    Close(c, "bitfield after the first message");
-                    return;
-                }
                 if (!Bitfield.TryRead(message.Payload, swarm.Torrent.PieceCount, out var pieces))
                 {
                     Close(c, "bitfield with spare bits set");
                     return;
                 }
+                // BEP 3 puts the bitfield first, but real clients (aria2) also send one later:
+                // it simply replaces what we knew.
+                if (c.RemotePieces is { } previous) download?.Plan.RemoveAvailability(previous);
                 c.RemotePieces = pieces;
                 if (download is not null)
                 {

@@ -39,6 +39,7 @@ try
     await seeder.SeedAsync(torrent, source);
 
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
     var clock = Stopwatch.StartNew();
     await leecher.StartDownloadAsync(torrent, Path.Combine(root, "target.bin"), [seeder.LocalEndPoint]);
     DownloadSnapshot snapshot;
@@ -50,8 +51,9 @@ try
     var seconds = clock.Elapsed.TotalSeconds;
     using var process = Process.GetCurrentProcess();
     var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+    var allocatedKiB = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1024;
     // CPU seconds per GiB (both engines) is steadier than wall time on a shared machine.
-    Console.WriteLine($"{sizeMiB} MiB in {seconds:F2} s = {sizeMiB / seconds:F0} MiB/s, CPU {cpu:F2} s ({cpu * 1024 / sizeMiB:F2} s/GiB); window {window}, {requests} requests/peer; peak RSS {process.PeakWorkingSet64 / (1024 * 1024)} MiB");
+    Console.WriteLine($"{sizeMiB} MiB in {seconds:F2} s = {sizeMiB / seconds:F0} MiB/s, CPU {cpu:F2} s ({cpu * 1024 / sizeMiB:F2} s/GiB); window {window}, {requests} requests/peer; peak RSS {process.PeakWorkingSet64 / (1024 * 1024)} MiB; managed allocations {allocatedKiB} KiB");
 }
 finally
 {

@@ -49,6 +49,13 @@ public sealed partial class TransferEngine
         {
             if (!ReferenceEquals(other, c) && other.Phase == ConnectionPhase.Open && other.RemotePeerId == peerId)
             {
+                // Both sides dialled each other: keep the older connection and let the known
+                // endpoint follow it, so it is not redialled while that one lives.
+                if (c.KnownPeer is { } dialled && other.KnownPeer is null)
+                {
+                    other.KnownPeer = dialled;
+                    dialled.Connection = other;
+                }
                 Close(c, "duplicate connection");
                 return;
             }

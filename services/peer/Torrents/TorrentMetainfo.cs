@@ -76,6 +76,11 @@ public sealed class TorrentMetainfo
         {
             throw new InvalidTorrentException($"not bencoded: {e.Message}", e);
         }
+        catch (OverflowException e)
+        {
+            // The shared reader lets 19-digit numbers beyond long.MaxValue overflow instead of reporting them.
+            throw new InvalidTorrentException("not bencoded: number too large", e);
+        }
 
         if (root is not BDictionary dictionary) throw new InvalidTorrentException("a torrent is a dictionary");
         if (dictionary["info"] is not BDictionary info) throw new InvalidTorrentException("missing 'info' dictionary");

@@ -73,16 +73,16 @@ public sealed partial class TransferEngine
                 RunCommands();
             }
             else if (ReferenceEquals(socket, _listener)) AcceptPending(now);
-            else if (_bySocket.TryGetValue(socket, out var c) && c.Phase != ConnectionPhase.Closed) Guard(c, now, OnReadable);
+            else if (_bySocket.TryGetValue(socket, out var c) && c.Phase != ConnectionPhase.Closed) Guard(c, now, _onReadable);
         }
         foreach (var socket in write)
         {
             if (!_bySocket.TryGetValue(socket, out var c) || c.Phase == ConnectionPhase.Closed) continue;
-            if (c.Phase == ConnectionPhase.Connecting) Guard(c, now, FinishConnect);
+            if (c.Phase == ConnectionPhase.Connecting) Guard(c, now, _finishConnect);
             else c.SendBlocked = false;
         }
         foreach (var socket in errors)
-            if (_bySocket.TryGetValue(socket, out var c) && c.Phase == ConnectionPhase.Connecting) Guard(c, now, FinishConnect);
+            if (_bySocket.TryGetValue(socket, out var c) && c.Phase == ConnectionPhase.Connecting) Guard(c, now, _finishConnect);
 
         if (now >= nextTick)
         {
@@ -298,7 +298,7 @@ public sealed partial class TransferEngine
         foreach (var c in _connections)
         {
             if (c.Phase is ConnectionPhase.Closed or ConnectionPhase.Connecting || c.SendBlocked) continue;
-            Guard(c, now, PumpSend);
+            Guard(c, now, _pumpSend);
         }
     }
 

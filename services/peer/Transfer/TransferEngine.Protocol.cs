@@ -49,6 +49,13 @@ public sealed partial class TransferEngine
         {
             if (!ReferenceEquals(other, c) && other.Phase == ConnectionPhase.Open && other.RemotePeerId == peerId)
             {
+                // Both sides dialled each other: keep the older connection and let the known
+                // endpoint follow it, so it is not redialled while that one lives.
+                if (c.KnownPeer is { } dialled && other.KnownPeer is null)
+                {
+                    other.KnownPeer = dialled;
+                    dialled.Connection = other;
+                }
                 Close(c, "duplicate connection");
                 return;
             }
@@ -104,16 +111,14 @@ public sealed partial class TransferEngine
                 break;
 
             case MessageType.Bitfield:
-                if (c.RemotePieces is not null)
-                {
-                    Close(c, "bitfield after the first message");
-                    return;
-                }
                 if (!Bitfield.TryRead(message.Payload, swarm.Torrent.PieceCount, out var pieces))
                 {
                     Close(c, "bitfield with spare bits set");
                     return;
                 }
+                // BEP 3 puts the bitfield first, but real clients (aria2) also send one later:
+                // it simply replaces what we knew.
+                if (c.RemotePieces is { } previous) download?.Plan.RemoveAvailability(previous);
                 c.RemotePieces = pieces;
                 if (download is not null)
                 {

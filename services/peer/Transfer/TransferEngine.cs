@@ -42,6 +42,9 @@ public sealed partial class TransferEngine : IAsyncDisposable
     private long _bytesServed;
     private double _uploadTokens;
     private readonly List<Memory<byte>> _readSegments = [];
+    private readonly Action<PeerConnection, long> _onReadable;
+    private readonly Action<PeerConnection, long> _finishConnect;
+    private readonly Action<PeerConnection, long> _pumpSend;
     private long _uploadTokensAt;
 
     private Socket? _listener;
@@ -57,6 +60,10 @@ public sealed partial class TransferEngine : IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _peerId = PeerIdentity.FromNumber(options.PeerNumber);
         if (options.StateDirectory is { } folder) _store = new DownloadStateStore(folder);
+        // Cached once: a method group converted at each readiness event would allocate a delegate each time.
+        _onReadable = OnReadable;
+        _finishConnect = FinishConnect;
+        _pumpSend = PumpSend;
     }
 
     /// <summary>Where peers reach our wire listener (valid after <see cref="Start"/>).</summary>

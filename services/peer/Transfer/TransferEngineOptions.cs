@@ -33,9 +33,9 @@ public sealed class TransferEngineOptions
     [Range(1, int.MaxValue)]
     public int MaxWindowBytes { get; set; } = 32 * 1024 * 1024;
 
-    /// <summary>Block requests in flight per connection (pipelining depth).</summary>
+    /// <summary>Block requests in flight per connection (pipelining depth; 256 × 16 KiB = 4 MiB keeps loopback busy).</summary>
     [Range(1, 4096)]
-    public int MaxRequestsPerPeer { get; set; } = 128;
+    public int MaxRequestsPerPeer { get; set; } = 256;
 
     /// <summary>Requests a peer may queue with us before further ones are ignored.</summary>
     [Range(1, 65536)]

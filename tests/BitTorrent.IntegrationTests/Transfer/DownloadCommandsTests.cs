@@ -116,4 +116,24 @@ public class DownloadCommandsTests
         Assert.Equal(DownloadState.Cancelled, (await leecher.CancelAsync(torrent.InfoHash)).State);
         Assert.False(File.Exists(target));
     }
+
+    [Fact]
+    public async Task A_removed_torrent_is_no_longer_served_and_seeding_checks_the_file_length()
+    {
+        await using var kit = new TransferTestKit();
+        var (seeder, torrent, source) = await kit.StartSeederAsync("seeder", 100_000);
+        await seeder.SeedAsync(torrent, source); // idempotent
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            kit.StartEngine("other").SeedAsync(torrent, kit.WriteRandomFile("other/short.bin", 99_999)));
+
+        await seeder.RemoveAsync(torrent.InfoHash);
+        var leecher = kit.StartEngine("leecher");
+        await leecher.StartDownloadAsync(torrent, kit.PathOf("leecher/files/data.bin"), EndPoints(seeder));
+        await Task.Delay(500);
+
+        var snapshot = leecher.GetDownload(torrent.InfoHash)!;
+        Assert.Equal(DownloadState.WaitingForPeers, snapshot.State);
+        Assert.Equal(0, snapshot.ConnectedPeers);
+        Assert.True(File.Exists(source)); // removing never deletes the data
+    }
 }

@@ -11,7 +11,7 @@ public class SeederStopsMidDownloadTests
     {
         await using var kit = new TransferTestKit();
         // Upload limits make "mid-download" a matter of seconds, not of luck.
-        static void Throttle(Peer.Transfer.TransferEngineOptions o) => o.UploadRateLimit = 3 * 1024 * 1024;
+        static void Throttle(Peer.Transfer.TransferEngineOptions o) => o.UploadRateLimit = 1024 * 1024;
         var (first, torrent, source) = await kit.StartSeederAsync("s1", 6L * 1024 * 1024, Throttle);
         var second = kit.StartEngine("s2", Throttle);
         var third = kit.StartEngine("s3", Throttle);

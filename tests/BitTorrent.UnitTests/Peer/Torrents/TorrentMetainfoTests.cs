@@ -86,6 +86,7 @@ public class TorrentMetainfoTests
         { "d4:infod6:lengthi1e4:name1:a12:piece lengthi1e6:pieces19:xxxxxxxxxxxxxxxxxxxee", "pieces" },
         { "d4:infod6:lengthi1e12:piece lengthi1e6:pieces0:ee", "name" },
         { "d4:infod6:lengthi0e4:name0:12:piece lengthi1e6:pieces0:ee", "empty" },
+        { "d4:infod6:lengthi9999999999999999999e4:name1:a12:piece lengthi1e6:pieces0:ee", "too large" },
     };
 
     [Theory]

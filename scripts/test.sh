@@ -4,8 +4,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/prereqs.sh
-# Real BitTorrent tools the tests compare against (mktorrent, transmission-show), and curl.
-ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli || { echo "0 passed, 1 failed"; exit 1; }
+# Real BitTorrent tools the tests compare against (mktorrent, transmission-show, aria2), and curl.
+ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 || { echo "0 passed, 1 failed"; exit 1; }
 
 suites=("$@")
 run_chart=${RUN_CHART:-0}

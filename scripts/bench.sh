@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# make bench: measurements written to docs/benchmarks.md (the machine and the command with each).
+# make bench: measurements against real programs in the same run, written to docs/benchmarks.md
+# (with the machine and the command). Parts: ring, transfer, announce (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-dotnet build bench/BitTorrent.Bench -c Release --nologo -v q -clp:ErrorsOnly
+source scripts/prereqs.sh
+ensure_packages curl:curl wrk:wrk iperf3:iperf3 aria2c:aria2 mktorrent:mktorrent node:nodejs
+if ! /usr/bin/python3 -c "import libtorrent" 2>/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-libtorrent >/dev/null; else echo "install python3-libtorrent for the libtorrent pair" >&2; fi
+fi
+if [ ! -d bench/node/node_modules/bittorrent-tracker ]; then
+  # webtorrent's tracker, the reference for announces; its WebRTC client part is never loaded, so skip native builds.
+  (cd bench/node && npm install --no-audit --no-fund --ignore-scripts --silent)
+fi
+dotnet build BitTorrent.sln -c Release --nologo -v q -clp:ErrorsOnly
 dotnet bench/BitTorrent.Bench/bin/Release/net10.0/BitTorrent.Bench.dll "${@:-all}"

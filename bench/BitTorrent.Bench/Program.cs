@@ -4,5 +4,7 @@ using BitTorrent.Bench;
 var which = args.Length > 0 ? args[0] : "all";
 var report = new BenchmarkReport(Environment.GetEnvironmentVariable("BENCH_REPORT") ?? "docs/benchmarks.md");
 if (which is "ring" or "all") await RingBenchmark.RunAsync(report, nodes: 10_000, lookups: 20_000);
+if (which is "transfer" or "all") await TransferBenchmark.RunAsync(report);
+if (which is "announce" or "all") await AnnounceBenchmark.RunAsync(report);
 if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);
 return 0;

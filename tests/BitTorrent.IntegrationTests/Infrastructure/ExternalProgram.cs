@@ -17,6 +17,7 @@ public sealed class ExternalProgram : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+    public int Pid => _process.Id;
     public int ExitCode => _process.ExitCode;
 
     public static ExternalProgram Start(string program, IEnumerable<string> arguments, string? workingDirectory = null)

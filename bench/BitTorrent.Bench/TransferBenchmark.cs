@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using BitTorrent.IntegrationTests.Infrastructure;
+
+namespace BitTorrent.Bench;
+
+/// <summary>
+/// 1 GiB over loopback, one seeder to one leecher: our peer pair, an aria2 pair and a libtorrent pair
+/// (all through our tracker), and iperf3's loopback bandwidth, in one run on one machine.
+/// </summary>
+public static class TransferBenchmark
+{
+    private const long Size = 1L << 30;
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record Result(string Pair, double Seconds, long PeakRssBytes, string Note)
+    {
+        public double MiBps => Size / (1024.0 * 1024) / Seconds;
+    }
+
+    public static async Task RunAsync(BenchmarkReport report)
+    {
+        using var folder = new TempFolder();
+        Console.WriteLine("writing a 1 GiB file…");
+        var source = folder.RandomFile("bench-1GiB.bin", Size, seed: 2026);
+        var iperf = await IperfAsync();
+        Console.WriteLine($"iperf3 loopback: {iperf:F0} MiB/s");
+
+        await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
+            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
+        var announce = node.Url + "/announce";
+
+        var results = new List<Result>
+        {
+            await OursAsync(folder, source, node, http),
+            await Aria2Async(folder, source, announce, http, node.Url),
+            await LibtorrentAsync(folder, source, announce, http, node.Url),
+        };
+        foreach (var r in results) Console.WriteLine($"{r.Pair}: {r.MiBps:F0} MiB/s, peak RSS {r.PeakRssBytes / (1 << 20)} MiB {r.Note}");
+
+        var ours = results[0];
+        var bestReal = results.Skip(1).Where(r => r.Seconds > 0).MaxBy(r => r.MiBps);
+        var body = new StringBuilder();
+        body.AppendLine("## 1 GiB over loopback, one seeder to one leecher").AppendLine();
+        body.AppendLine("Command: `make bench` (this part alone: `scripts/bench.sh transfer`). Every pair finds the other through our tracker (a chord node's `/announce`); real clients run with DHT, PEX and LPD off, bound to 127.0.0.1. Time is from the leecher's start to its last verified piece; hashing the file before is not counted. Peak RSS is the leecher process's VmHWM.").AppendLine();
+        body.AppendLine("| pair | MiB/s | seconds | leecher peak RSS | note |").AppendLine("| --- | ---: | ---: | ---: | --- |");
+        foreach (var r in results)
+            body.AppendLine(C, $"| {r.Pair} | {(r.Seconds > 0 ? r.MiBps.ToString("F0", C) : "–")} | {(r.Seconds > 0 ? r.Seconds.ToString("F2", C) : "–")} | {r.PeakRssBytes / (1 << 20)} MiB | {r.Note} |");
+        body.AppendLine(C, $"| iperf3 loopback TCP | {iperf:F0} | | | one stream, 5 s |").AppendLine();
+        if (bestReal is not null)
+        {
+            var ratio = ours.MiBps / bestReal.MiBps;
+            body.AppendLine(C, $"Ours ÷ fastest real pair ({bestReal.Pair}): **{ratio:F2}×** (target ≥ 1.3×). Ours ÷ loopback: **{ours.MiBps / iperf:F2}** (target ≥ 0.5). Our leecher's peak RSS: **{ours.PeakRssBytes / (1 << 20)} MiB** (target ≤ 100 MB).");
+        }
+        report.WriteSection("transfer-1gib", body.ToString());
+    }
+
+    private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http)
+    {
+        Dictionary<string, string> PeerEnvironment(string storage) => new()
+        {
+            ["Discovery__Enabled"] = "false",
+            ["Tracker__Seeds__0"] = node.Url,
+            ["Peer__StoragePath"] = storage,
+            ["Peer__SwarmPollSeconds"] = "1",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub("our-seeder")));
+        await using var leecher = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub("our-leecher")));
+        foreach (var peer in new[] { seeder, leecher })
+            await WaitAsync(async () => (await http.GetAsync(peer.Url + "/readyz")).IsSuccessStatusCode, peer.Name);
+
+        Console.WriteLine("ours: publishing (upload and hashing, not timed)…");
+        using var form = new MultipartFormDataContent();
+        var content = new StreamContent(File.OpenRead(source));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(content, "file", Path.GetFileName(source));
+        using var published = await http.PostAsync(seeder.Url + "/api/files", form);
+        published.EnsureSuccessStatusCode();
+        var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
+
+        var clock = Stopwatch.StartNew();
+        using var start = await http.PostAsJsonAsync(leecher.Url + "/api/downloads", new { infoHash });
+        start.EnsureSuccessStatusCode();
+        while (true)
+        {
+            var download = JsonDocument.Parse(await http.GetStringAsync($"{leecher.Url}/api/downloads/{infoHash}")).RootElement;
+            var state = download.GetProperty("state").GetString();
+            if (state == "completed") break;
+            if (state == "failed") throw new InvalidOperationException("our download failed: " + download.GetProperty("error").GetString());
+            if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("our download took over 5 minutes");
+            await Task.Delay(20);
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
+    }
+
+    private static async Task<Result> Aria2Async(TempFolder folder, string source, string announce, HttpClient http, string tracker)
+    {
+        var torrent = await MakeTorrentAsync(folder, source, announce, "aria2");
+        string[] common = ["--enable-dht=false", "--enable-dht6=false", "--enable-peer-exchange=false", "--bt-enable-lpd=false",
+            "--disable-ipv6=true", "--interface=127.0.0.1", "--summary-interval=0", "--console-log-level=warn",
+            "--bt-tracker-connect-timeout=5", "--file-allocation=none", "--auto-file-renaming=false", "--allow-overwrite=true"];
+        Console.WriteLine("aria2: seeder checking the file (not timed)…");
+        await using var seeder = ExternalProgram.Start("aria2c",
+            [.. common, $"--listen-port={ServiceProcess.FreePort()}", "--check-integrity=true", "--seed-ratio=0.0", "--seed-time=30", $"--dir={Path.GetDirectoryName(source)}", torrent]);
+        await WaitForSeederAsync(http, tracker, torrent, seeder);
+        var target = folder.Sub("aria2-leecher");
+        var clock = Stopwatch.StartNew();
+        await using var leecher = ExternalProgram.Start("aria2c",
+            [.. common, $"--listen-port={ServiceProcess.FreePort()}", "--seed-time=0", "--bt-max-peers=5", $"--dir={target}", torrent]);
+        var peak = await WatchUntilExitAsync(leecher, TimeSpan.FromMinutes(5));
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (leecher.ExitCode != 0) return new Result("aria2 → aria2", 0, peak, "failed: " + leecher.Output.Trim().Split('\n').LastOrDefault());
+        return new Result("aria2 → aria2", seconds, peak, $"aria2c {Aria2Version()}");
+    }
+
+    private static async Task<Result> LibtorrentAsync(TempFolder folder, string source, string announce, HttpClient http, string tracker)
+    {
+        var script = Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "real-clients", "libtorrent_client.py");
+        var torrent = await MakeTorrentAsync(folder, source, announce, "libtorrent");
+        await using var seeder = ExternalProgram.Start("/usr/bin/python3", [script, "seed", torrent, Path.GetDirectoryName(source)!, ServiceProcess.FreePort().ToString(C)]);
+        await WaitForSeederAsync(http, tracker, torrent, seeder);
+        var target = folder.Sub("libtorrent-leecher");
+        var clock = Stopwatch.StartNew();
+        await using var leecher = ExternalProgram.Start("/usr/bin/python3", [script, "leech", torrent, target, ServiceProcess.FreePort().ToString(C)]);
+        var peak = await WatchUntilExitAsync(leecher, TimeSpan.FromMinutes(5));
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (leecher.ExitCode != 0 || !leecher.Output.Contains("done", StringComparison.Ordinal))
+            return new Result("libtorrent → libtorrent", 0, peak, "failed: " + leecher.Output.Trim().Split('\n').LastOrDefault());
+        return new Result("libtorrent → libtorrent", seconds, peak, "python3-libtorrent (its mmap'd file pages count in RSS)");
+    }
+
+    private static async Task<string> MakeTorrentAsync(TempFolder folder, string source, string announce, string name)
+    {
+        var torrent = Path.Combine(folder.Path, name + ".torrent");
+        await ExternalProgram.RunAsync("mktorrent", ["-a", announce, "-l", "20", "-o", torrent, source], TimeSpan.FromMinutes(2));
+        return torrent;
+    }
+
+    /// <summary>Waits until the tracker's scrape counts a seeder for the torrent.</summary>
+    private static async Task WaitForSeederAsync(HttpClient http, string tracker, string torrent, ExternalProgram seeder)
+    {
+        var info = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(await File.ReadAllBytesAsync(torrent));
+        var bytes = await File.ReadAllBytesAsync(torrent);
+        var infoHash = BitTorrent.Shared.Identifiers.Id160.Hash(bytes.AsSpan()[info.Require<BitTorrent.Shared.Bencode.BDictionary>("info").Source]);
+        var escaped = string.Concat(infoHash.ToByteArray().Select(b => "%" + b.ToString("x2", C)));
+        await WaitAsync(async () =>
+        {
+            if (seeder.HasExited) throw new InvalidOperationException("the seeder stopped:\n" + seeder.Output);
+            var reply = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(await http.GetByteArrayAsync($"{tracker}/scrape?info_hash={escaped}"));
+            var files = reply.Get<BitTorrent.Shared.Bencode.BDictionary>("files");
+            return files?.FirstOrDefault().Value is BitTorrent.Shared.Bencode.BDictionary entry && entry.Get<BitTorrent.Shared.Bencode.BInteger>("complete")?.Value > 0;
+        }, "the seeder to announce", TimeSpan.FromMinutes(3));
+    }
+
+    private static async Task<long> WatchUntilExitAsync(ExternalProgram program, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long peak = 0;
+        while (!program.HasExited)
+        {
+            peak = Math.Max(peak, PeakRss(program.Pid));
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the leecher ran too long:\n" + program.Output);
+            await Task.Delay(50);
+        }
+        await program.WaitForExitAsync(CancellationToken.None);
+        return peak;
+    }
+
+    /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
+    private static long PeakRss(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], C) * 1024;
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+
+    private static async Task<double> IperfAsync()
+    {
+        var port = ServiceProcess.FreePort();
+        await using var server = ExternalProgram.Start("iperf3", ["-s", "-1", "-B", "127.0.0.1", "-p", port.ToString(C)]);
+        await Task.Delay(500);
+        var json = await ExternalProgram.RunAsync("iperf3", ["-c", "127.0.0.1", "-p", port.ToString(C), "-t", "5", "-J"], TimeSpan.FromSeconds(30));
+        var bits = JsonDocument.Parse(json).RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+        return bits / 8 / (1024 * 1024);
+    }
+
+    private static string Aria2Version()
+    {
+        var output = ExternalProgram.RunAsync("aria2c", ["--version"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        return output.Split('\n')[0].Replace("aria2 version ", "", StringComparison.Ordinal).Trim();
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited too long for {what}");
+            await Task.Delay(200);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""One libtorrent client for make bench: seeds or downloads one torrent through our tracker only.
+
+usage: libtorrent_client.py seed|leech TORRENT DIR PORT
+DHT, local service discovery, UPnP and NAT-PMP are off; it listens on 127.0.0.1 only.
+A leecher prints 'done <seconds>' and exits when the download completes.
+"""
+import sys
+import time
+
+import libtorrent as lt
+
+mode, torrent, folder, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+settings = {
+    'listen_interfaces': f'127.0.0.1:{port}',
+    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+    'allow_multiple_connections_per_ip': True,
+    'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+}
+session = lt.session(settings)
+params = lt.add_torrent_params()
+params.ti = lt.torrent_info(torrent)
+params.save_path = folder
+if mode == 'seed':
+    params.flags |= lt.torrent_flags.seed_mode
+handle = session.add_torrent(params)
+start = time.monotonic()
+print('started', flush=True)
+while True:
+    status = handle.status()
+    if mode == 'leech' and status.is_seeding:
+        print(f'done {time.monotonic() - start:.3f}', flush=True)
+        break
+    time.sleep(0.05)
+    if mode == 'seed':
+        time.sleep(0.5)

@@ -81,13 +81,17 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
                 continue;
             }
             // The successor first; when it is dead, the next holder already has the key and stands in.
-            foreach (var holder in found.Candidates.Take(replicas))
+            // A counter is never served by a stand-in: only the owner may hand out the next id.
+            var strict = operation.Kind == DhtOperationKind.Increment;
+            foreach (var holder in found.Candidates.Take(strict ? 1 : replicas))
             {
                 try
                 {
+                    var sent = strict ? operation with { RequireOwner = true } : operation;
                     var result = holder.Id == ring.Self.Id
-                        ? await ApplyAsPrimaryAsync(operation, cancellationToken).ConfigureAwait(false)
-                        : await transport.ApplyAsync(holder, operation, cancellationToken).ConfigureAwait(false);
+                        ? await ApplyAsPrimaryAsync(sent, cancellationToken).ConfigureAwait(false)
+                        : await transport.ApplyAsync(holder, sent, cancellationToken).ConfigureAwait(false);
+                    if (result.NotOwner) break; // the ring is still settling; ask again shortly
                     return Learned(holder, result);
                 }
                 catch (NodeUnreachableException e)

@@ -153,4 +153,81 @@ public sealed class PeerUiTests(BrowserSystem system)
         Assert.DoesNotMatch(new Regex(@"\b(409|404|400|Conflict)\b"), message);
         await leecher.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-not-available.png") });
     }
+
+    [Fact]
+    public async Task On_a_phone_sized_screen_nothing_scrolls_sideways()
+    {
+        // A long name without spaces is the usual way a list overflows a narrow screen.
+        const string name = "a-rather-long-file-name-without-any-spaces-for-a-phone-screen-browser-narrow.txt";
+        var path = Path.Combine(system.Folder.Path, name);
+        await File.WriteAllTextAsync(path, "narrow");
+        await system.PublishViaApiAsync(system.Peer1, path);
+        await using var context = await system.NewContextAsync(375, 700);
+        var ui = await PeerPage.OpenAsync(system, context, system.Peer2Id);
+        await ui.FindAvailableAsync(name);
+        await ui.Page.GetByPlaceholder("Search available files").FillAsync("");
+        await Expect(ui.Page.Locator("#files li.item").First).ToBeVisibleAsync();
+
+        foreach (var tab in new[] { "Files", "Downloads", "My files", "Publish" })
+        {
+            await ui.ShowAsync(tab);
+            await ui.Page.WaitForTimeoutAsync(300); // the tab's list is fetched on showing it
+            Assert.False(await PeerPage.HasHorizontalScrollAsync(ui.Page), $"the {tab} tab scrolls sideways at 375 px");
+            await Expect(ui.Tab(tab)).ToBeInViewportAsync();
+        }
+        await ui.ShowAsync("Files");
+        await Expect(ui.FileRow(name).GetByRole(AriaRole.Button, new() { Name = "Download file" })).ToBeInViewportAsync();
+        await Expect(ui.Page.GetByRole(AriaRole.Button, new() { Name = "Use this node" })).ToBeInViewportAsync();
+        Assert.False(await PeerPage.HasHorizontalScrollAsync(ui.Page));
+        await ui.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-narrow.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_tracker_banner_shows_the_node_in_use_one_given_by_hand_and_a_bad_address_in_words()
+    {
+        await using var context = await system.NewContextAsync();
+        var ui = await PeerPage.OpenAsync(system, context, system.Peer1Id);
+        var ring = system.Ring.Nodes.Select(n => n.Url).ToList();
+        await Expect(ui.TrackerCurrent).ToHaveTextAsync(new Regex("^(" + string.Join("|", ring.Select(Regex.Escape)) + ")$"));
+        await Expect(ui.TrackerHow).Not.ToHaveTextAsync("(given by hand)");
+        var address = ui.Page.GetByLabel("Chord node address");
+        var use = ui.Page.GetByRole(AriaRole.Button, new() { Name = "Use this node" });
+        try
+        {
+            // A node given by hand: the one not in use now.
+            var inUse = await ui.TrackerCurrent.InnerTextAsync();
+            var chosen = ring.First(url => url != inUse);
+            await address.FillAsync(chosen);
+            await use.ClickAsync();
+            await Expect(ui.Message).ToHaveTextAsync("This peer now uses that chord node first.");
+            await Expect(ui.TrackerCurrent).ToHaveTextAsync(chosen);
+            await Expect(ui.TrackerHow).ToHaveTextAsync("(given by hand)");
+            await Expect(ui.Page.GetByRole(AriaRole.Button, new() { Name = "Search automatically" })).ToBeVisibleAsync();
+
+            // Nobody listens there: refused with a sentence, and the node in use does not change.
+            var nowhere = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+            await address.FillAsync(nowhere);
+            await use.ClickAsync();
+            await Expect(ui.Message).ToContainTextAsync($"No chord node answered at {nowhere}/");
+            Assert.DoesNotMatch(new Regex(@"\b(400|Bad Request)\b"), await ui.Message.InnerTextAsync());
+            await Expect(ui.TrackerCurrent).ToHaveTextAsync(chosen);
+
+            // Not an address at all: the browser itself says so and nothing is sent.
+            await address.FillAsync("chord node five");
+            await use.ClickAsync();
+            Assert.False(await address.EvaluateAsync<bool>("i => i.validity.valid"));
+            Assert.NotEmpty(await address.EvaluateAsync<string>("i => i.validationMessage"));
+            await Expect(ui.TrackerCurrent).ToHaveTextAsync(chosen);
+
+            await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Search automatically" }).ClickAsync();
+            await Expect(ui.Message).ToHaveTextAsync("Back to finding chord nodes automatically.");
+            await Expect(ui.TrackerHow).Not.ToHaveTextAsync("(given by hand)");
+        }
+        finally
+        {
+            // Leave peer 1 as the other tests expect it, whatever happened above.
+            using var automatic = new StringContent("{\"url\":\"\"}", Encoding.UTF8, "application/json");
+            using var _ = await system.Peer1.Http.PutAsync("api/me/tracker", automatic);
+        }
+    }
 }

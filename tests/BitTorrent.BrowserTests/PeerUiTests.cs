@@ -189,7 +189,7 @@ public sealed class PeerUiTests(BrowserSystem system)
         var ui = await PeerPage.OpenAsync(system, context, system.Peer1Id);
         var ring = system.Ring.Nodes.Select(n => n.Url).ToList();
         await Expect(ui.TrackerCurrent).ToHaveTextAsync(new Regex("^(" + string.Join("|", ring.Select(Regex.Escape)) + ")$"));
-        await Expect(ui.TrackerHow).Not.ToHaveTextAsync("(given by hand)");
+        await Expect(ui.TrackerHow).ToHaveTextAsync("(from the configured node list)"); // multicast discovery is off here
         var address = ui.Page.GetByLabel("Chord node address");
         var use = ui.Page.GetByRole(AriaRole.Button, new() { Name = "Use this node" });
         try
@@ -200,8 +200,9 @@ public sealed class PeerUiTests(BrowserSystem system)
             await address.FillAsync(chosen);
             await use.ClickAsync();
             await Expect(ui.Message).ToHaveTextAsync("This peer now uses that chord node first.");
-            await Expect(ui.TrackerCurrent).ToHaveTextAsync(chosen);
-            await Expect(ui.TrackerHow).ToHaveTextAsync("(given by hand)");
+            // At once, not at the banner's next refresh (every 5 s).
+            await Expect(ui.TrackerCurrent).ToHaveTextAsync(chosen, new() { Timeout = 3_000 });
+            await Expect(ui.TrackerHow).ToHaveTextAsync("(given by hand)", new() { Timeout = 3_000 });
             await Expect(ui.Page.GetByRole(AriaRole.Button, new() { Name = "Search automatically" })).ToBeVisibleAsync();
 
             // Nobody listens there: refused with a sentence, and the node in use does not change.
@@ -221,7 +222,7 @@ public sealed class PeerUiTests(BrowserSystem system)
 
             await ui.Page.GetByRole(AriaRole.Button, new() { Name = "Search automatically" }).ClickAsync();
             await Expect(ui.Message).ToHaveTextAsync("Back to finding chord nodes automatically.");
-            await Expect(ui.TrackerHow).Not.ToHaveTextAsync("(given by hand)");
+            await Expect(ui.TrackerHow).ToHaveTextAsync("(from the configured node list)");
         }
         finally
         {

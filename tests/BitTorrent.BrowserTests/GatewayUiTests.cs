@@ -30,6 +30,12 @@ public sealed class GatewayUiTests(BrowserSystem system)
         await Expect(page.Locator("#error")).ToBeHiddenAsync();
         await page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("gateway-landing.png"), FullPage = true });
 
+        // On a phone-sized screen the page does not scroll sideways, long names and all.
+        await page.SetViewportSizeAsync(375, 700);
+        await page.Locator("#ring li").First.ScrollIntoViewIfNeededAsync();
+        Assert.False(await PeerPage.HasHorizontalScrollAsync(page), "the landing page scrolls sideways at 375 px");
+        await page.SetViewportSizeAsync(1280, 860);
+
         // A peer's link opens its UI through the gateway.
         await page.GetByRole(AriaRole.Link, new() { Name = $"Peer {system.Peer2Id}", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync($"{system.GatewayUrl}/peers/{system.Peer2Id}/");

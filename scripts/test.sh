@@ -4,14 +4,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 source scripts/prereqs.sh
-# Real BitTorrent tools the tests compare against (mktorrent, transmission-show, aria2), and curl.
-ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 || { echo "0 passed, 1 failed"; exit 1; }
+# Real BitTorrent tools the tests compare against (mktorrent, transmission-show, aria2), curl, and
+# Debian's Chromium, which the browser tests drive through Playwright (never Playwright's own browser download).
+ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 chromium:chromium || { echo "0 passed, 1 failed"; exit 1; }
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 suites=("$@")
 run_chart=${RUN_CHART:-0}
 if [ ${#suites[@]} -eq 0 ]; then
   run_chart=1
-  suites=(tests/BitTorrent.UnitTests tests/BitTorrent.SimulationTests tests/BitTorrent.IntegrationTests)
+  suites=(tests/BitTorrent.UnitTests tests/BitTorrent.SimulationTests tests/BitTorrent.IntegrationTests tests/BitTorrent.BrowserTests)
 fi
 
 passed=0; failed=0

@@ -24,8 +24,9 @@ public static class CatalogApi
         var entries = files.Select(f =>
         {
             Id160.TryParse(f.InfoHash, out var id);
-            var status = storage.Find(id) is not null ? "have"
-                : runtime.Engine?.GetDownload(id) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
+            var download = runtime.Engine?.GetDownload(id);
+            var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
+                : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
                 : f.Seeders > 0 ? "available" : "unavailable";
             return new CatalogEntry(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent");
         }).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList();

@@ -50,7 +50,7 @@ public static class MeApi
         {
             return TypedResults.Problem(title: "Node does not answer", detail: $"No chord node answered at {url}: {e.Message}", statusCode: 400);
         }
-        tracker.Manual = url.GetLeftPart(UriPartial.Authority);
+        tracker.UseByHand(url.GetLeftPart(UriPartial.Authority));
         return TypedResults.Ok(View(runtime, host, tracker));
     }
 }

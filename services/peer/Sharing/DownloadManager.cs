@@ -20,6 +20,9 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         var engine = runtime.RequireEngine();
         if (storage.Find(infoHash) is { } have)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {have.Name}: it is in your files.");
+        // A download that has just finished is the file already, even before it joins the library.
+        if (engine.GetDownload(infoHash) is { State: DownloadState.Completed } done)
+            throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {Path.GetFileName(done.TargetPath)}: it is in your files.");
         if (engine.GetDownload(infoHash) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } running)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "Download already in progress", $"{running.Name} is already being downloaded.");
 

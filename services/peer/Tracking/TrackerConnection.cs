@@ -44,6 +44,13 @@ public sealed partial class TrackerConnection : IDisposable
         set => _manual = string.IsNullOrWhiteSpace(value) ? null : value.Trim().TrimEnd('/');
     }
 
+    /// <summary>A node given by hand that has just answered: tried first from now on, and the one in use at once.</summary>
+    public void UseByHand(string url)
+    {
+        Manual = url;
+        _current = _manual;
+    }
+
     /// <summary>Every node we could use, in the order we try them.</summary>
     public IReadOnlyList<string> Candidates()
     {

@@ -70,7 +70,10 @@ async function loadMe() {
     const me = await api('api/me');
     $('who').textContent = me.ready ? `peer ${me.peerId} · transfers on ${me.transferHost}:${me.transferPort}` : 'registering with the tracker…';
     $('tracker-current').textContent = me.tracker.current || 'no chord node answers yet';
-    $('tracker-how').textContent = me.tracker.manual ? '(given by hand)' : `(found by discovery: ${me.tracker.discovered.length} node${me.tracker.discovered.length === 1 ? '' : 's'} heard)`;
+    const t = me.tracker, heard = t.discovered.length;
+    $('tracker-how').textContent = t.manual
+      ? (t.current === t.manual ? '(given by hand)' : `(${t.manual}, given by hand, does not answer)`)
+      : t.discovered.includes(t.current) ? `(found by discovery: ${heard} node${heard === 1 ? '' : 's'} heard)` : '(from the configured node list)';
     $('tracker-auto').hidden = !me.tracker.manual;
   } catch (e) {
     $('who').textContent = e.message;

@@ -125,7 +125,7 @@ resolve_base() {
 publish() {
   local svc=$1 name=$2 out="artifacts/publish/$1" stamp="artifacts/publish/$1.stamp"
   if [ -f "$stamp" ] && [ -z "$(find "services/$svc" services/shared Directory.Build.props Directory.Packages.props \
-      \( -name bin -o -name obj \) -prune -o -type f -newer "$stamp" -print -quit)" ]; then
+      \( -name bin -o -name obj \) -prune -o -type f ! -name Dockerfile -newer "$stamp" -print -quit)" ]; then
     log "$svc: publish up to date"
     return 0
   fi

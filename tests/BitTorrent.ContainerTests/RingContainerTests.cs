@@ -31,6 +31,18 @@ public sealed class RingContainerTests
         Assert.Equal("10001", id.Stdout.Trim());
         var write = await nodes[0].Container.ExecAsync(["/bin/sh", "-c", "touch /app/x"]);
         Assert.NotEqual(0, write.ExitCode);
+        // The images' HEALTHCHECK (GET /healthz over bash's /dev/tcp) passes, and fails where nothing listens.
+        foreach (var service in new[] { nodes[0], gateway })
+        {
+            var healthy = await service.Container.ExecAsync(["/usr/local/bin/healthcheck"]);
+            Assert.True(healthy.ExitCode == 0, $"healthcheck in {service.Name}: exit {healthy.ExitCode} {healthy.Stderr}");
+        }
+        var unhealthy = await gateway.Container.ExecAsync(["/bin/sh", "-c", "HEALTHCHECK_PORT=1 /usr/local/bin/healthcheck"]);
+        Assert.NotEqual(0, unhealthy.ExitCode);
+        // The image's logging defaults survive the /bin/sh wrapper: no line per request.
+        var (stdout, _) = await nodes[0].Container.GetLogsAsync();
+        Assert.DoesNotContain("Request finished", stdout, StringComparison.Ordinal);
+        Assert.Contains("joined the ring", string.Concat(await Task.WhenAll(nodes.Select(async n => (await n.Container.GetLogsAsync()).Stdout))), StringComparison.Ordinal);
     }
 
     [Fact]

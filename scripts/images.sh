@@ -151,4 +151,6 @@ for entry in "${SERVICES[@]}"; do
     -t "bittorrent/$svc:$VERSION" -t "bittorrent/$svc:local" . >"artifacts/docker/build-$svc.log" 2>&1 || {
       echo "docker build of $svc failed:" >&2; tail -n 20 "artifacts/docker/build-$svc.log" >&2; exit 1; }
 done
+# Rebuilt images leave their predecessors untagged: remove those of this project (and only those).
+docker image prune -f --filter label=io.bittorrent.project=bittorrent >/dev/null
 log "done in $((SECONDS - started)) s: $(for e in "${SERVICES[@]}"; do printf 'bittorrent/%s:%s ' "${e%%:*}" "$VERSION"; done)"

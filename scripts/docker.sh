@@ -14,6 +14,9 @@ DOCKERD_PID_FILE="$DOCKER_STATE_DIR/dockerd.pid"
 if ! command -v docker >/dev/null 2>&1 && [ -x /usr/bin/docker ]; then PATH="/usr/bin:$PATH"; fi
 # Debian's engine (20.10) has no buildx next to a newer client: use the classic builder, quietly.
 export DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0}
+# The CLI negotiates the API version itself; a DOCKER_API_VERSION meant for Testcontainers (or newer than the
+# engine) would only make it fail.
+unset DOCKER_API_VERSION
 
 docker_answers() { docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
 
@@ -39,7 +42,12 @@ ensure_docker() {
     echo "and make its socket usable by you (the docker group)" >&2
     return 1
   fi
-  local dockerd_bin
+  local dockerd_bin running
+  running=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if [ -n "$running" ] && [ "$(cat "/proc/$running/comm" 2>/dev/null)" = dockerd ]; then
+    echo "a dockerd runs (pid $running) but does not answer on ${DOCKER_HOST:-unix:///var/run/docker.sock}; see its log" >&2
+    return 1
+  fi
   dockerd_bin=$(command -v dockerd)
   mkdir -p "$DOCKER_STATE_DIR"
   echo "starting $dockerd_bin in the background (log: $DOCKER_STATE_DIR/dockerd.log)"

@@ -38,10 +38,13 @@ public static class DockerEngine
         }
 
         Environment.SetEnvironmentVariable("TESTCONTAINERS_RYUK_DISABLED", "true");
-        if (Environment.GetEnvironmentVariable("DOCKER_API_VERSION") is null
-            && Version.TryParse(ApiVersion, out var engineApi) && engineApi < ClientDefaultApi)
+        // An engine older than the API Testcontainers asks for (Debian's 20.10 speaks 1.41) refuses every call:
+        // pin Testcontainers to the engine's version, also over a preset one the engine cannot speak.
+        if (Version.TryParse(ApiVersion, out var engineApi) && engineApi < ClientDefaultApi)
         {
-            Environment.SetEnvironmentVariable("DOCKER_API_VERSION", ApiVersion);
+            var preset = Environment.GetEnvironmentVariable("DOCKER_API_VERSION");
+            if (preset is null || !Version.TryParse(preset, out var presetApi) || presetApi > engineApi)
+                Environment.SetEnvironmentVariable("DOCKER_API_VERSION", ApiVersion);
         }
 
         // Builds what is missing or stale; a clear failure message otherwise (the script's own output).

@@ -5,7 +5,11 @@
 #                               Only an engine started here is recorded (artifacts/docker/dockerd.pid).
 #   scripts/docker.sh stop    - stop the engine this script started (by its recorded pid); never any other.
 #   scripts/docker.sh status  - say which client and engine are in use.
-# Sourced, it defines docker_answers, ensure_docker, stop_docker_if_started and docker_api_version.
+#   scripts/docker.sh clean-tests - remove containers and networks left by container test runs that died
+#                               (label io.bittorrent.test.pid = a process that no longer exists); never
+#                               those of a run still going, e.g. a colleague's on the same engine.
+# Sourced, it defines docker_answers, ensure_docker, stop_docker_if_started, clean_stale_test_resources
+# and docker_api_version.
 DOCKER_STATE_DIR=${DOCKER_STATE_DIR:-artifacts/docker}
 DOCKERD_PID_FILE="$DOCKER_STATE_DIR/dockerd.pid"
 
@@ -87,12 +91,27 @@ stop_docker_if_started() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+clean_stale_test_resources() {
+  local kind id pid all
+  for kind in container network; do
+    all=(); [ "$kind" = container ] && all=(-a)
+    docker "$kind" ls "${all[@]}" --filter label=io.bittorrent.test.pid \
+        --format "{{.ID}} {{.Label \"io.bittorrent.test.pid\"}}" 2>/dev/null |
+      while read -r id pid; do
+        [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null || continue
+        echo "removing $kind $id left by test run $pid"
+        if [ "$kind" = container ]; then docker rm -f -v "$id" >/dev/null; else docker network rm "$id" >/dev/null; fi
+      done
+  done
+}
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -uo pipefail
   cd "$(dirname "$0")/.."
   case "${1:-status}" in
     start) ensure_docker ;;
     stop) stop_docker_if_started ;;
+    clean-tests) clean_stale_test_resources ;;
     status)
       echo "client: $(command -v docker) $(docker version --format '{{.Client.Version}} (API {{.Client.APIVersion}})' 2>/dev/null)"
       if docker_answers; then
@@ -101,6 +120,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
       else
         echo "engine: none answers"; exit 1
       fi ;;
-    *) echo "usage: scripts/docker.sh start|stop|status" >&2; exit 2 ;;
+    *) echo "usage: scripts/docker.sh start|stop|status|clean-tests" >&2; exit 2 ;;
   esac
 fi

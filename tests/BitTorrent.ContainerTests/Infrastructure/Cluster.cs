@@ -26,6 +26,13 @@ public sealed class Cluster : IAsyncDisposable
 
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Every container and network carries the id of the test process that made it, so a later run can remove
+    /// what a killed run left behind (scripts/docker.sh clean-tests) without touching a run still going.
+    /// </summary>
+    public const string OwnerLabel = "io.bittorrent.test.pid";
+    private static readonly string OwnerPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
     private readonly List<ServiceContainer> _containers = [];
     private readonly string _logDirectory;
     private readonly string _prefix;
@@ -44,7 +51,7 @@ public sealed class Cluster : IAsyncDisposable
     public static async Task<Cluster> CreateAsync(string testName)
     {
         var prefix = $"bt-{Guid.NewGuid().ToString("N")[..8]}";
-        var network = new NetworkBuilder().WithName($"{prefix}-net").Build();
+        var network = new NetworkBuilder().WithName($"{prefix}-net").WithLabel(OwnerLabel, OwnerPid).Build();
         await network.CreateAsync();
         return new Cluster(testName, network, prefix);
     }
@@ -93,6 +100,7 @@ public sealed class Cluster : IAsyncDisposable
             + $"exec dotnet {dll} {arguments}".TrimEnd();
         var builder = new ContainerBuilder($"bittorrent/{image}:{Image}")
             .WithName($"{_prefix}-{name}")
+            .WithLabel(OwnerLabel, OwnerPid)
             .WithNetwork(Network)
             .WithNetworkAliases(name)
             .WithEntrypoint("/bin/sh", "-c")
@@ -127,8 +135,14 @@ public sealed class Cluster : IAsyncDisposable
         return container;
     }
 
+    /// <summary>
+    /// Keeps every container's log, removes the containers, then the network. Never throws: a failure to clean
+    /// up must not hide the test's own failure; it is written to cleanup.log instead (and a later run's
+    /// clean-tests removes what is left).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        var problems = new List<string>();
         Directory.CreateDirectory(_logDirectory);
         foreach (var container in _containers)
         {
@@ -139,13 +153,33 @@ public sealed class Cluster : IAsyncDisposable
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // Never created, or already gone: nothing to keep.
+                problems.Add($"logs of {container.Name}: {e.Message}");
             }
         }
         // Remove them all, then the network (which refuses while containers are attached).
-        await Task.WhenAll(_containers.Select(c => c.Container.DisposeAsync().AsTask()));
-        await Network.DeleteAsync();
-        await Network.DisposeAsync();
+        await Task.WhenAll(_containers.Select(async c =>
+        {
+            try
+            {
+                await c.Container.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                lock (problems) problems.Add($"removing {c.Name}: {e.Message}");
+            }
+        }));
+        try
+        {
+            await Network.DeleteAsync();
+            await Network.DisposeAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problems.Add($"removing network {Network.Name}: {e.Message}");
+        }
+        var cleanupLog = Path.Combine(_logDirectory, "cleanup.log");
+        if (problems.Count > 0) await File.WriteAllLinesAsync(cleanupLog, problems);
+        else File.Delete(cleanupLog);
     }
 }
 

@@ -47,7 +47,9 @@ public static class DockerEngine
                 Environment.SetEnvironmentVariable("DOCKER_API_VERSION", ApiVersion);
         }
 
-        // Builds what is missing or stale; a clear failure message otherwise (the script's own output).
+        // What killed runs left behind (never a live run's), then the images: built when missing or stale,
+        // else a clear failure message (the script's own output).
+        await RunScriptAsync("scripts/docker.sh", "clean-tests", TimeSpan.FromMinutes(2));
         await RunScriptAsync("scripts/images.sh", "", TimeSpan.FromMinutes(15));
     }
 

@@ -105,12 +105,11 @@ public sealed class Cluster : IAsyncDisposable
             .WithNetworkAliases(name)
             .WithEntrypoint("/bin/sh", "-c")
             .WithCommand(script)
+            // Logging and listen addresses stay the images' defaults: they are part of what is tested.
             .WithEnvironment(new Dictionary<string, string>
             {
                 ["Discovery__Enabled"] = "true",
                 ["Discovery__Ttl"] = "1",
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Logging__LogLevel__BitTorrent"] = "Information",
             }.With(env))
             .WithTmpfsMount("/tmp")
             .WithPortBinding(port, assignRandomHostPort: true)

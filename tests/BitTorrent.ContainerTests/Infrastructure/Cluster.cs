@@ -58,9 +58,8 @@ public sealed class Cluster : IAsyncDisposable
 
     /// <summary>A chord node: ring secret set, no seeds, found and finding others by multicast on this network.</summary>
     public Task<ServiceContainer> StartChordNodeAsync(string name, IReadOnlyDictionary<string, string>? env = null) =>
-        StartAsync(name, "chord-node", "BitTorrent.ChordNode.dll", ChordPort, [],
-            "export Chord__AdvertisedUrl=\"http://$ip:5101\"",
-            "--urls http://0.0.0.0:5101",
+        StartAsync(name, "chord-node", ChordPort, [],
+            Wrapper("export Chord__AdvertisedUrl=\"http://$ip:5101\"", "BitTorrent.ChordNode.dll", "--urls http://0.0.0.0:5101"),
             new Dictionary<string, string>
             {
                 ["Chord__Secret"] = RingSecret,
@@ -69,8 +68,7 @@ public sealed class Cluster : IAsyncDisposable
 
     /// <summary>The gateway, finding the ring by multicast (and by <paramref name="seeds"/> when given).</summary>
     public Task<ServiceContainer> StartGatewayAsync(string name, IReadOnlyList<string>? seeds = null, IReadOnlyDictionary<string, string>? env = null) =>
-        StartAsync(name, "gateway", "BitTorrent.Gateway.dll", GatewayPort, [],
-            "", "", Seeds("Gateway__Seeds", seeds).With(env));
+        StartAsync(name, "gateway", GatewayPort, [], Wrapper("", "BitTorrent.Gateway.dll", ""), Seeds("Gateway__Seeds", seeds).With(env));
 
     /// <summary>
     /// A peer as the chart runs it (Storage at /data, transfer port 7000 on all addresses, advertised at its
@@ -78,9 +76,8 @@ public sealed class Cluster : IAsyncDisposable
     /// URLs on this network, e.g. <see cref="ServiceContainer.NetworkUrl"/>) or multicast. Ready on /readyz.
     /// </summary>
     public Task<ServiceContainer> StartPeerAsync(string name, IReadOnlyList<string>? seeds = null, IReadOnlyDictionary<string, string>? env = null) =>
-        StartAsync(name, "peer", "BitTorrent.Peer.dll", PeerApiPort, [PeerTransferPort],
-            "export Peer__AdvertisedHost=\"$ip\" Peer__ApiUrl=\"http://$ip:5201\"",
-            "--urls http://0.0.0.0:5201",
+        StartAsync(name, "peer", PeerApiPort, [PeerTransferPort],
+            Wrapper("export Peer__AdvertisedHost=\"$ip\" Peer__ApiUrl=\"http://$ip:5201\"", "BitTorrent.Peer.dll", "--urls http://0.0.0.0:5201"),
             new Dictionary<string, string>
             {
                 ["Peer__TransferPort"] = PeerTransferPort.ToString(CultureInfo.InvariantCulture),
@@ -90,21 +87,36 @@ public sealed class Cluster : IAsyncDisposable
     private static Dictionary<string, string> Seeds(string prefix, IReadOnlyList<string>? seeds) =>
         (seeds ?? []).Select((url, i) => (Key: $"{prefix}__{i}", Url: url)).ToDictionary(p => p.Key, p => p.Url);
 
-    private async Task<ServiceContainer> StartAsync(string name, string image, string dll, int port, int[] extraPorts,
-        string exports, string arguments, Dictionary<string, string> env)
+    /// <summary>
+    /// Any image run with <c>/bin/sh -c <paramref name="script"/></c> (e.g. the chart's own command lines), with
+    /// <paramref name="port"/> published; ready when GET /readyz on it answers 200.
+    /// </summary>
+    public Task<ServiceContainer> StartWithScriptAsync(string name, string image, int port, string script, IReadOnlyDictionary<string, string> env) =>
+        StartAsync(name, image, port, [], script, new Dictionary<string, string>(env));
+
+    /// <summary>Any image with its own entrypoint and <paramref name="arguments"/> after it (as the chart's <c>args</c>).</summary>
+    public Task<ServiceContainer> StartWithArgumentsAsync(string name, string image, int port, string[] arguments, IReadOnlyDictionary<string, string> env) =>
+        StartAsync(name, image, port, [], null, new Dictionary<string, string>(env), arguments);
+
+    /// <summary>
+    /// The container learns its own address on the network only at start: a small sh wrapper sets the
+    /// multicast interface (and advertised URLs, in <paramref name="exports"/>) to it, then execs the service.
+    /// </summary>
+    private static string Wrapper(string exports, string dll, string arguments) =>
+        "set -e; set -- $(hostname -i); ip=$1; export Discovery__Interface=\"$ip\"; "
+        + (exports.Length > 0 ? exports + "; " : "")
+        + $"exec dotnet {dll} {arguments}".TrimEnd();
+
+    /// <summary>Starts <paramref name="image"/> with <c>/bin/sh -c <paramref name="script"/></c>, or when that is null with
+    /// the image's entrypoint and <paramref name="arguments"/>.</summary>
+    private async Task<ServiceContainer> StartAsync(string name, string image, int port, int[] extraPorts,
+        string? script, Dictionary<string, string> env, string[]? arguments = null)
     {
-        // The container learns its own address on the network only at start: a small sh wrapper sets the
-        // multicast interface (and advertised URLs) to it, then execs the image's entrypoint.
-        var script = "set -e; set -- $(hostname -i); ip=$1; export Discovery__Interface=\"$ip\"; "
-            + (exports.Length > 0 ? exports + "; " : "")
-            + $"exec dotnet {dll} {arguments}".TrimEnd();
         var builder = new ContainerBuilder($"bittorrent/{image}:{Image}")
             .WithName($"{_prefix}-{name}")
             .WithLabel(OwnerLabel, OwnerPid)
             .WithNetwork(Network)
             .WithNetworkAliases(name)
-            .WithEntrypoint("/bin/sh", "-c")
-            .WithCommand(script)
             // Logging and listen addresses stay the images' defaults: they are part of what is tested.
             .WithEnvironment(new Dictionary<string, string>
             {
@@ -125,6 +137,9 @@ public sealed class Cluster : IAsyncDisposable
                     foreach (var binding in bindings) binding.HostIP = "127.0.0.1";
                 }
             });
+        builder = script is not null
+            ? builder.WithEntrypoint("/bin/sh", "-c").WithCommand(script)
+            : builder.WithCommand(arguments ?? []);
         foreach (var extra in extraPorts) builder = builder.WithPortBinding(extra, assignRandomHostPort: true);
 
         var container = new ServiceContainer(name, builder.Build(), port);

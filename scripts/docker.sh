@@ -60,7 +60,7 @@ ensure_docker() {
   echo $! >"$DOCKERD_PID_FILE"
   local i
   for i in $(seq 1 120); do
-    docker_answers && { echo "Docker engine $(docker_api_version) up (pid $(cat "$DOCKERD_PID_FILE"))"; return 0; }
+    docker_answers && { echo "Docker engine (API $(docker_api_version)) up, pid $(cat "$DOCKERD_PID_FILE"); scripts/docker.sh stop stops it"; return 0; }
     if ! kill -0 "$(cat "$DOCKERD_PID_FILE")" 2>/dev/null; then
       echo "dockerd exited; its log ends with:" >&2
       tail -n 20 "$DOCKER_STATE_DIR/dockerd.log" >&2

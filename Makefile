@@ -1,8 +1,8 @@
-# D&D BitTorrent: make build | run | node | peer | test | bench
+# D&D BitTorrent: make build | run | node | peer | test | bench | images
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-.PHONY: build run node peer test bench clean
+.PHONY: build run node peer test bench images clean
 
 build:
 	@source scripts/env.sh && dotnet build BitTorrent.sln -c Release --nologo -v q
@@ -21,6 +21,9 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+images:
+	@scripts/images.sh
 
 clean:
 	@rm -rf artifacts .run; find services tests bench -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +

@@ -13,7 +13,18 @@ suites=("$@")
 run_chart=${RUN_CHART:-0}
 if [ ${#suites[@]} -eq 0 ]; then
   run_chart=1
-  suites=(tests/BitTorrent.UnitTests tests/BitTorrent.SimulationTests tests/BitTorrent.IntegrationTests tests/BitTorrent.BrowserTests)
+  suites=(tests/BitTorrent.UnitTests tests/BitTorrent.SimulationTests tests/BitTorrent.IntegrationTests tests/BitTorrent.BrowserTests tests/BitTorrent.ContainerTests)
+fi
+
+# The container suite needs a Docker engine: use the running one, else start dockerd for this run and
+# stop it again at the end (only the one started here, by its pid).
+if [[ " ${suites[*]} " == *ContainerTests* ]]; then
+  source scripts/docker.sh
+  if ! docker_answers; then
+    rm -f "$DOCKERD_PID_FILE"  # a stale record must not make us stop someone else's engine
+    trap stop_docker_if_started EXIT
+    trap 'exit 130' INT TERM  # so that the EXIT trap runs on Ctrl-C too
+  fi
 fi
 
 passed=0; failed=0
@@ -26,6 +37,16 @@ for suite in "${suites[@]}"; do
   name=$(basename "$suite")
   log="artifacts/test-logs/$name.log"
   echo "== $name"
+  if [ "$name" = BitTorrent.ContainerTests ]; then
+    # The engine and the images (built once, then only when a service changed): a failure here is one
+    # failure of the suite, with its reason.
+    if ! { ensure_docker && scripts/images.sh; } >artifacts/test-logs/images.log 2>&1; then
+      echo "   no Docker engine or images; artifacts/test-logs/images.log ends with:"
+      tail -n 8 artifacts/test-logs/images.log | sed 's/^/     /'
+      echo "   $name: 0 passed, 1 failed"
+      failed=$((failed + 1)); continue
+    fi
+  fi
   dotnet test "$suite" -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log" 2>&1
   # Show what failed, with its message, so a red run explains itself.
   grep -E '^ +(Failed|Skipped) [A-Z]' -A6 "$log" | grep -vE '^ +at (System|Microsoft|Xunit)\.' || true

@@ -111,7 +111,7 @@ public sealed class RingContainerTests
     /// <paramref name="count"/> chord nodes started together (they agree on one founder by multicast), then the
     /// gateway, which finds them by multicast too; returns once every node and the gateway see the whole ring.
     /// </summary>
-    private static async Task<(ServiceContainer[] Nodes, ServiceContainer Gateway)> StartRingWithGatewayAsync(Cluster cluster, int count)
+    internal static async Task<(ServiceContainer[] Nodes, ServiceContainer Gateway)> StartRingWithGatewayAsync(Cluster cluster, int count)
     {
         var nodes = await Task.WhenAll(Enumerable.Range(1, count).Select(i => cluster.StartChordNodeAsync($"chord-{i}")));
         await WaitForRingSizeAsync(nodes, count);
@@ -129,7 +129,7 @@ public sealed class RingContainerTests
         return (nodes, gateway);
     }
 
-    private static Task WaitForRingSizeAsync(IReadOnlyList<ServiceContainer> nodes, int size) =>
+    internal static Task WaitForRingSizeAsync(IReadOnlyList<ServiceContainer> nodes, int size) =>
         Eventually.SucceedsAsync(async () =>
         {
             foreach (var node in nodes)

@@ -85,9 +85,13 @@ public sealed partial class TrackerConnection : IDisposable
             try
             {
                 var result = await call(url, Client(url), timeout.Token);
-                if (result is IApiResponse { StatusCode: >= HttpStatusCode.InternalServerError } failed)
+                // Calls typed IApiResponse report failures in the response instead of throwing: a node that
+                // answered 5xx, or never answered at all (refused, unknown name), is skipped like a throw.
+                if (result is IApiResponse failed && (failed.StatusCode >= HttpStatusCode.InternalServerError || failed.Error is { } error && error is not ApiException))
                 {
-                    last = new HttpRequestException($"{url} answered {(int)failed.StatusCode}");
+                    last = new HttpRequestException($"{url} failed: {failed.Error?.Message ?? $"status {failed.StatusCode}"}");
+                    LogNodeFailed(_logger, url, last.Message);
+                    if (string.Equals(_current, url, StringComparison.Ordinal)) _current = null;
                     continue;
                 }
                 if (!string.Equals(_current, url, StringComparison.Ordinal))
@@ -111,6 +115,7 @@ public sealed partial class TrackerConnection : IDisposable
     {
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         ApiException api => (int)api.StatusCode >= 500,
+        ApiExceptionBase => true, // the request never got an answer (refused, reset, unknown host)
         HttpRequestException or IOException => true,
         _ => false,
     };

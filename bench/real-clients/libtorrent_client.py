@@ -15,6 +15,8 @@ settings = {
     'listen_interfaces': f'127.0.0.1:{port}',
     'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
     'allow_multiple_connections_per_ip': True,
+    # TCP like every other pair: libtorrent's default uTP is throttled by its congestion control on loopback.
+    'enable_outgoing_utp': False, 'enable_incoming_utp': False,
     'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
 }
 session = lt.session(settings)

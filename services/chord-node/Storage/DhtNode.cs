@@ -13,6 +13,12 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
 {
     private const int Attempts = 4;
     private readonly OwnerCache _owners = new(time ?? TimeProvider.System, TimeSpan.FromSeconds(30));
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private string? _lastNeighbourhood;
+    private long _lastFullSync;
+
+    /// <summary>Longest time between two full replica synchronisations when the neighbourhood is unchanged.</summary>
+    public TimeSpan FullSyncInterval { get; init; } = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan TombstoneTtl = TimeSpan.FromMinutes(10);
 
     public LocalStore Store => store;
@@ -209,6 +215,13 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
     /// </summary>
     public async Task SynchronizeAsync(CancellationToken cancellationToken = default)
     {
+        // Writes already reach the current replicas; a full pass is needed when the neighbourhood
+        // changed (a join or a failure moved arcs) and now and then as a safety net, not every period.
+        var neighbourhood = string.Join(',', ReplicaTargets().Select(n => n.Id).Prepend(ring.Predecessor?.Id ?? Id160.Zero));
+        var due = _lastFullSync == 0 || _time.GetElapsedTime(_lastFullSync) >= FullSyncInterval;
+        if (!due && string.Equals(neighbourhood, _lastNeighbourhood, StringComparison.Ordinal)) return;
+        _lastNeighbourhood = neighbourhood;
+        _lastFullSync = _time.GetTimestamp();
         var now = clock.NowUnixMs;
         var owned = new List<StoredEntry>();
         var others = new List<StoredEntry>();

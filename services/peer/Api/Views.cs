@@ -6,7 +6,8 @@ namespace BitTorrent.Peer.Api;
 /// <summary>
 /// A download as the API and the UI show it. Urls are relative, so they work behind the gateway
 /// too. BytesReceived counts payload this run of the peer received (a resumed download does not
-/// fetch its verified pieces again).
+/// fetch its verified pieces again); CorruptPieces counts pieces that failed their SHA-1 check (their
+/// senders were dropped).
 /// </summary>
 public sealed record DownloadView(
     string Id,
@@ -24,7 +25,8 @@ public sealed record DownloadView(
     DateTimeOffset StartedAt,
     DateTimeOffset? CompletedAt,
     string? ContentUrl,
-    long BytesReceived)
+    long BytesReceived,
+    int CorruptPieces)
 {
     public static DownloadView Of(DownloadSnapshot s)
     {
@@ -38,7 +40,7 @@ public sealed record DownloadView(
         var id = s.InfoHash.ToString();
         return new DownloadView(id, s.Name, state, s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
             s.BytesPerSecond, s.ConnectedPeers, eta, s.Error, s.StartedAt, s.CompletedAt,
-            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived);
+            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces);
     }
 }
 

@@ -1,5 +1,6 @@
 using BitTorrent.Gateway.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Yarp.ReverseProxy;
 
 namespace BitTorrent.Gateway.Api;
 
@@ -11,9 +12,11 @@ public static class GatewayApi
         app.MapGet("/healthz", () => TypedResults.Ok(new GatewayHealth("live", [])))
             .WithTags("Health").WithName("GatewayLive").WithSummary("Liveness probe")
             .WithDescription("200 while the gateway serves requests.");
-        app.MapGet("/readyz", Results<Ok<GatewayHealth>, JsonHttpResult<GatewayHealth>> (RingMembership membership) =>
-                membership.Members.Length > 0
-                    ? TypedResults.Ok(new GatewayHealth("ready", membership.Members))
+        app.MapGet("/readyz", Results<Ok<GatewayHealth>, JsonHttpResult<GatewayHealth>> (RingMembership membership, IProxyStateLookup proxy) =>
+                // Ready when the proxy itself routes to the members, not merely when they are known:
+                // YARP applies a new configuration a moment after it is given.
+                proxy.TryGetCluster(RingProxyConfig.Cluster, out var cluster) && cluster.Destinations.Count > 0 && membership.Members.Length > 0
+                    ? TypedResults.Ok(new GatewayHealth("ready", [.. cluster.Destinations.Keys.Order(StringComparer.Ordinal)]))
                     : TypedResults.Json(new GatewayHealth("no chord node known yet", []), statusCode: StatusCodes.Status503ServiceUnavailable))
             .WithTags("Health").WithName("GatewayReady").WithSummary("Readiness probe")
             .WithDescription("200 once the gateway knows at least one chord node to route tracker requests to; lists them.");

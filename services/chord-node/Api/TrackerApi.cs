@@ -66,7 +66,8 @@ public static class TrackerApi
         api.MapPut("/peers/{peerId:long}", UpdatePeer)
             .WithName("UpdatePeer")
             .WithSummary("Update a peer's addresses")
-            .WithDescription("A peer calls this on every start. 404 means the id is unknown to the tracker: register again.");
+            .WithDescription("A peer calls this on every start. 404 means the id is unknown to the tracker, 409 that it is registered to another peer's API url: register again in both cases.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return api;
     }
@@ -150,13 +151,20 @@ public static class TrackerApi
         return TypedResults.Created($"/api/tracker/peers/{peer.PeerId}", peer);
     }
 
-    public static async Task<Results<Ok<PeerInfo>, NotFoundProblem, ValidationProblem>> UpdatePeer(
+    public static async Task<Results<Ok<PeerInfo>, NotFoundProblem, ProblemHttpResult, ValidationProblem>> UpdatePeer(
         TrackerService tracker, long peerId, PeerRegistration registration, CancellationToken cancellationToken)
     {
         if (Validate(registration) is { } invalid) return invalid;
-        return await tracker.UpdatePeerAsync(peerId, registration, cancellationToken) is { } peer
-            ? TypedResults.Ok(peer)
-            : PeerNotFound(peerId);
+        try
+        {
+            return await tracker.UpdatePeerAsync(peerId, registration, cancellationToken) is { } peer
+                ? TypedResults.Ok(peer)
+                : PeerNotFound(peerId);
+        }
+        catch (PeerIdTakenException e)
+        {
+            return TypedResults.Problem(title: "Peer id taken", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
+        }
     }
 
     private static ValidationProblem? Validate(PeerRegistration registration)

@@ -233,7 +233,11 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     /// <summary>Updates a registered peer's addresses; null when the id was never assigned (the peer must register again).</summary>
     public async Task<PeerInfo?> UpdatePeerAsync(long peerId, PeerRegistration registration, CancellationToken cancellationToken = default)
     {
-        if (await GetPeerAsync(peerId, cancellationToken).ConfigureAwait(false) is null) return null;
+        if (await GetPeerAsync(peerId, cancellationToken).ConfigureAwait(false) is not { } existing) return null;
+        // An id belongs to the peer whose API it was registered with: a different API url claiming it
+        // (a peer that kept an old id across a ring restart, racing the one that got it anew) must register.
+        if (existing.ApiUrl is not null && registration.ApiUrl is not null && !string.Equals(existing.ApiUrl, registration.ApiUrl, StringComparison.Ordinal))
+            throw new PeerIdTakenException(peerId, existing.ApiUrl);
         return await SavePeerAsync(peerId, registration, cancellationToken).ConfigureAwait(false);
     }
 
@@ -284,3 +288,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
 /// <summary>A published torrent, or why it was refused.</summary>
 public sealed record PublishOutcome(PublishedTorrent? Torrent, string? Error);
+
+/// <summary>A peer id is registered to another peer's API url.</summary>
+public sealed class PeerIdTakenException(long peerId, string apiUrl)
+    : Exception($"Peer id {peerId} belongs to the peer at {apiUrl}: register to get an id of your own.");

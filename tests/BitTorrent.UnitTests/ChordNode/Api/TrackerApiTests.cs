@@ -101,7 +101,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
     public async Task Peer_registers_updates_joins_and_leaves_a_swarm()
     {
         var peer = await _api.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7001, "http://127.0.0.1:8001"));
-        var updated = await _api.UpdatePeerAsync(peer.PeerId, new PeerRegistration("127.0.0.1", 7002, "http://127.0.0.1:8002"));
+        var updated = await _api.UpdatePeerAsync(peer.PeerId, new PeerRegistration("127.0.0.1", 7002, "http://127.0.0.1:8001"));
         var unknown = await _api.UpdatePeerAsync(999, new PeerRegistration("127.0.0.1", 7002, null));
         var infoHash = (await _api.PublishAsync(TorrentContent(Torrents.SingleFile("a.txt", 3)))).Content!.InfoHash;
 

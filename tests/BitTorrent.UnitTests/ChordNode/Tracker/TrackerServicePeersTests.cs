@@ -39,6 +39,18 @@ public sealed class TrackerServicePeersTests
     }
 
     [Fact]
+    public async Task An_id_registered_to_one_api_url_cannot_be_taken_over_by_another()
+    {
+        var first = await _tracker.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7000, "http://127.0.0.1:5201"));
+        var taken = await Assert.ThrowsAsync<PeerIdTakenException>(() =>
+            _tracker.UpdatePeerAsync(first.PeerId, new PeerRegistration("127.0.0.1", 7001, "http://127.0.0.1:5202")));
+        Assert.Contains("5201", taken.Message, StringComparison.Ordinal);
+        Assert.Equal(first.ApiUrl, (await _tracker.GetPeerAsync(first.PeerId))!.ApiUrl);
+        // The owner itself still updates its addresses.
+        Assert.NotNull(await _tracker.UpdatePeerAsync(first.PeerId, new PeerRegistration("127.0.0.1", 7009, "http://127.0.0.1:5201")));
+    }
+
+    [Fact]
     public async Task Updating_an_unknown_peer_is_refused()
     {
         Assert.Null(await _tracker.UpdatePeerAsync(99, new PeerRegistration("127.0.0.1", 7000, null)));

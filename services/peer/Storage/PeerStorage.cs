@@ -15,6 +15,7 @@ public sealed class PeerStorage
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly Lock _gate = new();
+    private List<LibraryItem>? _library; // read from disk once, then written through
 
     public PeerStorage(IOptions<PeerOptions> options)
     {
@@ -70,7 +71,7 @@ public sealed class PeerStorage
 
     public IReadOnlyList<LibraryItem> Library()
     {
-        lock (_gate) return LoadLibrary();
+        lock (_gate) return [.. LoadLibrary()];
     }
 
     public LibraryItem? Find(Id160 infoHash)
@@ -88,20 +89,23 @@ public sealed class PeerStorage
             if (existing is not null) return existing;
             items.Add(item);
             WriteAtomically(LibraryPath, JsonSerializer.SerializeToUtf8Bytes(items, Json));
+            _library = items;
             return item;
         }
     }
 
+    /// <summary>The library, read from state/library.json on first use (callers hold the lock and never modify it).</summary>
     private List<LibraryItem> LoadLibrary()
     {
-        if (!File.Exists(LibraryPath)) return [];
+        if (_library is not null) return _library;
+        if (!File.Exists(LibraryPath)) return _library = [];
         try
         {
-            return JsonSerializer.Deserialize<List<LibraryItem>>(File.ReadAllBytes(LibraryPath), Json) ?? [];
+            return _library = JsonSerializer.Deserialize<List<LibraryItem>>(File.ReadAllBytes(LibraryPath), Json) ?? [];
         }
         catch (JsonException)
         {
-            return [];
+            return _library = [];
         }
     }
 

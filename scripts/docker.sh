@@ -5,7 +5,7 @@
 #                               Only an engine started here is recorded (artifacts/docker/dockerd.pid).
 #   scripts/docker.sh stop    - stop the engine this script started (by its recorded pid); never any other.
 #   scripts/docker.sh status  - say which client and engine are in use.
-#   scripts/docker.sh clean-tests - remove containers and networks left by container test runs that died
+#   scripts/docker.sh clean-tests - remove containers, networks and volumes left by container test runs that died
 #                               (label io.bittorrent.test.pid = a process that no longer exists); never
 #                               those of a run still going, e.g. a colleague's on the same engine.
 # Sourced, it defines docker_answers, ensure_docker, stop_docker_if_started, clean_stale_test_resources
@@ -92,15 +92,19 @@ stop_docker_if_started() {
 }
 
 clean_stale_test_resources() {
-  local kind id pid all
-  for kind in container network; do
+  local kind id pid all key
+  for kind in container network volume; do
     all=(); [ "$kind" = container ] && all=(-a)
+    key='{{.ID}}'; [ "$kind" = volume ] && key='{{.Name}}'  # volumes have names, no ids
     docker "$kind" ls "${all[@]}" --filter label=io.bittorrent.test.pid \
-        --format "{{.ID}} {{.Label \"io.bittorrent.test.pid\"}}" 2>/dev/null |
+        --format "$key {{.Label \"io.bittorrent.test.pid\"}}" 2>/dev/null |
       while read -r id pid; do
         [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null || continue
         echo "removing $kind $id left by test run $pid"
-        if [ "$kind" = container ]; then docker rm -f -v "$id" >/dev/null; else docker network rm "$id" >/dev/null; fi
+        case "$kind" in
+          container) docker rm -f -v "$id" >/dev/null ;;
+          *) docker "$kind" rm "$id" >/dev/null ;;
+        esac
       done
   done
 }

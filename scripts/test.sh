@@ -6,7 +6,9 @@ source scripts/env.sh
 source scripts/prereqs.sh
 # Real BitTorrent tools the tests compare against (mktorrent, transmission-show, aria2), curl, and
 # Debian's Chromium, which the browser tests drive through Playwright (never Playwright's own browser download).
-ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 chromium:chromium || { echo "0 passed, 1 failed"; exit 1; }
+# node and npm run the chart tools (helm comes from an npm package) for the chart suite and the container
+# suite's smoke test of the rendered chart.
+ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 chromium:chromium node:nodejs npm:npm || { echo "0 passed, 1 failed"; exit 1; }
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 suites=("$@")
@@ -40,8 +42,9 @@ for suite in "${suites[@]}"; do
   if [ "$name" = BitTorrent.ContainerTests ]; then
     # The engine and the images (built once, then only when a service changed): a failure here is one
     # failure of the suite, with its reason.
-    if ! { ensure_docker && scripts/images.sh; } >artifacts/test-logs/images.log 2>&1; then
-      echo "   no Docker engine or images; artifacts/test-logs/images.log ends with:"
+    # The chart tools too: the smoke test runs the images as the rendered chart says (tests/chart/podplan.mjs).
+    if ! { ensure_docker && scripts/images.sh && bash tests/chart/tools.sh; } >artifacts/test-logs/images.log 2>&1; then
+      echo "   no Docker engine, images or chart tools; artifacts/test-logs/images.log ends with:"
       tail -n 8 artifacts/test-logs/images.log | sed 's/^/     /'
       echo "   $name: 0 passed, 1 failed"
       failed=$((failed + 1)); continue

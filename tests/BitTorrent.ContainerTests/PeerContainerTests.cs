@@ -14,7 +14,7 @@ namespace BitTorrent.ContainerTests;
 [Collection(ContainerCollection.Name)]
 public sealed class PeerContainerTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = PeerApi.Timeout;
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class PeerContainerTests
         var peers = await Task.WhenAll(Enumerable.Range(1, 3).Select(i => cluster.StartPeerAsync($"peer-{i}", seeds)));
         var ids = await Task.WhenAll(peers.Select(PeerIdAsync));
 
-        var first = RandomBytes(3 * 1024 * 1024 + 17, seed: 1);
+        var first = PeerApi.RandomBytes(3 * 1024 * 1024 + 17, seed: 1);
         var infoHash = await PublishAsync(gateway, ids[0], "first.bin", first);
         await DownloadAsync(gateway, ids[1], infoHash);
         Assert.Equal(SHA256.HashData(first), SHA256.HashData(await Http.GetByteArrayAsync(new Uri(gateway.Url, $"/peers/{ids[1]}/api/files/{infoHash}/content"))));
@@ -38,7 +38,7 @@ public sealed class PeerContainerTests
             var files = await gateway.GetJsonAsync("/api/tracker/files");
             return files.EnumerateArray().Any(f => f.GetProperty("infoHash").GetString() == infoHash) ? null : $"catalog: {files}";
         }, Timeout, "the catalog still lists the file");
-        var second = RandomBytes(1024 * 1024, seed: 2);
+        var second = PeerApi.RandomBytes(1024 * 1024, seed: 2);
         var secondHash = await PublishAsync(gateway, ids[1], "second.bin", second);
         await DownloadAsync(gateway, ids[2], secondHash);
         Assert.Equal(SHA256.HashData(second), SHA256.HashData(await Http.GetByteArrayAsync(new Uri(gateway.Url, $"/peers/{ids[2]}/api/files/{secondHash}/content"))));
@@ -56,7 +56,7 @@ public sealed class PeerContainerTests
         var seederIds = await Task.WhenAll(seeders.Select(PeerIdAsync));
         var leecherId = await PeerIdAsync(leecher);
 
-        var content = RandomBytes(24 * 1024 * 1024, seed: 3);
+        var content = PeerApi.RandomBytes(24 * 1024 * 1024, seed: 3);
         var infoHash = await PublishAsync(gateway, seederIds[0], "shared.bin", content);
         Assert.Equal(infoHash, await PublishAsync(gateway, seederIds[1], "shared.bin", content));
 
@@ -73,44 +73,12 @@ public sealed class PeerContainerTests
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(await Http.GetByteArrayAsync(new Uri(gateway.Url, $"/peers/{leecherId}/api/files/{infoHash}/content"))));
     }
 
-    private static async Task<long> PeerIdAsync(ServiceContainer peer) => (await peer.GetJsonAsync("/api/me")).GetProperty("peerId").GetInt64();
+    private static Task<long> PeerIdAsync(ServiceContainer peer) => PeerApi.PeerIdAsync(peer.Url);
 
-    private static async Task<string> PublishAsync(ServiceContainer gateway, long peerId, string name, byte[] content)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "file", name);
-        using var response = await Http.PostAsync(new Uri(gateway.Url, $"/peers/{peerId}/api/files"), form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"publish on peer {peerId}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("infoHash").GetString()!;
-    }
+    private static Task<string> PublishAsync(ServiceContainer gateway, long peerId, string name, byte[] content) =>
+        PeerApi.PublishAsync(gateway.Url, peerId, name, content);
 
-    private static async Task DownloadAsync(ServiceContainer gateway, long peerId, string infoHash)
-    {
-        // The publisher's announce may take a moment to reach the swarm: "not available" until then.
-        await Eventually.SucceedsAsync(async () =>
-        {
-            using var start = await Http.PostAsJsonAsync(new Uri(gateway.Url, $"/peers/{peerId}/api/downloads"), new { infoHash });
-            return start.StatusCode == HttpStatusCode.Accepted ? null : $"{(int)start.StatusCode} {await start.Content.ReadAsStringAsync()}";
-        }, Timeout, $"peer {peerId} starts the download");
-        await WaitCompletedAsync(gateway, peerId, infoHash);
-    }
+    private static Task DownloadAsync(ServiceContainer gateway, long peerId, string infoHash) => PeerApi.DownloadAsync(gateway.Url, peerId, infoHash);
 
-    private static Task WaitCompletedAsync(ServiceContainer gateway, long peerId, string infoHash) =>
-        Eventually.SucceedsAsync(async () =>
-        {
-            var download = await gateway.GetJsonAsync($"/peers/{peerId}/api/downloads/{infoHash}");
-            var state = download.GetProperty("state").GetString();
-            if (state == "failed") throw new InvalidOperationException($"the download failed: {download}");
-            return state == "completed" ? null : $"{state} {download.GetProperty("progress").GetDouble():P0}";
-        }, Timeout, $"peer {peerId} completes the download");
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
+    private static Task WaitCompletedAsync(ServiceContainer gateway, long peerId, string infoHash) => PeerApi.WaitCompletedAsync(gateway.Url, peerId, infoHash);
 }

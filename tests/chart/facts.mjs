@@ -107,7 +107,7 @@ function runRingCommand(w, ordinal, podIp) {
     chmodSync(join(bin, "dotnet"), 0o755);
     const r = spawnSync("/bin/sh", ["-c", c.command[2]], {
       encoding: "utf8",
-      env: { PATH: `${bin}:/usr/bin:/bin`, POD_NAME: `${RELEASE}-ring-${ordinal}`, POD_IP: podIp, CHORD_BASE_PORT: env(w).CHORD_BASE_PORT },
+      env: { PATH: `${bin}:/usr/bin:/bin`, POD_NAME: `${RELEASE}-ring-${ordinal}`, POD_IP: podIp, CHORD_BASE_PORT: env(w).CHORD_BASE_PORT, LISTEN_ADDRESS: env(w).LISTEN_ADDRESS },
     });
     assert(r.status === 0, `exit ${r.status}: ${r.stderr}`);
     const args = /ARGS=(.*)/.exec(r.stdout)[1];
@@ -130,6 +130,33 @@ await check("seeds: every ring pod listens on and advertises its own port (5101 
   }
   eq(new Set(ports).size, n, "distinct ports");
   assert(!("Chord__AdvertisedUrl" in env(w)), "a fixed Chord__AdvertisedUrl env would contradict the port");
+});
+
+await check("seeds: every peer pod listens on and advertises its own API and transfer ports (+ ordinal)", () => {
+  const w = peers("seeds"), c = container(w), e = env(w);
+  assert(c.command?.[0] === "/bin/sh" && c.command[1] === "-c", `command is ${JSON.stringify(c.command)}`);
+  assert(!c.ports, "a fixed containerPort would collide between pods on one node");
+  assert(!find("seeds", "Service", `${RELEASE}-peer`).spec.ports, "headless peer Service names a fixed port");
+  assert(!("Peer__TransferPort" in e) && !("Peer__ApiUrl" in e), "fixed Peer__TransferPort/Peer__ApiUrl env would contradict the ports");
+  const bin = mkdtempSync(join(tmpdir(), "fake-dotnet-"));
+  try {
+    writeFileSync(join(bin, "dotnet"), '#!/bin/sh\necho "ARGS=$*"\necho "TRANSFER=$Peer__TransferPort"\necho "API=$Peer__ApiUrl"\n');
+    chmodSync(join(bin, "dotnet"), 0o755);
+    for (let i = 0; i < 3; i++) {
+      const r = spawnSync("/bin/sh", ["-c", c.command[2]], {
+        encoding: "utf8",
+        env: { PATH: `${bin}:/usr/bin:/bin`, POD_NAME: `${RELEASE}-peer-${i}`, POD_IP: "10.1.2.4", PEER_API_BASE_PORT: e.PEER_API_BASE_PORT, PEER_TRANSFER_BASE_PORT: e.PEER_TRANSFER_BASE_PORT, LISTEN_ADDRESS: e.LISTEN_ADDRESS },
+      });
+      assert(r.status === 0, `exit ${r.status}: ${r.stderr}`);
+      eq(/ARGS=(.*)/.exec(r.stdout)[1], `BitTorrent.Peer.dll --urls http://0.0.0.0:${5201 + i}`, `pod ${i} args`);
+      eq(/TRANSFER=(.*)/.exec(r.stdout)[1], String(7000 + i), `pod ${i} transfer port`);
+      eq(/API=(.*)/.exec(r.stdout)[1], `http://10.1.2.4:${5201 + i}`, `pod ${i} api url`);
+    }
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+  eq(c.readinessProbe.exec.command[0], "bash", "readiness runs bash");
+  assert(c.readinessProbe.exec.command[2].includes("PEER_API_BASE_PORT") && c.readinessProbe.exec.command[2].includes("/readyz"), "readiness probes the pod's own API port");
 });
 
 // The exec probes of the distinct-port mode, run with bash against a local HTTP server.

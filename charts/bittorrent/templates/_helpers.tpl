@@ -82,6 +82,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- if eq .Values.ring.antiAffinity "none" }}true{{ end }}
 {{- end }}
 
+{{/* true when peer pods listen on apiPort + ordinal and transferPort + ordinal (antiAffinity none). */}}
+{{- define "bittorrent.peerDistinctPorts" -}}
+{{- if eq .Values.peers.antiAffinity "none" }}true{{ end }}
+{{- end }}
+
+{{/* The address the servers listen on, and the one a probe inside the pod connects to. */}}
+{{- define "bittorrent.listenAddress" -}}{{ .Values.listenAddress | default "0.0.0.0" }}{{- end }}
+{{- define "bittorrent.probeAddress" -}}
+{{- $listen := include "bittorrent.listenAddress" . }}{{ ternary "127.0.0.1" $listen (eq $listen "0.0.0.0") }}
+{{- end }}
+
 {{/* Peers and gateway follow discovery.multicast for hostNetwork unless set. */}}
 {{- define "bittorrent.peersHostNetwork" -}}
 {{- if kindIs "bool" .Values.peers.hostNetwork }}{{ .Values.peers.hostNetwork }}{{ else }}{{ .Values.discovery.multicast }}{{ end }}
@@ -189,38 +200,42 @@ tolerations:
 {{- end }}
 
 {{/*
-Fails the render when a port of the ring (port .. port+replicas-1 with distinct ports) collides with
-a host port of peers or gateway on the host network.
+Fails the render when two host ports collide: the ring's (port .. port+replicas-1 with distinct ports),
+and on the host network the peers' (apiPort and transferPort, each + ordinal with distinct ports) and
+the gateway's.
 */}}
 {{- define "bittorrent.checkPorts" -}}
-{{- $first := int .Values.ring.port }}
-{{- $last := ternary (add $first (int .Values.ring.replicas) -1) $first (eq (include "bittorrent.ringDistinctPorts" .) "true") | int }}
-{{- $hostPorts := dict }}
+{{- $ranges := list }}
+{{- $ringCount := ternary (int .Values.ring.replicas) 1 (eq (include "bittorrent.ringDistinctPorts" .) "true") }}
+{{- $ranges = append $ranges (dict "name" "ring.port" "first" (int .Values.ring.port) "count" (max 1 $ringCount)) }}
 {{- if eq (include "bittorrent.peersHostNetwork" .) "true" }}
-{{- $_ := set $hostPorts "peers.apiPort" (int .Values.peers.apiPort) }}
-{{- $_ := set $hostPorts "peers.transferPort" (int .Values.peers.transferPort) }}
-{{- if eq (int .Values.peers.apiPort) (int .Values.peers.transferPort) }}
-{{- fail "peers.apiPort and peers.transferPort must differ" }}
-{{- end }}
+{{- $peerCount := ternary (int .Values.peers.replicas) 1 (eq (include "bittorrent.peerDistinctPorts" .) "true") | max 1 }}
+{{- $ranges = append $ranges (dict "name" "peers.apiPort" "first" (int .Values.peers.apiPort) "count" $peerCount) }}
+{{- $ranges = append $ranges (dict "name" "peers.transferPort" "first" (int .Values.peers.transferPort) "count" $peerCount) }}
 {{- end }}
 {{- if eq (include "bittorrent.gatewayHostNetwork" .) "true" }}
-{{- $_ := set $hostPorts "gateway.containerPort" (int .Values.gateway.containerPort) }}
+{{- $ranges = append $ranges (dict "name" "gateway.containerPort" "first" (int .Values.gateway.containerPort) "count" 1) }}
 {{- end }}
-{{- range $key, $port := $hostPorts }}
-{{- if and (ge $port $first) (le $port $last) }}
-{{- fail (printf "%s (%d) collides with the ring's host ports %d-%d" $key $port $first $last) }}
+{{- range $i, $a := $ranges }}
+{{- $aLast := add $a.first $a.count -1 | int }}
+{{- if gt $aLast 65535 }}
+{{- fail (printf "%s (%d) + %d pods runs past port 65535" $a.name $a.first (int $a.count)) }}
 {{- end }}
-{{- range $other, $otherPort := $hostPorts }}
-{{- if and (lt $key $other) (eq $port $otherPort) }}
-{{- fail (printf "%s and %s are both host port %d" $key $other $port) }}
+{{- range $j, $b := $ranges }}
+{{- $bLast := add $b.first $b.count -1 | int }}
+{{- if and (lt $i $j) (le $a.first $bLast) (le $b.first $aLast) }}
+{{- fail (printf "%s (%d-%d) and %s (%d-%d) overlap on the host network" $a.name $a.first $aLast $b.name $b.first $bLast) }}
 {{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
 
-{{/* bash one-liner: HTTP GET <path> on this ring pod's own port; succeeds on status 200. */}}
-{{- define "bittorrent.ringExecProbe" -}}
-port=$((CHORD_BASE_PORT + ${POD_NAME##*-})); exec 3<>/dev/tcp/127.0.0.1/$port || exit 1; printf 'GET {{ . }} HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3; read -r _ code _ <&3; [ "$code" = 200 ]
+{{/*
+bash one-liner of an exec probe: HTTP GET <path> on this pod's own port (<base> env + ordinal); succeeds
+on status 200. (dict "ctx" $ "base" "CHORD_BASE_PORT" "path" "/healthz")
+*/}}
+{{- define "bittorrent.execProbe" -}}
+port=$(({{ .base }} + ${POD_NAME##*-})); exec 3<>/dev/tcp/{{ include "bittorrent.probeAddress" .ctx }}/$port || exit 1; printf 'GET {{ .path }} HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3; read -r _ code _ <&3; [ "$code" = 200 ]
 {{- end }}
 
 {{- define "bittorrent.ringLivenessTiming" -}}
@@ -231,6 +246,20 @@ failureThreshold: 6
 {{- end }}
 
 {{- define "bittorrent.ringReadinessTiming" -}}
+initialDelaySeconds: 3
+periodSeconds: 5
+timeoutSeconds: 3
+failureThreshold: 3
+{{- end }}
+
+{{- define "bittorrent.peerLivenessTiming" -}}
+initialDelaySeconds: 10
+periodSeconds: 10
+timeoutSeconds: 3
+failureThreshold: 6
+{{- end }}
+
+{{- define "bittorrent.peerReadinessTiming" -}}
 initialDelaySeconds: 3
 periodSeconds: 5
 timeoutSeconds: 3

@@ -88,17 +88,6 @@ public sealed class Cluster : IAsyncDisposable
         (seeds ?? []).Select((url, i) => (Key: $"{prefix}__{i}", Url: url)).ToDictionary(p => p.Key, p => p.Url);
 
     /// <summary>
-    /// Any image run with <c>/bin/sh -c <paramref name="script"/></c> (e.g. the chart's own command lines), with
-    /// <paramref name="port"/> published; ready when GET /readyz on it answers 200.
-    /// </summary>
-    public Task<ServiceContainer> StartWithScriptAsync(string name, string image, int port, string script, IReadOnlyDictionary<string, string> env) =>
-        StartAsync(name, image, port, [], script, new Dictionary<string, string>(env));
-
-    /// <summary>Any image with its own entrypoint and <paramref name="arguments"/> after it (as the chart's <c>args</c>).</summary>
-    public Task<ServiceContainer> StartWithArgumentsAsync(string name, string image, int port, string[] arguments, IReadOnlyDictionary<string, string> env) =>
-        StartAsync(name, image, port, [], null, new Dictionary<string, string>(env), arguments);
-
-    /// <summary>
     /// The container learns its own address on the network only at start: a small sh wrapper sets the
     /// multicast interface (and advertised URLs, in <paramref name="exports"/>) to it, then execs the service.
     /// </summary>
@@ -107,10 +96,9 @@ public sealed class Cluster : IAsyncDisposable
         + (exports.Length > 0 ? exports + "; " : "")
         + $"exec dotnet {dll} {arguments}".TrimEnd();
 
-    /// <summary>Starts <paramref name="image"/> with <c>/bin/sh -c <paramref name="script"/></c>, or when that is null with
-    /// the image's entrypoint and <paramref name="arguments"/>.</summary>
+    /// <summary>Starts <paramref name="image"/> with <c>/bin/sh -c <paramref name="script"/></c>.</summary>
     private async Task<ServiceContainer> StartAsync(string name, string image, int port, int[] extraPorts,
-        string? script, Dictionary<string, string> env, string[]? arguments = null)
+        string script, Dictionary<string, string> env)
     {
         var builder = new ContainerBuilder($"bittorrent/{image}:{Image}")
             .WithName($"{_prefix}-{name}")
@@ -137,9 +125,7 @@ public sealed class Cluster : IAsyncDisposable
                     foreach (var binding in bindings) binding.HostIP = "127.0.0.1";
                 }
             });
-        builder = script is not null
-            ? builder.WithEntrypoint("/bin/sh", "-c").WithCommand(script)
-            : builder.WithCommand(arguments ?? []);
+        builder = builder.WithEntrypoint("/bin/sh", "-c").WithCommand(script);
         foreach (var extra in extraPorts) builder = builder.WithPortBinding(extra, assignRandomHostPort: true);
 
         var container = new ServiceContainer(name, builder.Build(), port);

@@ -151,25 +151,15 @@ public sealed class ChartSmokeTests
             throw new InvalidOperationException("no block of free ports found");
         }
 
-        private static bool TcpFree(int port)
-        {
-            try
-            {
-                using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                listener.Bind(new IPEndPoint(IPAddress.Any, port));
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        }
+        private static bool TcpFree(int port) => Free(SocketType.Stream, ProtocolType.Tcp, port);
 
-        private static bool UdpFree(int port)
+        private static bool UdpFree(int port) => Free(SocketType.Dgram, ProtocolType.Udp, port);
+
+        private static bool Free(SocketType type, ProtocolType protocol, int port)
         {
             try
             {
-                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
                 socket.Bind(new IPEndPoint(IPAddress.Any, port));
                 return true;
             }

@@ -135,52 +135,14 @@ public sealed class Cluster : IAsyncDisposable
         return container;
     }
 
-    /// <summary>
-    /// Keeps every container's log, removes the containers, then the network. Never throws: a failure to clean
-    /// up must not hide the test's own failure; it is written to cleanup.log instead (and a later run's
-    /// clean-tests removes what is left).
-    /// </summary>
-    public async ValueTask DisposeAsync()
-    {
-        var problems = new List<string>();
-        Directory.CreateDirectory(_logDirectory);
-        foreach (var container in _containers)
-        {
-            try
+    /// <summary>Keeps every container's log, removes the containers, then the network (see <see cref="Teardown"/>).</summary>
+    public async ValueTask DisposeAsync() =>
+        await Teardown.RunAsync(_logDirectory, _containers.Select(c => (c.Name, c.Container)),
+            [($"network {Network.Name}", async () =>
             {
-                var (stdout, stderr) = await container.Container.GetLogsAsync();
-                await File.WriteAllTextAsync(Path.Combine(_logDirectory, $"{container.Name}.log"), stdout + stderr);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                problems.Add($"logs of {container.Name}: {e.Message}");
-            }
-        }
-        // Remove them all, then the network (which refuses while containers are attached).
-        await Task.WhenAll(_containers.Select(async c =>
-        {
-            try
-            {
-                await c.Container.DisposeAsync();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                lock (problems) problems.Add($"removing {c.Name}: {e.Message}");
-            }
-        }));
-        try
-        {
-            await Network.DeleteAsync();
-            await Network.DisposeAsync();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            problems.Add($"removing network {Network.Name}: {e.Message}");
-        }
-        var cleanupLog = Path.Combine(_logDirectory, "cleanup.log");
-        if (problems.Count > 0) await File.WriteAllLinesAsync(cleanupLog, problems);
-        else File.Delete(cleanupLog);
-    }
+                await Network.DeleteAsync();
+                await Network.DisposeAsync();
+            })]);
 }
 
 /// <summary>One service container and how to reach it from the host (its published port on 127.0.0.1).</summary>

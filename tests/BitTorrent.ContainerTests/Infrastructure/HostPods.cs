@@ -102,50 +102,14 @@ public sealed class HostPods : IAsyncDisposable
         return running;
     }
 
-    /// <summary>Keeps the logs, removes the containers and then the volumes; never throws (problems go to cleanup.log).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        var problems = new List<string>();
-        Directory.CreateDirectory(_logDirectory);
-        foreach (var pod in _pods)
-        {
-            try
+    /// <summary>Keeps the logs, removes the containers and then the volumes (see <see cref="Teardown"/>).</summary>
+    public async ValueTask DisposeAsync() =>
+        await Teardown.RunAsync(_logDirectory, _pods.Select(p => (p.Plan.Name, p.Container)),
+            _volumes.Select(v => ($"volume {v.Name}", (Func<Task>)(async () =>
             {
-                var (stdout, stderr) = await pod.Container.GetLogsAsync();
-                await File.WriteAllTextAsync(Path.Combine(_logDirectory, $"{pod.Plan.Name}.log"), stdout + stderr);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                problems.Add($"logs of {pod.Plan.Name}: {e.Message}");
-            }
-        }
-        await Task.WhenAll(_pods.Select(async pod =>
-        {
-            try
-            {
-                await pod.Container.DisposeAsync();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                lock (problems) problems.Add($"removing {pod.Plan.Name}: {e.Message}");
-            }
-        }));
-        foreach (var volume in _volumes)
-        {
-            try
-            {
-                await volume.DeleteAsync();
-                await volume.DisposeAsync();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                problems.Add($"removing volume {volume.Name}: {e.Message}");
-            }
-        }
-        var cleanupLog = Path.Combine(_logDirectory, "cleanup.log");
-        if (problems.Count > 0) await File.WriteAllLinesAsync(cleanupLog, problems);
-        else File.Delete(cleanupLog);
-    }
+                await v.DeleteAsync();
+                await v.DisposeAsync();
+            }))));
 }
 
 /// <summary>A started pod, and its probes run the way kubelet runs them.</summary>

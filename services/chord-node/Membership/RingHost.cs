@@ -18,10 +18,9 @@ public sealed partial class RingHost(
     ILogger<RingHost> logger) : BackgroundService
 {
     private readonly ChordOptions _options = options.Value;
-    private volatile bool _ready;
 
     /// <summary>True once this node has joined a ring or founded one.</summary>
-    public bool Ready => _ready;
+    public bool Ready => Node.Settled;
 
     private RingNode Node => stabilizer.Node;
 
@@ -36,14 +35,14 @@ public sealed partial class RingHost(
         {
             return;
         }
-        _ready = true;
         await Task.WhenAll(MaintainAsync(stoppingToken), SynchronizeAsync(stoppingToken));
     }
 
     /// <summary>
-    /// Waits up to JoinWaitMs for members. A member already in a ring is joined at once. When
-    /// everyone heard is alone (a ring starting together), the one with the smallest id founds it
-    /// and the others join through it, so simultaneous starts make one ring, not several.
+    /// Waits up to JoinWaitMs for members. A member already in a ring (settled, even if alone) is
+    /// joined at once. When everyone heard is still starting (a ring starting together), the one with
+    /// the smallest id founds it and the others join through it, so simultaneous starts make one ring,
+    /// not several; and a node started after a founder never founds a second ring beside it.
     /// </summary>
     private async Task JoinOrFoundAsync(CancellationToken cancellationToken)
     {
@@ -57,6 +56,7 @@ public sealed partial class RingHost(
                 var founder = alone.Append(Node.Self).MinBy(n => n.Id)!;
                 if (founder.Id == Node.Self.Id)
                 {
+                    Node.MarkSettled();
                     LogFounded(logger, Node.Self.Url);
                     return;
                 }
@@ -77,7 +77,7 @@ public sealed partial class RingHost(
                 var state = await Node.Transport.GetStateAsync(NodeRef.ForUrl(url), cancellationToken);
                 if (state.Self.Id == Node.Self.Id) continue;
                 var isAlone = state.Predecessor is null && state.Successors.All(s => s.Id == state.Self.Id);
-                if (!isAlone) return (state.Self, alone);
+                if (!isAlone || state.Settled) return (state.Self, alone);
                 alone.Add(state.Self);
             }
             catch (NodeUnreachableException)
@@ -93,6 +93,7 @@ public sealed partial class RingHost(
         try
         {
             await stabilizer.JoinAsync(via, cancellationToken);
+            Node.MarkSettled();
             LogJoined(logger, Node.Self.Url, via.Url, Node.Successor.Url);
             return true;
         }

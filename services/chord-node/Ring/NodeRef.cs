@@ -11,8 +11,11 @@ public sealed record NodeRef(Id160 Id, string Url)
     public override string ToString() => $"{Id.Short}@{Url}";
 }
 
-/// <summary>What stabilize reads from a successor: its predecessor and its successor list.</summary>
-public sealed record NodeState(NodeRef Self, NodeRef? Predecessor, IReadOnlyList<NodeRef> Successors);
+/// <summary>
+/// What stabilize reads from a successor: its predecessor and its successor list; and whether it has
+/// settled in a ring (founded one or joined one), which a node that is alone may have done too.
+/// </summary>
+public sealed record NodeState(NodeRef Self, NodeRef? Predecessor, IReadOnlyList<NodeRef> Successors, bool Settled = false);
 
 /// <summary>
 /// One step of an iterative lookup. Either the answer (the successor of the id, with the nodes

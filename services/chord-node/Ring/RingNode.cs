@@ -18,6 +18,7 @@ public sealed class RingNode
     private readonly FingerTable _fingers;
     private NodeRef? _predecessor;
     private NodeRef[] _successors;
+    private volatile bool _settled;
 
     public RingNode(NodeRef self, IRingTransport transport, int successorListLength)
     {
@@ -42,6 +43,14 @@ public sealed class RingNode
     public IReadOnlyList<NodeRef> Successors { get { lock (_gate) return _successors; } }
     public bool IsAlone { get { lock (_gate) return _successors[0].Id == Self.Id && _predecessor is null; } }
 
+    /// <summary>
+    /// True once this node has founded a ring or joined one. A settled node that is alone is a ring of one,
+    /// which newcomers join; only nodes still starting together elect a founder among themselves.
+    /// </summary>
+    public bool Settled => _settled;
+
+    public void MarkSettled() => _settled = true;
+
     /// <summary>True when this node is the primary of an id: id ∈ (predecessor, self].</summary>
     public bool Owns(Id160 id)
     {
@@ -57,7 +66,7 @@ public sealed class RingNode
 
     public NodeState GetState()
     {
-        lock (_gate) return new NodeState(Self, _predecessor, _successors);
+        lock (_gate) return new NodeState(Self, _predecessor, _successors, Settled);
     }
 
     /// <summary>

@@ -36,15 +36,15 @@ public sealed class ChordRing : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> Nodes => _nodes;
     public IEnumerable<ServiceProcess> Live => _nodes.Where(n => !n.HasExited);
 
-    /// <summary>Starts a node; without seeds it uses the first node as its seed.</summary>
-    public ServiceProcess StartNode(IDictionary<string, string>? extra = null, IEnumerable<string>? seeds = null)
+    /// <summary>Starts a node (on <paramref name="port"/>, or a free one); without seeds it uses the first live nodes as seeds.</summary>
+    public ServiceProcess StartNode(IDictionary<string, string>? extra = null, IEnumerable<string>? seeds = null, int? port = null)
     {
-        var port = ServiceProcess.FreePort();
+        port ??= ServiceProcess.FreePort();
         var environment = new Dictionary<string, string>(_environment);
         var seedList = (seeds ?? _nodes.Where(n => !n.HasExited).Take(3).Select(n => n.Url)).ToList();
         for (var i = 0; i < seedList.Count; i++) environment[$"Chord__Seeds__{i}"] = seedList[i];
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) environment[k] = v;
-        var node = ServiceProcess.Start("chord-node", port, [], environment);
+        var node = ServiceProcess.Start("chord-node", port.Value, [], environment);
         _nodes.Add(node);
         return node;
     }

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using BitTorrent.ChordNode.Api;
+using BitTorrent.ChordNode.Storage;
+using BitTorrent.IntegrationTests.Infrastructure;
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.Bench;
+
+/// <summary>
+/// Ring repair after r − 1 nodes die at once (ARCHITECTURE §7: every key readable, every lookup correct
+/// within 3 s). Eight real chord-node processes with the default timings (stabilize every 500 ms, RPC timeout
+/// 1.5 s), 1,000 registers and 1,000 swarms written, then two ring neighbours killed at the same moment
+/// (with r = 3 the keys they were primary and first replica of keep one copy). From the kill, two probes run
+/// side by side until each has one pass with nothing wrong: lookups of 64 random ids from every survivor,
+/// compared with the true successor among the survivors; and a read of every key through the survivors.
+/// The time reported for each is the end of its first fully correct pass.
+/// </summary>
+public static class RepairBenchmark
+{
+    private const int Nodes = 8;
+    private const int Keys = 1000;
+    private const int Runs = 3;
+    private const int LookupIds = 64;
+    private const string Secret = "bench-ring-secret";
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private sealed record Run(double LookupsCorrectSeconds, double KeysReadableSeconds, int LookupPasses, int ReadPasses, int WrongLookups, int FailedReads);
+
+    public static async Task RunAsync(BenchmarkReport report)
+    {
+        var runs = new List<Run>();
+        for (var i = 0; i < Runs; i++)
+        {
+            var run = await RunOnceAsync(seed: i);
+            Console.WriteLine(string.Create(C, $"repair run {i + 1}: lookups correct after {run.LookupsCorrectSeconds:F2} s, keys readable after {run.KeysReadableSeconds:F2} s"));
+            runs.Add(run);
+        }
+
+        var body = new StringBuilder();
+        body.AppendLine("## Ring repair after r − 1 nodes die at once").AppendLine();
+        body.AppendLine(C, $"Command: `make bench` (this part alone: `scripts/bench.sh repair`). {Nodes} chord-node processes on loopback with the default timings (stabilize 500 ms, RPC timeout 1.5 s, replication 3); {Keys:N0} registers and {Keys:N0} swarms written; then two ring neighbours killed at the same moment. From the kill, two probes run side by side until each has a pass with nothing wrong: {LookupIds} lookups of random ids from every survivor against the true successor among the survivors, and a read of every key through the survivors (each pass starts when the previous ends). The time is the end of the first fully correct pass, so it includes that pass's own length.").AppendLine();
+        body.AppendLine("| run | every lookup correct | every key readable | passes until then (lookups / reads) | wrong lookups / failed reads before |")
+            .AppendLine("| ---: | ---: | ---: | ---: | ---: |");
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var r = runs[i];
+            body.AppendLine(C, $"| {i + 1} | {r.LookupsCorrectSeconds:F2} s | {r.KeysReadableSeconds:F2} s | {r.LookupPasses} / {r.ReadPasses} | {r.WrongLookups} / {r.FailedReads} |");
+        }
+        var worst = runs.Max(r => Math.Max(r.LookupsCorrectSeconds, r.KeysReadableSeconds));
+        body.AppendLine().AppendLine(C, $"Worst of {Runs} runs: **{worst:F2} s** (target: within 3 s).");
+        report.WriteSection("repair", body.ToString());
+    }
+
+    private static async Task<Run> RunOnceAsync(int seed)
+    {
+        var nodes = new List<ServiceProcess>();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("X-Ring-Secret", Secret);
+        try
+        {
+            for (var i = 0; i < Nodes; i++)
+            {
+                var environment = new Dictionary<string, string>
+                {
+                    ["Chord__Secret"] = Secret,
+                    ["Chord__JoinWaitMs"] = "500",
+                    ["Discovery__Enabled"] = "false",
+                    ["Logging__LogLevel__Default"] = "Warning",
+                };
+                var seeds = nodes.Take(3).ToList();
+                for (var s = 0; s < seeds.Count; s++) environment[$"Chord__Seeds__{s}"] = seeds[s].Url;
+                var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [], environment);
+                nodes.Add(node);
+                await WaitAsync(() => ReadyAsync(http, node), TimeSpan.FromSeconds(60), $"{node.Url} ready");
+            }
+            var ids = new Dictionary<string, Id160>();
+            foreach (var node in nodes) ids[node.Url] = (await InfoAsync(http, node.Url)).Self.Id;
+            await WaitAsync(async () => await WrongLookupsAsync(http, nodes, ids, new Random(seed)) == 0, TimeSpan.FromSeconds(60), "the ring converged");
+
+            await Parallel.ForAsync(0, Keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            {
+                var via = nodes[i % nodes.Count].Url;
+                await ExecuteAsync(http, via, new DhtOperation($"torrent/{i}", DhtOperationKind.Put, Value: Encoding.UTF8.GetBytes($"value {i}")), ct);
+                await ExecuteAsync(http, via, new DhtOperation($"swarm/{i}", DhtOperationKind.UpdateSet,
+                    Updates: [SetUpdate.Add("peer-a", "{}"), SetUpdate.Add("peer-b", "{}")]), ct);
+            });
+
+            // Two neighbours on the ring (by id), killed at the same moment.
+            var byId = nodes.OrderBy(n => ids[n.Url]).ToList();
+            var first = new Random(seed).Next(byId.Count);
+            var victims = new[] { byId[first], byId[(first + 1) % byId.Count] };
+            var clock = Stopwatch.StartNew();
+            foreach (var victim in victims) victim.Kill();
+            var survivors = nodes.Except(victims).ToList();
+
+            var lookups = ProbeAsync(clock, async random => await WrongLookupsAsync(http, survivors, ids, random), seed);
+            var reads = ProbeAsync(clock, async _ => await FailedReadsAsync(http, survivors), seed);
+            var (lookupSeconds, lookupPasses, wrongLookups) = await lookups;
+            var (readSeconds, readPasses, failedReads) = await reads;
+            return new Run(lookupSeconds, readSeconds, lookupPasses, readPasses, wrongLookups, failedReads);
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>Runs passes back to back until one finds nothing wrong; its end time, the passes run and the faults seen before.</summary>
+    private static async Task<(double Seconds, int Passes, int Faults)> ProbeAsync(Stopwatch clock, Func<Random, Task<int>> pass, int seed)
+    {
+        var random = new Random(seed * 7919 + 1);
+        var faults = 0;
+        for (var passes = 1; ; passes++)
+        {
+            var wrong = await pass(random);
+            if (wrong == 0) return (clock.Elapsed.TotalSeconds, passes, faults);
+            faults += wrong;
+            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"not repaired after 60 s ({wrong} wrong in the last pass)");
+        }
+    }
+
+    /// <summary>Lookups of random ids from every node in <paramref name="members"/>, each checked against the true successor.</summary>
+    private static async Task<int> WrongLookupsAsync(HttpClient http, IReadOnlyList<ServiceProcess> members, IReadOnlyDictionary<string, Id160> ids, Random random)
+    {
+        var ring = members.Select(m => (Id: ids[m.Url], m.Url)).OrderBy(m => m.Id).ToList();
+        var targets = Enumerable.Range(0, LookupIds).Select(_ => RandomId(random)).ToList();
+        var wrong = 0;
+        await Parallel.ForEachAsync(members.SelectMany(m => targets.Select(t => (m.Url, Target: t))),
+            new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (lookup, ct) =>
+            {
+                var expected = ring.FirstOrDefault(m => m.Id.CompareTo(lookup.Target) >= 0, ring[0]).Url;
+                try
+                {
+                    var report = await http.GetFromJsonAsync<LookupReport>($"{lookup.Url}/chord/lookup/{lookup.Target}", Json, ct);
+                    if (report?.Successor.Url != expected) Interlocked.Increment(ref wrong);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            });
+        return wrong;
+    }
+
+    /// <summary>Reads every register and swarm through the survivors (spread over them); the number wrong or failed.</summary>
+    private static async Task<int> FailedReadsAsync(HttpClient http, IReadOnlyList<ServiceProcess> survivors)
+    {
+        var failed = 0;
+        await Parallel.ForAsync(0, Keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var via = survivors[i % survivors.Count].Url;
+            try
+            {
+                var value = await ExecuteAsync(http, via, new DhtOperation($"torrent/{i}", DhtOperationKind.Get), ct);
+                var swarm = await ExecuteAsync(http, via, new DhtOperation($"swarm/{i}", DhtOperationKind.GetSet), ct);
+                var ok = Encoding.UTF8.GetString(value.Value ?? []) == $"value {i}" && swarm.Members?.Count == 2;
+                if (!ok) Interlocked.Increment(ref failed);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        });
+        return failed;
+    }
+
+    private static Id160 RandomId(Random random)
+    {
+        Span<byte> bytes = stackalloc byte[20];
+        random.NextBytes(bytes);
+        return Id160.Parse(Convert.ToHexStringLower(bytes));
+    }
+
+    private static async Task<DhtResult> ExecuteAsync(HttpClient http, string via, DhtOperation operation, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"{via}/dht/execute", operation, Json, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<DhtResult>(Json, ct))!;
+    }
+
+    private static async Task<NodeInfo> InfoAsync(HttpClient http, string url) =>
+        (await http.GetFromJsonAsync<NodeInfo>($"{url}/chord/info", Json))!;
+
+    private static async Task<bool> ReadyAsync(HttpClient http, ServiceProcess node)
+    {
+        if (node.HasExited) throw new InvalidOperationException($"{node.Name} exited:\n{node.Log}");
+        try
+        {
+            using var response = await http.GetAsync($"{node.Url}/readyz");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within {timeout.TotalSeconds:F0} s: {what}");
+            await Task.Delay(200);
+        }
+    }
+}

@@ -6,6 +6,7 @@ var report = new BenchmarkReport(Environment.GetEnvironmentVariable("BENCH_REPOR
 if (which is "ring" or "all") await RingBenchmark.RunAsync(report, nodes: 10_000, lookups: 20_000);
 if (which is "transfer" or "all") await TransferBenchmark.RunAsync(report);
 if (which is "announce" or "all") await AnnounceBenchmark.RunAsync(report);
+if (which is "swarm" or "all") await SwarmBenchmark.RunAsync(report);
 if (which is "repair" or "all") await RepairBenchmark.RunAsync(report);
 if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);
 return 0;

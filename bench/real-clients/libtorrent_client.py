@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """One libtorrent client for make bench: seeds or downloads one torrent through our tracker only.
 
-usage: libtorrent_client.py seed|leech TORRENT DIR PORT
+usage: libtorrent_client.py seed|leech TORRENT DIR PORT [stay]
 DHT, local service discovery, UPnP and NAT-PMP are off; it listens on 127.0.0.1 only.
-A leecher prints 'done <seconds>' and exits when the download completes.
+A leecher prints 'done <seconds>' when the download completes, then exits; with 'stay' it goes on
+seeding to the rest of the swarm until it is stopped.
 """
 import sys
 import time
@@ -11,6 +12,7 @@ import time
 import libtorrent as lt
 
 mode, torrent, folder, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+stay = len(sys.argv) > 5 and sys.argv[5] == 'stay'
 settings = {
     'listen_interfaces': f'127.0.0.1:{port}',
     'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
@@ -32,7 +34,10 @@ while True:
     status = handle.status()
     if mode == 'leech' and status.is_seeding:
         print(f'done {time.monotonic() - start:.3f}', flush=True)
-        break
+        if not stay:
+            break
+        mode = 'seed'
+
     time.sleep(0.05)
     if mode == 'seed':
         time.sleep(0.5)

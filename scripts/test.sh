@@ -9,6 +9,15 @@ source scripts/prereqs.sh
 # node and npm run the chart tools (helm comes from an npm package) for the chart suite and the container
 # suite's smoke test of the rendered chart.
 ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 chromium:chromium node:nodejs npm:npm || { echo "0 passed, 1 failed"; exit 1; }
+# libtorrent (a Python module, no command to look for) for the interop tests.
+if ! /usr/bin/python3 -c "import libtorrent" 2>/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    [ -n "${PREREQS_APT_UPDATED:-}" ] || { apt-get update -qq >/dev/null 2>&1 || true; export PREREQS_APT_UPDATED=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-libtorrent >/dev/null || { echo "could not install python3-libtorrent"; echo "0 passed, 1 failed"; exit 1; }
+  else
+    echo "missing the Python module libtorrent; install it first: sudo apt-get install python3-libtorrent"; echo "0 passed, 1 failed"; exit 1
+  fi
+fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 suites=("$@")

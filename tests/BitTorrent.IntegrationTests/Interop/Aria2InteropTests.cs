@@ -60,23 +60,10 @@ public sealed class Aria2InteropTests(ITestOutputHelper output)
         await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
 
         // aria2 announces itself to our tracker; then our peer takes the torrent and finds it there.
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(torrent)), "torrent", "made-by-mktorrent.torrent" } };
-        string? infoHash = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            using var copy = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(torrent)), "torrent", "made-by-mktorrent.torrent" } };
-            using var response = await peer.Http.PostAsync("api/downloads", copy);
-            if (response.StatusCode == HttpStatusCode.Accepted)
-            {
-                infoHash = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<BitTorrent.Peer.Api.DownloadView>(response.Content, ChordRing.Json))!.Id;
-                return true;
-            }
-            Assert.False(aria2.HasExited, $"aria2 stopped:\n{aria2.Output}");
-            return false; // "not available" until aria2 has announced
-        }, TimeSpan.FromSeconds(30), "our peer never saw aria2 in the swarm");
+        var infoHash = await InteropDownloads.StartWhenSeededAsync(peer, torrent, () => aria2.HasExited ? aria2.Output : null);
 
-        await peer.WaitForStateAsync(infoHash!, "completed", TimeSpan.FromSeconds(60));
-        Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash!));
+        await peer.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash));
         output.WriteLine(aria2.Output);
     }
 }

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using BitTorrent.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace BitTorrent.IntegrationTests.Interop;
+
+/// <summary>
+/// libtorrent (Debian's python3-libtorrent, driven by bench/real-clients/libtorrent_client.py) against our
+/// tracker and our peers, both ways. It listens on 127.0.0.1 only, with DHT, local service discovery, UPnP and
+/// NAT-PMP off, so our tracker is the only way it finds anyone.
+/// </summary>
+public sealed class LibtorrentInteropTests(ITestOutputHelper output)
+{
+    private static readonly string Client = Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "real-clients", "libtorrent_client.py");
+
+    [Fact]
+    public async Task Libtorrent_downloads_a_file_our_peer_published_through_our_announce()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("for-libtorrent.bin", 4L * 1024 * 1024 + 4321, seed: 31);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        var published = await peer.PublishAsync(source);
+
+        var torrent = Path.Combine(folder.Path, "from-our-peer.torrent");
+        await File.WriteAllBytesAsync(torrent, await peer.Http.GetByteArrayAsync($"api/files/{published.InfoHash}/torrent"));
+        var target = folder.Sub("libtorrent-download");
+        var log = await ExternalProgram.RunAsync("/usr/bin/python3",
+            [Client, "leech", torrent, target, ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        Assert.Contains("done", log, StringComparison.Ordinal);
+        Assert.Equal(TempFolder.Sha256(source), TempFolder.Sha256(Path.Combine(target, "for-libtorrent.bin")));
+    }
+
+    [Fact]
+    public async Task Our_peer_downloads_a_file_that_libtorrent_seeds_from_a_mktorrent_torrent_announced_to_our_tracker()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var seedFolder = folder.Sub("libtorrent-seed");
+        var source = Path.Combine(seedFolder, "from-libtorrent.bin");
+        File.Move(folder.RandomFile("from-libtorrent.bin", 6L * 1024 * 1024 + 99, seed: 32), source);
+        var torrent = Path.Combine(folder.Path, "made-by-mktorrent.torrent");
+        await ExternalProgram.RunAsync("mktorrent",
+            ["-a", ring.Nodes[2].Url + "/announce", "-l", "18", "-o", torrent, source], TimeSpan.FromSeconds(30));
+
+        await using var libtorrent = ExternalProgram.Start("/usr/bin/python3",
+            [Client, "seed", torrent, seedFolder, ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)]);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+
+        var infoHash = await InteropDownloads.StartWhenSeededAsync(peer, torrent, () => libtorrent.HasExited ? libtorrent.Output : null);
+        await peer.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash));
+        output.WriteLine(libtorrent.Output);
+    }
+}
+
+/// <summary>Starting a download of a real client's torrent on our peer.</summary>
+internal static class InteropDownloads
+{
+    /// <summary>
+    /// Posts the .torrent to our peer until it accepts (the swarm is empty, "not available", until the real client
+    /// has announced); returns the info-hash. <paramref name="stopped"/> returns the client's output once it has exited.
+    /// </summary>
+    public static async Task<string> StartWhenSeededAsync(PeerProcess peer, string torrent, Func<string?> stopped)
+    {
+        string? infoHash = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(torrent)), "torrent", Path.GetFileName(torrent) } };
+            using var response = await peer.Http.PostAsync("api/downloads", form);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                infoHash = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<BitTorrent.Peer.Api.DownloadView>(response.Content, ChordRing.Json))!.Id;
+                return true;
+            }
+            if (stopped() is { } log) throw new InvalidOperationException($"the real client stopped:\n{log}");
+            return false;
+        }, TimeSpan.FromSeconds(60), "our peer never saw the real client in the swarm");
+        return infoHash!;
+    }
+}

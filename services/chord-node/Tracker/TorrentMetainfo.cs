@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.ChordNode.Tracker;
 
@@ -15,38 +15,10 @@ public sealed record TorrentMetainfo(Id160 InfoHash, string Name, long Length, l
     public static bool TryParse(ReadOnlySpan<byte> torrent, [NotNullWhen(true)] out TorrentMetainfo? metainfo, [NotNullWhen(false)] out string? error)
     {
         metainfo = null;
-        try
-        {
-            if (BencodeReader.Decode(torrent) is not BDictionary root)
-                return Fail("a torrent is a bencoded dictionary", out error);
-            var info = root.Require<BDictionary>("info");
-            if (info.ContainsKey("files"))
-                return Fail("multi-file torrents are not supported", out error);
-            var name = info.Require<BString>("name").Text;
-            if (!IsSafeFileName(name))
-                return Fail("info.name is not a plain file name", out error);
-            var length = info.Require<BInteger>("length").Value;
-            if (length < 0)
-                return Fail("info.length is negative", out error);
-            var pieceLength = info.Require<BInteger>("piece length").Value;
-            if (pieceLength <= 0)
-                return Fail("info.piece length must be positive", out error);
-            var pieces = info.Require<BString>("pieces").Bytes;
-            if (pieces.Length % Id160.ByteLength != 0)
-                return Fail("info.pieces is not a whole number of SHA-1 hashes", out error);
-            var expectedPieces = length / pieceLength + (length % pieceLength == 0 ? 0 : 1);
-            if (pieces.Length / Id160.ByteLength != expectedPieces)
-                return Fail($"info.pieces holds {pieces.Length / Id160.ByteLength} hashes but the length needs {expectedPieces}", out error);
-
-            var infoHash = Id160.Hash(torrent[info.Source]);
-            metainfo = new TorrentMetainfo(infoHash, name, length, pieceLength, (int)expectedPieces);
-            error = null;
-            return true;
-        }
-        catch (BencodeException e)
-        {
-            return Fail(e.Message, out error);
-        }
+        if (!SingleFileTorrent.TryParse(torrent, long.MaxValue, out var parsed, out error)) return false;
+        if (!IsSafeFileName(parsed.Name)) return Fail("info.name is not a plain file name", out error);
+        metainfo = new TorrentMetainfo(parsed.InfoHash, parsed.Name, parsed.Length, parsed.PieceLength, parsed.PieceCount);
+        return true;
     }
 
     /// <summary>A name that stays one file inside a folder on every platform.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Torrents;
@@ -65,52 +66,11 @@ public sealed class TorrentMetainfo
         return pieceLength;
     }
 
+    /// <summary>Reads a single-file .torrent (see <see cref="SingleFileTorrent.TryParse"/>); pieces above <see cref="MaxAcceptedPieceLength"/> are refused.</summary>
     public static TorrentMetainfo Parse(ReadOnlySpan<byte> bytes)
     {
-        BValue root;
-        try
-        {
-            root = BencodeReader.Decode(bytes);
-        }
-        catch (BencodeException e)
-        {
-            throw new InvalidTorrentException($"not bencoded: {e.Message}", e);
-        }
-        catch (OverflowException e)
-        {
-            // The shared reader lets 19-digit numbers beyond long.MaxValue overflow instead of reporting them.
-            throw new InvalidTorrentException("not bencoded: number too large", e);
-        }
-
-        if (root is not BDictionary dictionary) throw new InvalidTorrentException("a torrent is a dictionary");
-        if (dictionary["info"] is not BDictionary info) throw new InvalidTorrentException("missing 'info' dictionary");
-        if (info.ContainsKey("files")) throw new InvalidTorrentException("multi-file torrents are not supported; publish a single file");
-
-        var announce = dictionary["announce"] switch
-        {
-            null => null,
-            BString s => s.Text,
-            _ => throw new InvalidTorrentException("'announce' is not a string"),
-        };
-        var name = Require<BString>(info, "name").Text;
-        if (name.Length == 0) throw new InvalidTorrentException("'name' is empty");
-
-        var length = Require<BInteger>(info, "length").Value;
-        if (length < 0) throw new InvalidTorrentException("'length' is negative");
-
-        var pieceLength = Require<BInteger>(info, "piece length").Value;
-        if (pieceLength <= 0) throw new InvalidTorrentException("'piece length' must be positive");
-        if (pieceLength > MaxAcceptedPieceLength) throw new InvalidTorrentException($"'piece length' {pieceLength} exceeds {MaxAcceptedPieceLength}");
-
-        var pieces = Require<BString>(info, "pieces").Bytes;
-        var pieceCount = (length + pieceLength - 1) / pieceLength;
-        if (pieceCount > int.MaxValue / HashLength) throw new InvalidTorrentException("too many pieces");
-        if (pieces.Length != pieceCount * HashLength)
-            throw new InvalidTorrentException($"'pieces' holds {pieces.Length} bytes; {pieceCount} pieces need {pieceCount * HashLength}");
-
-        var (offset, infoLength) = info.Source.GetOffsetAndLength(bytes.Length);
-        var infoHash = Id160.Hash(bytes.Slice(offset, infoLength));
-        return new TorrentMetainfo(bytes.ToArray(), infoHash, announce, name, length, (int)pieceLength, pieces);
+        if (!SingleFileTorrent.TryParse(bytes, MaxAcceptedPieceLength, out var parsed, out var error)) throw new InvalidTorrentException(error);
+        return new TorrentMetainfo(bytes.ToArray(), parsed.InfoHash, parsed.Announce, parsed.Name, parsed.Length, (int)parsed.PieceLength, parsed.PieceHashes);
     }
 
     /// <summary>Hashes a file into pieces with positional reads and builds its .torrent.</summary>
@@ -171,18 +131,6 @@ public sealed class TorrentMetainfo
             if (read == 0) throw new EndOfStreamException($"file ended before offset {offset}");
             destination = destination[read..];
             offset += read;
-        }
-    }
-
-    private static T Require<T>(BDictionary dictionary, string key) where T : BValue
-    {
-        try
-        {
-            return dictionary.Require<T>(key);
-        }
-        catch (BencodeException e)
-        {
-            throw new InvalidTorrentException($"info: {e.Message}", e);
         }
     }
 }

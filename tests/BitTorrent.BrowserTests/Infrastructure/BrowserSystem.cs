@@ -30,11 +30,17 @@ public sealed class BrowserSystem : IAsyncLifetime
     public string GatewayUrl => Gateway.Url;
     public string PeerUiUrl(long peerId) => $"{Gateway.Url}/peers/{peerId}/";
 
-    /// <summary>Screenshots a user can look at, under docs/screenshots/ with stable names.</summary>
+    /// <summary>
+    /// Screenshots a user can look at, with stable names: under artifacts/screenshots/ on every run, or in the
+    /// folder SCREENSHOTS_DIR names (`make screenshots` sets docs/screenshots/, the pictures the README shows).
+    /// </summary>
     public static string ScreenshotPath(string name)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(ServiceProcess.RepositoryRoot(), "docs", "screenshots")).FullName;
-        return Path.Combine(folder, name);
+        var configured = Environment.GetEnvironmentVariable("SCREENSHOTS_DIR");
+        var folder = string.IsNullOrEmpty(configured)
+            ? Path.Combine(ServiceProcess.RepositoryRoot(), "artifacts", "screenshots")
+            : Path.GetFullPath(configured, ServiceProcess.RepositoryRoot());
+        return Path.Combine(Directory.CreateDirectory(folder).FullName, name);
     }
 
     public async Task InitializeAsync()

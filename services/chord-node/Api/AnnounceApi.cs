@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Tracker;
 
 namespace BitTorrent.ChordNode.Api;
 

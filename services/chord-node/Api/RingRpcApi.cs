@@ -50,7 +50,7 @@ public static class RingRpcApi
         chord.MapGet("/ping", () => TypedResults.NoContent());
         chord.MapGet("/info", (RingNode node, DhtNode dht) => TypedResults.Ok(new NodeInfo(
             node.Self, node.Predecessor, node.Successors, node.Fingers(), dht.Store.Count,
-            new HopReport(node.Hops.Lookups, node.Hops.MeanHops, node.Hops.Histogram()))));
+            new HopReport(node.Hops.Lookups, node.Hops.MeanHops, node.Hops.Histogram()), dht.Forwarded, dht.PendingReplication)));
         chord.MapGet("/lookup/{id}", LookupAsync);
 
         var dht = app.MapGroup("/dht").ExcludeFromDescription();
@@ -81,6 +81,12 @@ public static class RingRpcApi
 
 public sealed record HopReport(long Lookups, double MeanHops, IReadOnlyDictionary<int, long> Histogram);
 
-public sealed record NodeInfo(NodeRef Self, NodeRef? Predecessor, IReadOnlyList<NodeRef> Successors, IReadOnlyList<NodeRef> Fingers, int Keys, HopReport Hops);
+/// <summary>
+/// One member's view for tools and tests: its neighbours and fingers, how many keys it holds, its lookup
+/// hops, how many DHT operations it sent on to another primary (Forwarded: 0 when every request reached
+/// the key's owner) and how many write-behind set changes wait for its replicas (PendingReplication).
+/// </summary>
+public sealed record NodeInfo(NodeRef Self, NodeRef? Predecessor, IReadOnlyList<NodeRef> Successors, IReadOnlyList<NodeRef> Fingers, int Keys, HopReport Hops,
+    long Forwarded = 0, int PendingReplication = 0);
 
 public sealed record LookupReport(Id160 Id, NodeRef Successor, int Hops);

@@ -29,9 +29,16 @@ public static class ChordNodeExtensions
         services.AddSingleton(sp => new Stabilizer(sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IOptions<ChordOptions>>().Value.FingersPerRound));
         services.AddSingleton<LocalStore>();
         services.AddSingleton(sp => new HybridClock(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new DhtNode(
-            sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
-            sp.GetRequiredService<HybridClock>(), sp.GetRequiredService<IOptions<ChordOptions>>().Value.Replicas));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ChordOptions>>().Value;
+            return new DhtNode(
+                sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
+                sp.GetRequiredService<HybridClock>(), options.Replicas)
+            {
+                WriteBehindDelay = TimeSpan.FromMilliseconds(options.WriteBehindMs),
+            };
+        });
         services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtNode>());
         // Members are found by multicast discovery, with static seeds as the fallback. A node
         // announces itself from the start, so nodes starting together hear each other and agree

@@ -8,14 +8,31 @@ namespace BitTorrent.ChordNode.Storage;
 /// Replicas-1 nodes. Any node serves any call: it looks the key up and sends the operation to the
 /// primary, which applies it, replicates the change to its successors and answers once every
 /// reachable replica has applied it. When the primary is dead the next live holder takes its place.
+/// Soft-state set updates (<see cref="UpdateSetWriteBehindAsync"/>) are the exception: the primary
+/// answers after its own write and replicates them in coalesced batches shortly after (write-behind).
 /// </summary>
 public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalStore store, HybridClock clock, int replicas, TimeProvider? time = null) : IDht
 {
     private const int Attempts = 4;
     private readonly OwnerCache _owners = new(time ?? TimeProvider.System, TimeSpan.FromSeconds(30));
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly WriteBehindQueue _writeBehind = new();
+    private int _flushScheduled;
+    private long _forwarded;
     private string? _lastNeighbourhood;
     private long _lastFullSync;
+
+    /// <summary>
+    /// How long a write-behind change waits for others to join its batch before it goes to the replicas
+    /// (and at most one batch is in flight, so under load batches grow instead of requests multiplying).
+    /// </summary>
+    public TimeSpan WriteBehindDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Operations this node sent on to another member because it does not own their key.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Write-behind changes applied here and not yet sent to the replicas.</summary>
+    public int PendingReplication => _writeBehind.Count;
 
     /// <summary>Longest time between two full replica synchronisations when the neighbourhood is unchanged.</summary>
     public TimeSpan FullSyncInterval { get; init; } = TimeSpan.FromSeconds(15);
@@ -42,6 +59,9 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
     public async Task<IReadOnlyList<SetMember>> UpdateSetAsync(string key, IReadOnlyList<SetUpdate> updates, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.UpdateSet, Updates: updates), cancellationToken).ConfigureAwait(false)).Members ?? [];
 
+    public async Task<IReadOnlyList<SetMember>> UpdateSetWriteBehindAsync(string key, IReadOnlyList<SetUpdate> updates, CancellationToken cancellationToken = default) =>
+        (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.UpdateSet, Updates: updates, WriteBehind: true), cancellationToken).ConfigureAwait(false)).Members ?? [];
+
     public async Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default) =>
         (await ExecuteAsync(new DhtOperation(key, DhtOperationKind.Increment), cancellationToken).ConfigureAwait(false)).Count;
 
@@ -61,7 +81,7 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
                 var direct = operation with { RequireOwner = true };
                 var result = cached.Id == ring.Self.Id
                     ? await ApplyAsPrimaryAsync(direct, cancellationToken).ConfigureAwait(false)
-                    : await transport.ApplyAsync(cached, direct, cancellationToken).ConfigureAwait(false);
+                    : await ForwardAsync(cached, direct, cancellationToken).ConfigureAwait(false);
                 if (!result.NotOwner) return Learned(cached, result);
                 _owners.Forget(cached);
             }
@@ -96,7 +116,7 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
                     var sent = strict ? operation with { RequireOwner = true } : operation;
                     var result = holder.Id == ring.Self.Id
                         ? await ApplyAsPrimaryAsync(sent, cancellationToken).ConfigureAwait(false)
-                        : await transport.ApplyAsync(holder, sent, cancellationToken).ConfigureAwait(false);
+                        : await ForwardAsync(holder, sent, cancellationToken).ConfigureAwait(false);
                     if (result.NotOwner) break; // the ring is still settling; ask again shortly
                     return Learned(holder, result);
                 }
@@ -109,6 +129,12 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
             }
         }
         throw new DhtUnavailableException(operation.Key, last);
+    }
+
+    private Task<DhtResult> ForwardAsync(NodeRef holder, DhtOperation operation, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _forwarded);
+        return transport.ApplyAsync(holder, operation, cancellationToken);
     }
 
     private DhtResult Learned(NodeRef primary, DhtResult result)
@@ -151,7 +177,8 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
             case DhtOperationKind.UpdateSet:
             {
                 var (delta, live) = store.GetOrAdd(operation.Key, EntryKind.Set).Update(operation.Updates ?? [], clock, now);
-                await ReplicateAsync(delta, cancellationToken).ConfigureAwait(false);
+                if (operation.WriteBehind) ReplicateLater(delta);
+                else await ReplicateAsync(delta, cancellationToken).ConfigureAwait(false);
                 return new DhtResult(Members: live);
             }
             case DhtOperationKind.Increment:
@@ -183,6 +210,51 @@ public sealed class DhtNode(RingNode ring, IStorageTransport transport, LocalSto
             catch (NodeUnreachableException)
             {
                 // An unreachable replica misses this write; anti-entropy repairs it or its successor.
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a change for the replicas and makes sure a flush is coming.</summary>
+    private void ReplicateLater(EntryData delta)
+    {
+        _writeBehind.Add(delta);
+        if (Interlocked.Exchange(ref _flushScheduled, 1) == 0) _ = FlushSoonAsync();
+    }
+
+    private async Task FlushSoonAsync()
+    {
+        while (true)
+        {
+            await Task.Delay(WriteBehindDelay, _time).ConfigureAwait(false);
+            try
+            {
+                await FlushWriteBehindAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Never let a failed flush stop later ones; anti-entropy repairs what was missed.
+            }
+            Volatile.Write(ref _flushScheduled, 0);
+            // A change queued while the batch was in flight found the flag set: go round again for it.
+            if (_writeBehind.Count == 0 || Interlocked.Exchange(ref _flushScheduled, 1) != 0) return;
+        }
+    }
+
+    /// <summary>Sends every queued write-behind change to the current replicas, one merge per replica.</summary>
+    public async Task FlushWriteBehindAsync(CancellationToken cancellationToken = default)
+    {
+        var batch = _writeBehind.Drain();
+        if (batch.Count == 0) return;
+        var targets = ReplicaTargets();
+        await Task.WhenAll(targets.Select(async target =>
+        {
+            try
+            {
+                await transport.MergeAsync(target, batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NodeUnreachableException)
+            {
+                // As for synchronous writes: anti-entropy repairs this replica or its successor.
             }
         })).ConfigureAwait(false);
     }

@@ -22,6 +22,16 @@ public interface IDht
     /// </summary>
     Task<IReadOnlyList<SetMember>> UpdateSetAsync(string key, IReadOnlyList<SetUpdate> updates, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="UpdateSetAsync"/> for soft state (entries that expire and are rewritten, like a swarm's
+    /// announces): the primary answers after its own write and sends the change to its replicas within a
+    /// few milliseconds, coalesced with other writes (write-behind). The trade-off: when the primary dies,
+    /// the changes it had not yet replicated are lost; clients write them again on their next announce.
+    /// Reads and the other operations keep their synchronous replication. By default this is UpdateSetAsync.
+    /// </summary>
+    Task<IReadOnlyList<SetMember>> UpdateSetWriteBehindAsync(string key, IReadOnlyList<SetUpdate> updates, CancellationToken cancellationToken = default) =>
+        UpdateSetAsync(key, updates, cancellationToken);
+
     /// <summary>Atomically increments a counter at its primary and returns the new value (the first call returns 1).</summary>
     Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default);
 }

@@ -11,15 +11,27 @@ internal sealed class SwarmCountCache(TimeProvider time, TimeSpan lifetime)
 {
     private const int MaxEntries = 100_000;
     private readonly ConcurrentDictionary<Id160, Entry> _counts = new();
+    private int _added;
 
     private readonly record struct Entry(int Seeders, int Leechers, long Timestamp);
 
     public void Set(Id160 infoHash, int seeders, int leechers)
     {
         if (lifetime <= TimeSpan.Zero) return;
-        // A crude bound: forgetting everything now and then only costs a few extra reads.
-        if (_counts.Count >= MaxEntries) _counts.Clear();
-        _counts[infoHash] = new Entry(seeders, leechers, time.GetTimestamp());
+        var entry = new Entry(seeders, leechers, time.GetTimestamp());
+        if (_counts.TryGetValue(infoHash, out _))
+        {
+            _counts[infoHash] = entry;
+            return;
+        }
+        // A crude bound: forgetting everything now and then only costs a few extra reads. (Counted here,
+        // not with ConcurrentDictionary.Count, which takes every lock: this runs on every announce.)
+        if (Interlocked.Increment(ref _added) > MaxEntries)
+        {
+            _counts.Clear();
+            Interlocked.Exchange(ref _added, 0);
+        }
+        _counts[infoHash] = entry;
     }
 
     public bool TryGet(Id160 infoHash, out int seeders, out int leechers)

@@ -1,4 +1,5 @@
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Tracker;
 
 namespace BitTorrent.ChordNode.Tracker;
 
@@ -11,7 +12,9 @@ internal static class TrackerKeys
     public const string PeerIndex = "peer-index";
 
     public static string Torrent(Id160 infoHash) => string.Create(48, infoHash, static (span, id) => Write(span, "torrent/", id));
-    public static string Swarm(Id160 infoHash) => string.Create(46, infoHash, static (span, id) => Write(span, "swarm/", id));
+
+    /// <summary>The swarm key; shared with the gateway, which routes announces to its primary.</summary>
+    public static string Swarm(Id160 infoHash) => SwarmKey.Of(infoHash);
 
     /// <summary>Set of peers that reported "completed" (the scrape's "downloaded").</summary>
     public static string Completed(Id160 infoHash) => string.Create(50, infoHash, static (span, id) => Write(span, "completed/", id));

@@ -18,6 +18,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 {
     private readonly TrackerOptions _options = options.Value;
     private readonly SwarmCountCache _counts = new(time, TimeSpan.FromSeconds(options.Value.CountCacheSeconds));
+    private readonly PeerListCache _peerLists = new();
 
     public TrackerOptions Options => _options;
 
@@ -25,7 +26,8 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
     /// <summary>
     /// Applies an announce to the swarm and picks peers for the requester: one DHT round trip
-    /// (two on "completed", which also counts the download).
+    /// (two on "completed", which also counts the download), answered once the swarm's primary has
+    /// the change; its replicas get it write-behind.
     /// </summary>
     public async Task<AnnounceResult> AnnounceAsync(AnnounceRequest request, IPAddress remoteAddress, CancellationToken cancellationToken = default)
     {
@@ -37,12 +39,15 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             : SetUpdate.Add(member, new SwarmEntry(request.IsSeeder, member, host.ToString(), request.Port).ToJson(), ExpiresAt());
 
         var swarmKey = TrackerKeys.Swarm(request.InfoHash);
-        var members = await dht.UpdateSetAsync(swarmKey, [update], cancellationToken).ConfigureAwait(false);
+        // Swarm entries are soft state (they expire unless re-announced), so the primary answers from its own
+        // write and replicates shortly after; a crash loses at most a few milliseconds of announces.
+        var members = await dht.UpdateSetWriteBehindAsync(swarmKey, [update], cancellationToken).ConfigureAwait(false);
         if (request.Event == AnnounceEvent.Completed)
             await dht.UpdateSetAsync(TrackerKeys.Completed(request.InfoHash), [SetUpdate.Add(member, "1")], cancellationToken).ConfigureAwait(false);
 
         var wanted = request.Event == AnnounceEvent.Stopped ? 0 : request.NumWant;
-        var (complete, incomplete, peers) = SelectPeers(members, exclude: member, wanted);
+        var (complete, incomplete) = Count(members);
+        var peers = _peerLists.Select(request.InfoHash, members, exclude: member, wanted);
         _counts.Set(request.InfoHash, complete, incomplete);
         return new AnnounceResult
         {
@@ -66,25 +71,6 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             return new ScrapeEntry(hash, seeders, leechers, (await completed.ConfigureAwait(false)).Count);
         });
         return await Task.WhenAll(tasks).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Counts seeders and leechers over all members and picks up to <paramref name="wanted"/> others,
-    /// starting at a random offset so repeated announces spread over the swarm.
-    /// </summary>
-    private static (int Complete, int Incomplete, List<SwarmEntry> Peers) SelectPeers(IReadOnlyList<SetMember> members, string exclude, int wanted)
-    {
-        var (complete, incomplete) = Count(members);
-        var peers = new List<SwarmEntry>(Math.Min(wanted, members.Count));
-        if (members.Count == 0 || wanted == 0) return (complete, incomplete, peers);
-        var start = Random.Shared.Next(members.Count);
-        for (var i = 0; i < members.Count && peers.Count < wanted; i++)
-        {
-            var candidate = members[(start + i) % members.Count];
-            if (candidate.Member == exclude) continue;
-            if (SwarmEntry.FromJson(candidate.Value) is { } entry) peers.Add(entry);
-        }
-        return (complete, incomplete, peers);
     }
 
     private static (int Seeders, int Leechers) Count(IReadOnlyList<SetMember> members)

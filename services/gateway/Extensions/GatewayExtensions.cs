@@ -20,6 +20,7 @@ public static class GatewayExtensions
         services.AddSingleton<RingMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<RingMembership>());
         services.AddSingleton<PeerDirectory>();
+        services.AddSingleton<AnnounceForwarder>();
         services.AddReverseProxy().LoadFromMemory(RingProxyConfig.Routes(options), RingProxyConfig.Clusters([]));
         services.AddSingleton<IForwarderHttpClientFactory, FailoverForwarderHttpClientFactory>();
         services.AddHttpForwarder();
@@ -53,6 +54,7 @@ public static class GatewayExtensions
         });
         app.MapGatewayApi();
         app.MapPeerForwarding();
+        app.MapAnnounceForwarding();
         app.MapReverseProxy();
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net.Http.Json;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Identifiers;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Gateway.Routing;
@@ -19,11 +20,15 @@ public sealed partial class RingMembership(
     public const string HttpClientName = "ring-membership";
     private readonly GatewayOptions _options = options.Value;
     private ImmutableArray<string> _members = [];
+    private RingPlacement _placement = RingPlacement.Empty;
 
     /// <summary>Raised when the set of members changes.</summary>
     public event Action<IReadOnlyList<string>>? Changed;
 
     public ImmutableArray<string> Members => _members;
+
+    /// <summary>The same members by ring id, to find the one that owns a key.</summary>
+    public RingPlacement Placement => _placement;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,7 +66,7 @@ public sealed partial class RingMembership(
             {
                 var ring = await client.GetFromJsonAsync<RingMembers>($"{candidate}/api/tracker/ring", cancellationToken);
                 if (ring is null || ring.Members.Count == 0) continue;
-                Update([.. ring.Members.Select(m => m.Url.TrimEnd('/')).Order(StringComparer.Ordinal)]);
+                Update([.. ring.Members.Select(m => (Id: RingId(m), Url: m.Url.TrimEnd('/'))).OrderBy(m => m.Url, StringComparer.Ordinal)]);
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
@@ -72,9 +77,15 @@ public sealed partial class RingMembership(
         if (candidates.Count == 0 && _members.Length > 0) Update([]);
     }
 
-    private void Update(ImmutableArray<string> members)
+    /// <summary>A member's id as the ring reports it; SHA-1 of its URL (how nodes derive it) if unreadable.</summary>
+    private static Id160 RingId(RingMember member) =>
+        Id160.TryParse(member.Id, out var id) ? id : Id160.Hash(member.Url.TrimEnd('/'));
+
+    private void Update(IReadOnlyList<(Id160 Id, string Url)> ring)
     {
+        ImmutableArray<string> members = [.. ring.Select(m => m.Url)];
         if (members.SequenceEqual(_members)) return;
+        _placement = new RingPlacement(ring);
         _members = members;
         LogMembers(logger, members.Length, string.Join(", ", members));
         Changed?.Invoke(members);
@@ -93,7 +104,7 @@ public sealed partial class RingMembership(
     }
 
     private sealed record RingMembers(IReadOnlyList<RingMember> Members);
-    private sealed record RingMember(string Url);
+    private sealed record RingMember(string? Id, string Url);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ring destinations ({Count}): {Members}")]
     private static partial void LogMembers(ILogger logger, int count, string members);

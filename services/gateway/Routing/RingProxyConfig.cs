@@ -5,6 +5,7 @@ namespace BitTorrent.Gateway.Routing;
 /// <summary>
 /// YARP routes and the "ring" cluster. Tracker routes go to every live chord node, with active
 /// health checks (/healthz) and passive ones (transport failures); ring RPC is never routed.
+/// /announce and /scrape are not here: <see cref="AnnounceForwarder"/> sends them to the swarm's owner.
 /// </summary>
 public static class RingProxyConfig
 {
@@ -13,8 +14,6 @@ public static class RingProxyConfig
     public static IReadOnlyList<RouteConfig> Routes(GatewayOptions options) =>
     [
         Route("tracker", "/api/tracker/{**rest}", options.MaxTrackerBodyBytes),
-        Route("announce", "/announce", options.MaxTrackerBodyBytes),
-        Route("scrape", "/scrape", options.MaxTrackerBodyBytes),
         Route("chord-openapi", "/openapi/chord-node.json", options.MaxTrackerBodyBytes) with
         {
             Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],

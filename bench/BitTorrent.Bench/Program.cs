@@ -6,5 +6,6 @@ var report = new BenchmarkReport(Environment.GetEnvironmentVariable("BENCH_REPOR
 if (which is "ring" or "all") await RingBenchmark.RunAsync(report, nodes: 10_000, lookups: 20_000);
 if (which is "transfer" or "all") await TransferBenchmark.RunAsync(report);
 if (which is "announce" or "all") await AnnounceBenchmark.RunAsync(report);
+if (which is "transfer-ours") await TransferBenchmark.RunOursAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
 if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);
 return 0;

@@ -62,7 +62,27 @@ public static class TransferBenchmark
         report.WriteSection("transfer-1gib", body.ToString());
     }
 
-    private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http)
+    /// <summary>
+    /// Only our pair, several times back to back (no report written): for comparing a change
+    /// before and after on a noisy machine. Usage: BitTorrent.Bench transfer-ours [runs = 3].
+    /// </summary>
+    public static async Task RunOursAsync(int runs)
+    {
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("bench-1GiB.bin", Size, seed: 2026);
+        await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
+            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
+        for (var run = 1; run <= runs; run++)
+        {
+            var r = await OursAsync(folder, source, node, http, $"run{run}-");
+            Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s, {r.Seconds:F2} s, leecher peak RSS {r.PeakRssBytes / (1 << 20)} MiB"));
+            foreach (var side in new[] { "our-seeder", "our-leecher" }) Directory.Delete(folder.Sub($"run{run}-{side}"), recursive: true);
+        }
+    }
+
+    private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http, string prefix = "")
     {
         Dictionary<string, string> PeerEnvironment(string storage) => new()
         {
@@ -72,8 +92,8 @@ public static class TransferBenchmark
             ["Peer__SwarmPollSeconds"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub("our-seeder")));
-        await using var leecher = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub("our-leecher")));
+        await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub(prefix + "our-seeder")));
+        await using var leecher = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub(prefix + "our-leecher")));
         foreach (var peer in new[] { seeder, leecher })
             await WaitAsync(async () => (await http.GetAsync(peer.Url + "/readyz")).IsSuccessStatusCode, peer.Name);
 
@@ -86,19 +106,26 @@ public static class TransferBenchmark
         published.EnsureSuccessStatusCode();
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
 
+        Console.WriteLine($"ours: leecher peak RSS before the download {PeakRss(leecher.Pid) / (1 << 20)} MiB");
+        var cpuBefore = (Cpu(seeder.Pid), Cpu(leecher.Pid));
         var clock = Stopwatch.StartNew();
         using var start = await http.PostAsJsonAsync(leecher.Url + "/api/downloads", new { infoHash });
         start.EnsureSuccessStatusCode();
+        var accepted = clock.Elapsed.TotalSeconds;
+        var firstBytes = 0.0;
         while (true)
         {
             var download = JsonDocument.Parse(await http.GetStringAsync($"{leecher.Url}/api/downloads/{infoHash}")).RootElement;
             var state = download.GetProperty("state").GetString();
+            if (firstBytes == 0 && download.TryGetProperty("bytesReceived", out var received) && received.GetInt64() > 0) firstBytes = clock.Elapsed.TotalSeconds;
             if (state == "completed") break;
             if (state == "failed") throw new InvalidOperationException("our download failed: " + download.GetProperty("error").GetString());
             if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("our download took over 5 minutes");
             await Task.Delay(20);
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
+        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer: seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
     }
 
@@ -173,6 +200,14 @@ public static class TransferBenchmark
         }
         await program.WaitForExitAsync(CancellationToken.None);
         return peak;
+    }
+
+    /// <summary>User + system CPU seconds a process has used (from /proc/{pid}/stat).</summary>
+    private static double Cpu(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], C) + long.Parse(fields[12], C)) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
     }
 
     /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>

@@ -5,6 +5,7 @@ var which = args.Length > 0 ? args[0] : "all";
 var report = new BenchmarkReport(Environment.GetEnvironmentVariable("BENCH_REPORT") ?? "docs/benchmarks.md");
 if (which is "ring" or "all") await RingBenchmark.RunAsync(report, nodes: 10_000, lookups: 20_000);
 if (which is "transfer" or "all") await TransferBenchmark.RunAsync(report);
+if (which is "swarm" or "all") await SwarmBenchmark.RunAsync(report);
 if (which is "announce" or "all") await AnnounceBenchmark.RunAsync(report);
 if (which is "transfer-ours") await TransferBenchmark.RunOursAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
 if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);

@@ -165,30 +165,40 @@ public static class TransferBenchmark
         return new Result("libtorrent → libtorrent", seconds, peak, "python3-libtorrent (its mmap'd file pages count in RSS)");
     }
 
-    private static async Task<string> MakeTorrentAsync(TempFolder folder, string source, string announce, string name)
+    internal static async Task<string> MakeTorrentAsync(TempFolder folder, string source, string announce, string name, int pieceLengthLog2 = 20)
     {
         var torrent = Path.Combine(folder.Path, name + ".torrent");
-        await ExternalProgram.RunAsync("mktorrent", ["-a", announce, "-l", "20", "-o", torrent, source], TimeSpan.FromMinutes(2));
+        await ExternalProgram.RunAsync("mktorrent", ["-a", announce, "-l", pieceLengthLog2.ToString(C), "-o", torrent, source], TimeSpan.FromMinutes(2));
         return torrent;
     }
 
     /// <summary>Waits until the tracker's scrape counts a seeder for the torrent.</summary>
-    private static async Task WaitForSeederAsync(HttpClient http, string tracker, string torrent, ExternalProgram seeder)
+    private static async Task WaitForSeederAsync(HttpClient http, string tracker, string torrent, ExternalProgram seeder) =>
+        await WaitForSeedersAsync(http, tracker, InfoHashOf(await File.ReadAllBytesAsync(torrent)), 1, () =>
+        {
+            if (seeder.HasExited) throw new InvalidOperationException("the seeder stopped:\n" + seeder.Output);
+        });
+
+    internal static BitTorrent.Shared.Identifiers.Id160 InfoHashOf(byte[] torrent)
     {
-        var info = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(await File.ReadAllBytesAsync(torrent));
-        var bytes = await File.ReadAllBytesAsync(torrent);
-        var infoHash = BitTorrent.Shared.Identifiers.Id160.Hash(bytes.AsSpan()[info.Require<BitTorrent.Shared.Bencode.BDictionary>("info").Source]);
+        var info = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(torrent);
+        return BitTorrent.Shared.Identifiers.Id160.Hash(torrent.AsSpan()[info.Require<BitTorrent.Shared.Bencode.BDictionary>("info").Source]);
+    }
+
+    /// <summary>Waits until the tracker's scrape counts at least <paramref name="count"/> seeders of the torrent.</summary>
+    internal static async Task WaitForSeedersAsync(HttpClient http, string tracker, BitTorrent.Shared.Identifiers.Id160 infoHash, int count, Action check)
+    {
         var escaped = string.Concat(infoHash.ToByteArray().Select(b => "%" + b.ToString("x2", C)));
         await WaitAsync(async () =>
         {
-            if (seeder.HasExited) throw new InvalidOperationException("the seeder stopped:\n" + seeder.Output);
+            check();
             var reply = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(await http.GetByteArrayAsync($"{tracker}/scrape?info_hash={escaped}"));
             var files = reply.Get<BitTorrent.Shared.Bencode.BDictionary>("files");
-            return files?.FirstOrDefault().Value is BitTorrent.Shared.Bencode.BDictionary entry && entry.Get<BitTorrent.Shared.Bencode.BInteger>("complete")?.Value > 0;
-        }, "the seeder to announce", TimeSpan.FromMinutes(3));
+            return files?.FirstOrDefault().Value is BitTorrent.Shared.Bencode.BDictionary entry && entry.Get<BitTorrent.Shared.Bencode.BInteger>("complete")?.Value >= count;
+        }, $"{count} seeder(s) to announce", TimeSpan.FromMinutes(3));
     }
 
-    private static async Task<long> WatchUntilExitAsync(ExternalProgram program, TimeSpan timeout)
+    internal static async Task<long> WatchUntilExitAsync(ExternalProgram program, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         long peak = 0;
@@ -211,7 +221,7 @@ public static class TransferBenchmark
     }
 
     /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
-    private static long PeakRss(int pid)
+    internal static long PeakRss(int pid)
     {
         try
         {
@@ -241,7 +251,7 @@ public static class TransferBenchmark
         return output.Split('\n')[0].Replace("aria2 version ", "", StringComparison.Ordinal).Trim();
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)

@@ -124,7 +124,6 @@ public static class SwarmBenchmark
                     if (state == "failed") throw new InvalidOperationException("our download failed: " + download.GetProperty("error").GetString());
                     if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("our download took over 5 minutes");
                     await Task.Delay(50); // eight leechers polled every 20 ms would be 400 requests a second on two cores
-
                 }
             }));
             var peak = leechers.Max(l => TransferBenchmark.PeakRss(l.Pid));

@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using BitTorrent.IntegrationTests.Infrastructure;
 using BitTorrent.Peer.Torrents;
-using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.Bench;
@@ -39,7 +38,7 @@ public static class SwarmBenchmark
             // A tracker of its own per scenario: no peer of an earlier swarm is handed out.
             await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
                 new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
-            await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
+            await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
             var ours = await OursAsync(folder, source, node, http, seeders, leechers);
             Console.WriteLine(string.Create(C, $"ours {seeders} → {leechers}: {ours:F2} s"));
             var libtorrent = await LibtorrentAsync(folder, source, node, http, seeders, leechers, pieceLength);
@@ -73,7 +72,7 @@ public static class SwarmBenchmark
                     ["Logging__LogLevel__Default"] = "Warning",
                 }));
             }
-            foreach (var peer in peers) await WaitAsync(async () => (await http.GetAsync(peer.Url + "/readyz")).IsSuccessStatusCode, peer.Name);
+            foreach (var peer in peers) await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(peer.Url + "/readyz")).IsSuccessStatusCode, peer.Name);
 
             Console.WriteLine(string.Create(C, $"ours {seeders} → {leechers}: publishing on the seeders (not timed)…"));
             string? infoHash = null;
@@ -90,7 +89,7 @@ public static class SwarmBenchmark
                 if (infoHash is not null && hash != infoHash) throw new InvalidOperationException("the seeders published different torrents");
                 infoHash = hash;
             }
-            await WaitForSeedersAsync(http, node.Url, Id160.Parse(infoHash!), seeders);
+            await TransferBenchmark.WaitForSeedersAsync(http, node.Url, Id160.Parse(infoHash!), seeders, () => { });
 
             var clock = Stopwatch.StartNew();
             var leecherPeers = peers.Skip(seeders).ToList();
@@ -110,7 +109,7 @@ public static class SwarmBenchmark
                     if (state == "failed") throw new InvalidOperationException("a download failed: " + download.RootElement);
                 }
                 if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("our swarm took over 5 minutes");
-                if (pending.Count > 0) await Task.Delay(20);
+                if (pending.Count > 0) await Task.Delay(50);
             }
             return clock.Elapsed.TotalSeconds;
         }
@@ -131,7 +130,10 @@ public static class SwarmBenchmark
         {
             for (var i = 0; i < seeders; i++)
                 programs.Add(ExternalProgram.Start("/usr/bin/python3", [script, "seed", torrent, Path.GetDirectoryName(source)!, ServiceProcess.FreePort().ToString(C)]));
-            await WaitForSeedersAsync(http, node.Url, InfoHash(torrent), seeders, programs);
+            await TransferBenchmark.WaitForSeedersAsync(http, node.Url, TransferBenchmark.InfoHashOf(await File.ReadAllBytesAsync(torrent)), seeders, () =>
+            {
+                if (programs.FirstOrDefault(p => p.HasExited) is { } exited) throw new InvalidOperationException("a seeder stopped:\n" + exited.Output);
+            });
 
             var clock = Stopwatch.StartNew();
             var leecherPrograms = Enumerable.Range(0, leechers)
@@ -149,42 +151,6 @@ public static class SwarmBenchmark
         finally
         {
             foreach (var program in programs) await program.DisposeAsync();
-        }
-    }
-
-    private static Id160 InfoHash(string torrent)
-    {
-        var bytes = File.ReadAllBytes(torrent);
-        var root = (BDictionary)BencodeReader.Decode(bytes);
-        return Id160.Hash(bytes.AsSpan()[root.Require<BDictionary>("info").Source]);
-    }
-
-    /// <summary>Waits until the tracker's scrape counts <paramref name="count"/> seeders of the torrent.</summary>
-    private static async Task WaitForSeedersAsync(HttpClient http, string tracker, Id160 infoHash, int count, IReadOnlyList<ExternalProgram>? programs = null)
-    {
-        var escaped = string.Concat(infoHash.ToByteArray().Select(b => "%" + b.ToString("x2", C)));
-        await WaitAsync(async () =>
-        {
-            if (programs?.FirstOrDefault(p => p.HasExited) is { } exited) throw new InvalidOperationException("a seeder stopped:\n" + exited.Output);
-            var reply = (BDictionary)BencodeReader.Decode(await http.GetByteArrayAsync($"{tracker}/scrape?info_hash={escaped}"));
-            return reply.Get<BDictionary>("files")?.FirstOrDefault().Value is BDictionary entry && entry.Get<BInteger>("complete")?.Value >= count;
-        }, "the seeders to announce", TimeSpan.FromMinutes(3));
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited too long for {what}");
-            await Task.Delay(200);
         }
     }
 }

@@ -62,7 +62,27 @@ public static class TransferBenchmark
         report.WriteSection("transfer-1gib", body.ToString());
     }
 
-    private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http)
+    /// <summary>
+    /// Only our pair, several times back to back (no report written): for comparing a change
+    /// before and after on a noisy machine. Usage: BitTorrent.Bench transfer-ours [runs = 3].
+    /// </summary>
+    public static async Task RunOursAsync(int runs)
+    {
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("bench-1GiB.bin", Size, seed: 2026);
+        await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
+            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
+        for (var run = 1; run <= runs; run++)
+        {
+            var r = await OursAsync(folder, source, node, http, $"run{run}-");
+            Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s, {r.Seconds:F2} s, leecher peak RSS {r.PeakRssBytes / (1 << 20)} MiB"));
+            foreach (var side in new[] { "our-seeder", "our-leecher" }) Directory.Delete(folder.Sub($"run{run}-{side}"), recursive: true);
+        }
+    }
+
+    private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http, string prefix = "")
     {
         Dictionary<string, string> PeerEnvironment(string storage) => new()
         {
@@ -72,8 +92,8 @@ public static class TransferBenchmark
             ["Peer__SwarmPollSeconds"] = "1",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub("our-seeder")));
-        await using var leecher = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub("our-leecher")));
+        await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub(prefix + "our-seeder")));
+        await using var leecher = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub(prefix + "our-leecher")));
         foreach (var peer in new[] { seeder, leecher })
             await WaitAsync(async () => (await http.GetAsync(peer.Url + "/readyz")).IsSuccessStatusCode, peer.Name);
 
@@ -86,19 +106,26 @@ public static class TransferBenchmark
         published.EnsureSuccessStatusCode();
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
 
+        Console.WriteLine($"ours: leecher peak RSS before the download {PeakRss(leecher.Pid) / (1 << 20)} MiB");
+        var cpuBefore = (Cpu(seeder.Pid), Cpu(leecher.Pid));
         var clock = Stopwatch.StartNew();
         using var start = await http.PostAsJsonAsync(leecher.Url + "/api/downloads", new { infoHash });
         start.EnsureSuccessStatusCode();
+        var accepted = clock.Elapsed.TotalSeconds;
+        var firstBytes = 0.0;
         while (true)
         {
             var download = JsonDocument.Parse(await http.GetStringAsync($"{leecher.Url}/api/downloads/{infoHash}")).RootElement;
             var state = download.GetProperty("state").GetString();
+            if (firstBytes == 0 && download.TryGetProperty("bytesReceived", out var received) && received.GetInt64() > 0) firstBytes = clock.Elapsed.TotalSeconds;
             if (state == "completed") break;
             if (state == "failed") throw new InvalidOperationException("our download failed: " + download.GetProperty("error").GetString());
             if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("our download took over 5 minutes");
             await Task.Delay(20);
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
+        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer: seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
     }
 
@@ -138,30 +165,40 @@ public static class TransferBenchmark
         return new Result("libtorrent → libtorrent", seconds, peak, "python3-libtorrent (its mmap'd file pages count in RSS)");
     }
 
-    private static async Task<string> MakeTorrentAsync(TempFolder folder, string source, string announce, string name)
+    internal static async Task<string> MakeTorrentAsync(TempFolder folder, string source, string announce, string name, int pieceLengthLog2 = 20)
     {
         var torrent = Path.Combine(folder.Path, name + ".torrent");
-        await ExternalProgram.RunAsync("mktorrent", ["-a", announce, "-l", "20", "-o", torrent, source], TimeSpan.FromMinutes(2));
+        await ExternalProgram.RunAsync("mktorrent", ["-a", announce, "-l", pieceLengthLog2.ToString(C), "-o", torrent, source], TimeSpan.FromMinutes(2));
         return torrent;
     }
 
     /// <summary>Waits until the tracker's scrape counts a seeder for the torrent.</summary>
-    private static async Task WaitForSeederAsync(HttpClient http, string tracker, string torrent, ExternalProgram seeder)
+    private static async Task WaitForSeederAsync(HttpClient http, string tracker, string torrent, ExternalProgram seeder) =>
+        await WaitForSeedersAsync(http, tracker, InfoHashOf(await File.ReadAllBytesAsync(torrent)), 1, () =>
+        {
+            if (seeder.HasExited) throw new InvalidOperationException("the seeder stopped:\n" + seeder.Output);
+        });
+
+    internal static BitTorrent.Shared.Identifiers.Id160 InfoHashOf(byte[] torrent)
     {
-        var info = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(await File.ReadAllBytesAsync(torrent));
-        var bytes = await File.ReadAllBytesAsync(torrent);
-        var infoHash = BitTorrent.Shared.Identifiers.Id160.Hash(bytes.AsSpan()[info.Require<BitTorrent.Shared.Bencode.BDictionary>("info").Source]);
+        var info = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(torrent);
+        return BitTorrent.Shared.Identifiers.Id160.Hash(torrent.AsSpan()[info.Require<BitTorrent.Shared.Bencode.BDictionary>("info").Source]);
+    }
+
+    /// <summary>Waits until the tracker's scrape counts at least <paramref name="count"/> seeders of the torrent.</summary>
+    internal static async Task WaitForSeedersAsync(HttpClient http, string tracker, BitTorrent.Shared.Identifiers.Id160 infoHash, int count, Action check)
+    {
         var escaped = string.Concat(infoHash.ToByteArray().Select(b => "%" + b.ToString("x2", C)));
         await WaitAsync(async () =>
         {
-            if (seeder.HasExited) throw new InvalidOperationException("the seeder stopped:\n" + seeder.Output);
+            check();
             var reply = (BitTorrent.Shared.Bencode.BDictionary)BitTorrent.Shared.Bencode.BencodeReader.Decode(await http.GetByteArrayAsync($"{tracker}/scrape?info_hash={escaped}"));
             var files = reply.Get<BitTorrent.Shared.Bencode.BDictionary>("files");
-            return files?.FirstOrDefault().Value is BitTorrent.Shared.Bencode.BDictionary entry && entry.Get<BitTorrent.Shared.Bencode.BInteger>("complete")?.Value > 0;
-        }, "the seeder to announce", TimeSpan.FromMinutes(3));
+            return files?.FirstOrDefault().Value is BitTorrent.Shared.Bencode.BDictionary entry && entry.Get<BitTorrent.Shared.Bencode.BInteger>("complete")?.Value >= count;
+        }, $"{count} seeder(s) to announce", TimeSpan.FromMinutes(3));
     }
 
-    private static async Task<long> WatchUntilExitAsync(ExternalProgram program, TimeSpan timeout)
+    internal static async Task<long> WatchUntilExitAsync(ExternalProgram program, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         long peak = 0;
@@ -175,8 +212,16 @@ public static class TransferBenchmark
         return peak;
     }
 
+    /// <summary>User + system CPU seconds a process has used (from /proc/{pid}/stat).</summary>
+    private static double Cpu(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], C) + long.Parse(fields[12], C)) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
+    }
+
     /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
-    private static long PeakRss(int pid)
+    internal static long PeakRss(int pid)
     {
         try
         {
@@ -206,7 +251,7 @@ public static class TransferBenchmark
         return output.Split('\n')[0].Replace("aria2 version ", "", StringComparison.Ordinal).Trim();
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)

@@ -90,6 +90,9 @@ internal sealed class PeerConnection : IAttendant
 
     public ReadOnlySpan<byte> Received => _receive.AsSpan(0, _receiveCount);
 
+    /// <summary>A region of the receive buffer (a block to write), valid until the next <see cref="Consume"/>.</summary>
+    public ReadOnlyMemory<byte> ReceivedMemory(int start, int length) => _receive.AsMemory(start, length);
+
     /// <summary>Reads what the socket has into the free tail of the buffer. 0 means the peer closed.</summary>
     public int Receive(out SocketError error)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
@@ -250,7 +251,7 @@ public sealed partial class TransferEngine
         {
             piece!.Status = PieceStatus.InFlight;
             piece.Attendant = attendant;
-            var transaction = new PieceTransaction(download, piece, attendant!, now);
+            var transaction = new PieceTransaction(download, piece, attendant!, RentHash(), now);
             download.Transactions.Add(transaction);
             attendant!.Transactions.Add(transaction);
             RequestBlocks(attendant, now);
@@ -276,7 +277,12 @@ public sealed partial class TransferEngine
         }
     }
 
-    private void OnBlock(PeerConnection c, PeerMessage message, long now)
+    /// <summary>
+    /// A block of a piece message; <paramref name="payloadStart"/> is where it sits in the
+    /// connection's receive buffer. It is hashed (when in order) and queued for a positional write
+    /// straight from there; the write goes out before the buffer moves on (<see cref="FlushWrites"/>).
+    /// </summary>
+    private void OnBlock(PeerConnection c, PeerMessage message, int payloadStart, long now)
     {
         PieceTransaction? transaction = null;
         foreach (var candidate in c.Transactions)
@@ -290,6 +296,7 @@ public sealed partial class TransferEngine
         // Late blocks of abandoned transactions and blocks we never asked for are dropped.
         if (transaction is null || !transaction.TryAccept(message.Begin, message.Payload)) return;
 
+        QueueWrite(c, transaction.Download, transaction.Piece.Offset + message.Begin, c.ReceivedMemory(payloadStart, message.Length));
         c.OutstandingRequests = Math.Max(0, c.OutstandingRequests - 1);
         c.LastBlockAt = now;
         c.IsSnubbed = false;
@@ -298,53 +305,108 @@ public sealed partial class TransferEngine
         if (transaction.IsComplete)
         {
             c.Transactions.Remove(transaction);
-            StartVerification(transaction);
+            transaction.Piece.Status = PieceStatus.Verifying;
+            _completed.Add(transaction); // verified once its last blocks are on disk (FinishPieces)
             transaction.Download.NeedsSchedule = true;
         }
         RequestBlocks(c, now);
     }
 
-    /// <summary>SHA-1 and the positional write run on the thread pool; the result comes back as a command.</summary>
-    private void StartVerification(PieceTransaction transaction)
+    // ---- writing blocks -----------------------------------------------------------------
+
+    /// <summary>
+    /// Adds a block to the run of pending writes; a run is file-contiguous and comes from one
+    /// receive buffer, and goes out as one gathered positional write.
+    /// </summary>
+    private void QueueWrite(PeerConnection c, Download download, long fileOffset, ReadOnlyMemory<byte> block)
     {
-        var piece = transaction.Piece;
-        piece.Status = PieceStatus.Verifying;
-        var file = _swarms[transaction.Download.InfoHash].File!;
-        _verificationsInFlight++;
-        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        if (_writeSegments.Count > 0 && (_writeOwner != c || _writeDownload != download
+            || _writeOffset + _writeLength != fileOffset || _writeSegments.Count >= MaxWriteSegments)) FlushWrites();
+        if (_writeSegments.Count == 0)
         {
-            var valid = transaction.HashMatches(transaction.Download.Torrent.GetPieceHash(piece.Index));
-            string? writeError = null;
-            if (valid)
-            {
-                try
-                {
-                    RandomAccess.Write(file, transaction.Data, piece.Offset);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
-                {
-                    writeError = e.Message;
-                }
-            }
-            Post(() => OnVerified(transaction, valid, writeError));
-        }, null);
+            _writeOwner = c;
+            _writeDownload = download;
+            _writeOffset = fileOffset;
+            _writeLength = 0;
+        }
+        _writeSegments.Add(block);
+        _writeLength += block.Length;
     }
 
-    private void OnVerified(PieceTransaction transaction, bool valid, string? writeError)
+    /// <summary>Writes the pending run (one pwritev); a failure fails its download in <see cref="FinishPieces"/>.</summary>
+    private void FlushWrites()
     {
-        _verificationsInFlight--;
-        var download = transaction.Download;
-        download.Transactions.Remove(transaction);
-        transaction.ReturnBuffer();
-        if (transaction.Generation != download.Generation || !_swarms.TryGetValue(download.InfoHash, out var swarm) || swarm.Download != download) return;
-
-        var piece = transaction.Piece;
-        if (writeError is not null)
+        if (_writeSegments.Count == 0) return;
+        var download = _writeDownload!;
+        try
         {
-            PiecePlan.Release(piece, null);
-            Fail(download, $"writing piece {piece.Index} failed: {writeError}");
-            return;
+            if (_swarms.TryGetValue(download.InfoHash, out var swarm) && swarm.Download == download && swarm.File is { } file)
+                RandomAccess.Write(file, _writeSegments, _writeOffset);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            _writeFailure ??= (download, e.Message);
+        }
+        finally
+        {
+            _writeSegments.Clear();
+            _writeOwner = null;
+            _writeDownload = null;
+        }
+    }
+
+    /// <summary>
+    /// Verifies the pieces completed in the last batch of messages, after their blocks were
+    /// written: a piece is on disk before it is marked verified (so a crash never invents one).
+    /// </summary>
+    private void FinishPieces()
+    {
+        FlushWrites();
+        var failure = _writeFailure;
+        _writeFailure = null;
+        foreach (var transaction in _completed)
+        {
+            var download = transaction.Download;
+            download.Transactions.Remove(transaction);
+            var current = transaction.Generation == download.Generation && _swarms.TryGetValue(download.InfoHash, out var swarm) && swarm.Download == download;
+            if (!current || failure?.Download == download)
+            {
+                PiecePlan.Release(transaction.Piece, null);
+                ReturnHash(transaction);
+                continue;
+            }
+            bool valid;
+            try
+            {
+                valid = transaction.Verify(download.Torrent.GetPieceHash(transaction.Piece.Index), _swarms[download.InfoHash].File!, _scratchBlock);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                failure ??= (download, e.Message);
+                PiecePlan.Release(transaction.Piece, null);
+                ReturnHash(transaction);
+                continue;
+            }
+            ReturnHash(transaction);
+            OnVerified(transaction, valid);
+        }
+        _completed.Clear();
+        if (failure is var (failed, message) && failed.IsActive && _swarms.TryGetValue(failed.InfoHash, out var owner) && owner.Download == failed)
+            Fail(failed, $"writing {failed.Torrent.Name} failed: {message}");
+    }
+
+    private IncrementalHash RentHash() => _hashes.TryPop(out var hash) ? hash : IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+
+    private void ReturnHash(PieceTransaction transaction)
+    {
+        if (transaction.ReleaseHash() is { } hash) _hashes.Push(hash);
+    }
+
+    private void OnVerified(PieceTransaction transaction, bool valid)
+    {
+        var download = transaction.Download;
+        var swarm = _swarms[download.InfoHash];
+        var piece = transaction.Piece;
         if (!valid)
         {
             download.CorruptPieces++;
@@ -388,7 +450,7 @@ public sealed partial class TransferEngine
             }
             PiecePlan.Release(transaction.Piece, c);
             transaction.Download.Transactions.Remove(transaction);
-            transaction.ReturnBuffer();
+            ReturnHash(transaction);
             transaction.Download.NeedsSchedule = true;
         }
     }

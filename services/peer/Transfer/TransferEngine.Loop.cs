@@ -250,38 +250,50 @@ public sealed partial class TransferEngine
         }
     }
 
-    /// <summary>Parses every whole message in the receive buffer, then keeps the partial tail.</summary>
+    /// <summary>
+    /// Parses every whole message in the receive buffer, then keeps the partial tail. Blocks are
+    /// written from the buffer before it moves on, and the pieces they complete are verified then.
+    /// </summary>
     private void ProcessReceived(PeerConnection c, long now)
     {
         var offset = 0;
-        while (c.Phase != ConnectionPhase.Closed)
+        try
         {
-            var data = c.Received[offset..];
-            if (c.Phase == ConnectionPhase.Handshaking)
+            while (c.Phase != ConnectionPhase.Closed)
             {
-                var status = Handshake.TryRead(data, out var infoHash, out var peerId);
-                if (status == ParseStatus.NeedMoreData) break;
-                if (status == ParseStatus.Malformed)
+                var data = c.Received[offset..];
+                if (c.Phase == ConnectionPhase.Handshaking)
                 {
-                    Close(c, "garbage instead of a handshake");
+                    var status = Handshake.TryRead(data, out var infoHash, out var peerId);
+                    if (status == ParseStatus.NeedMoreData) break;
+                    if (status == ParseStatus.Malformed)
+                    {
+                        Close(c, "garbage instead of a handshake");
+                        return;
+                    }
+                    offset += Handshake.Length;
+                    OnHandshake(c, infoHash, peerId, now);
+                    continue;
+                }
+
+                var geometry = c.Swarm!.Torrent.Geometry;
+                var result = MessageReader.TryRead(data, geometry, out var message, out var consumed, out var reason);
+                if (result == ParseStatus.NeedMoreData) break;
+                if (result == ParseStatus.Malformed)
+                {
+                    Log.ProtocolViolation(_logger, c.Describe(), reason!);
+                    Close(c, $"protocol violation: {reason}");
                     return;
                 }
-                offset += Handshake.Length;
-                OnHandshake(c, infoHash, peerId, now);
-                continue;
+                offset += consumed;
+                // A block is the tail of its message: it sits just before the new offset.
+                if (message.Type == MessageType.Piece) OnBlock(c, message, offset - message.Payload.Length, now);
+                else OnMessage(c, message, now);
             }
-
-            var geometry = c.Swarm!.Torrent.Geometry;
-            var result = MessageReader.TryRead(data, geometry, out var message, out var consumed, out var reason);
-            if (result == ParseStatus.NeedMoreData) break;
-            if (result == ParseStatus.Malformed)
-            {
-                Log.ProtocolViolation(_logger, c.Describe(), reason!);
-                Close(c, $"protocol violation: {reason}");
-                return;
-            }
-            offset += consumed;
-            OnMessage(c, message, now);
+        }
+        finally
+        {
+            FinishPieces();
         }
         if (c.Phase != ConnectionPhase.Closed) c.Consume(offset);
     }
@@ -392,6 +404,7 @@ public sealed partial class TransferEngine
         if (c.Phase == ConnectionPhase.Closed) return;
         var wasOpen = c.Phase == ConnectionPhase.Open;
         Log.ConnectionClosed(_logger, c.Describe(), reason);
+        if (_writeOwner == c) FlushWrites(); // its blocks still point into the receive buffer released below
         c.Phase = ConnectionPhase.Closed;
 
         // The connection stays in its swarm's list (marked closed) until SweepClosed, so loops
@@ -452,21 +465,6 @@ public sealed partial class TransferEngine
 
     private void Shutdown()
     {
-        // Let running verifications land so their buffers go back and their pieces count.
-        var deadline = Environment.TickCount64 + 5_000;
-        var wait = new List<Socket>(1);
-        while (_verificationsInFlight > 0 && Environment.TickCount64 < deadline)
-        {
-            wait.Clear();
-            wait.Add(_waker!.Reader);
-            Socket.Select(wait, null, null, 50_000);
-            _waker.Reset();
-            while (_commands.TryDequeue(out var command))
-            {
-                if (command is InternalCommand) command.Run();
-                else command.Abort();
-            }
-        }
         foreach (var swarm in _swarms.Values)
         {
             if (swarm.Download is { } download) SaveState(download);
@@ -478,6 +476,7 @@ public sealed partial class TransferEngine
             swarm.File?.Dispose();
             swarm.File = null;
         }
+        while (_hashes.TryPop(out var hash)) hash.Dispose();
         _listener?.Dispose();
         _waker?.Dispose();
         Log.Stopped(_logger, _bytesServed);

@@ -132,9 +132,7 @@ public sealed partial class TransferEngine
                 OnRequest(c, message);
                 break;
 
-            case MessageType.Piece:
-                OnBlock(c, message, now);
-                break;
+            // MessageType.Piece goes to OnBlock straight from ProcessReceived (it needs the block's place in the buffer).
 
             case MessageType.Cancel:
                 CancelServe(c, new BlockRequest(message.Index, message.Begin, message.Length));

@@ -38,10 +38,21 @@ public sealed partial class TransferEngine : IAsyncDisposable
     private readonly List<PeerConnection> _connections = [];
     private readonly Dictionary<Socket, PeerConnection> _bySocket = new(ReferenceEqualityComparer.Instance);
     private int _unchoked;
-    private int _verificationsInFlight;
     private long _bytesServed;
     private double _uploadTokens;
     private readonly List<Memory<byte>> _readSegments = [];
+
+    // Blocks received in the current batch: one pending file-contiguous write run, and pieces to verify after it.
+    private const int MaxWriteSegments = 64;
+    private readonly List<ReadOnlyMemory<byte>> _writeSegments = [];
+    private PeerConnection? _writeOwner;
+    private Download? _writeDownload;
+    private long _writeOffset;
+    private int _writeLength;
+    private (Download Download, string Message)? _writeFailure;
+    private readonly List<PieceTransaction> _completed = [];
+    private readonly Stack<System.Security.Cryptography.IncrementalHash> _hashes = new();
+    private readonly byte[] _scratchBlock = new byte[PieceGeometry.BlockSize];
     private readonly Action<PeerConnection, long> _onReadable;
     private readonly Action<PeerConnection, long> _finishConnect;
     private readonly Action<PeerConnection, long> _pumpSend;
@@ -181,13 +192,6 @@ public sealed partial class TransferEngine : IAsyncDisposable
         public void Abort() => _completion.TrySetException(new ObjectDisposedException(nameof(TransferEngine)));
     }
 
-    /// <summary>Engine-internal continuations (piece verified); they run even while shutting down.</summary>
-    private sealed class InternalCommand(Action body) : IEngineCommand
-    {
-        public void Run() => body();
-        public void Abort() => body();
-    }
-
     private Task InvokeAsync(Action body) => InvokeAsync(() =>
     {
         body();
@@ -207,12 +211,6 @@ public sealed partial class TransferEngine : IAsyncDisposable
         _waker!.Wake();
         if (_loopExited.Task.IsCompleted) AbortQueuedCommands();
         return command.Task;
-    }
-
-    private void Post(Action body)
-    {
-        _commands.Enqueue(new InternalCommand(body));
-        _waker!.Wake();
     }
 
     private void AbortQueuedCommands()

@@ -80,16 +80,16 @@ public static class RepairBenchmark
                 for (var s = 0; s < seeds.Count; s++) environment[$"Chord__Seeds__{s}"] = seeds[s].Url;
                 var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [], environment);
                 nodes.Add(node);
-                await WaitAsync(() => ReadyAsync(http, node), TimeSpan.FromSeconds(60), $"{node.Url} ready");
+                await TransferBenchmark.WaitAsync(() => ReadyAsync(http, node), $"{node.Url} ready", TimeSpan.FromSeconds(60));
             }
             var ids = new Dictionary<string, Id160>();
             foreach (var node in nodes) ids[node.Url] = (await InfoAsync(http, node.Url)).Self.Id;
-            await WaitAsync(async () =>
+            await TransferBenchmark.WaitAsync(async () =>
             {
                 var wrong = 0;
                 await WrongLookupsAsync(http, nodes, ids, new Random(seed), () => Interlocked.Increment(ref wrong));
                 return wrong == 0;
-            }, TimeSpan.FromSeconds(60), "the ring converged");
+            }, "the ring converged", TimeSpan.FromSeconds(60));
 
             await Parallel.ForAsync(0, Keys, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             {
@@ -214,16 +214,6 @@ public static class RepairBenchmark
         catch (HttpRequestException)
         {
             return false;
-        }
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within {timeout.TotalSeconds:F0} s: {what}");
-            await Task.Delay(200);
         }
     }
 }

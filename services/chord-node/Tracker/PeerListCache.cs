@@ -40,7 +40,7 @@ internal sealed class PeerListCache
             {
                 var candidate = members[(start + i) % members.Count];
                 if (string.Equals(candidate.Member, exclude, StringComparison.Ordinal)) continue;
-                if (!swarm.Members.TryGetValue(candidate.Member, out var parsed) || !ReferenceEquals(parsed.Value, candidate.Value) && parsed.Value != candidate.Value)
+                if (!swarm.Members.TryGetValue(candidate.Member, out var parsed) || parsed.Value != candidate.Value)
                     swarm.Members[candidate.Member] = parsed = (candidate.Value, SwarmEntry.FromJson(candidate.Value));
                 if (parsed.Entry is { } entry) peers.Add(entry);
             }

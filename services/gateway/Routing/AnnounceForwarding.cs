@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text;
+using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Tracker;
 
 namespace BitTorrent.Gateway.Routing;
@@ -90,7 +90,7 @@ public sealed partial class AnnounceForwarder(RingMembership membership, ILogger
     /// <summary>A tracker error as clients expect it: HTTP 200 with a bencoded failure reason.</summary>
     private static Task WriteFailureAsync(HttpContext context, string reason)
     {
-        var body = Encoding.UTF8.GetBytes($"d14:failure reason{Encoding.UTF8.GetByteCount(reason)}:{reason}e");
+        var body = new BDictionary { { "failure reason", new BString(reason) } }.Encode();
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/plain";
         context.Response.ContentLength = body.Length;

@@ -52,6 +52,31 @@ wait_ready() {
   return 1
 }
 
+# The ring secret of a local run: random per `make run`, kept in $RUN_DIR/ring-secret (mode 0600) so that
+# `make node` joins the same ring. It reaches the nodes (Chord__Secret) and the gateway (Gateway__RingSecret)
+# through their environment, never their command line (which every user can read in ps).
+ring_secret_file="$RUN_DIR/ring-secret"
+
+new_ring_secret() {
+  local secret
+  secret=$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')
+  (umask 077 && printf '%s\n' "$secret" >"$ring_secret_file.tmp" && mv -f "$ring_secret_file.tmp" "$ring_secret_file")
+  chmod 600 "$ring_secret_file"
+  RING_SECRET=$secret
+}
+
+read_ring_secret() {
+  if [ ! -r "$ring_secret_file" ]; then
+    echo "no ring secret in $ring_secret_file: start the system with 'make run' first" >&2
+    return 1
+  fi
+  RING_SECRET=$(head -n 1 "$ring_secret_file")
+}
+
+# The nodes believe X-Forwarded-For and ip= only from the gateway; locally it connects from 127.0.0.1
+# (so does every local process: on one machine the loopback is trusted as a whole).
+local_trusted_proxy=127.0.0.1
+
 # peer_id PORT: the numeric id a running peer got from the tracker
 peer_id() {
   curl -fs -m 2 "http://127.0.0.1:$1/api/me" | sed -E 's/.*"peerId":([0-9]+).*/\1/'

@@ -17,14 +17,17 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A fresh random ring secret for this run (kept for make node); nodes refuse to start without one.
+new_ring_secret
 seeds=(--Chord:Seeds:0=http://127.0.0.1:5101 --Chord:Seeds:1=http://127.0.0.1:5102 --Chord:Seeds:2=http://127.0.0.1:5103)
 for port in 5101 5102 5103; do
-  start_service "chord-$port" "$chord_dll" "$port" "${seeds[@]}" || exit 1
+  Chord__Secret=$RING_SECRET start_service "chord-$port" "$chord_dll" "$port" "${seeds[@]}" \
+    --Tracker:TrustedProxies:0=$local_trusted_proxy || exit 1
   pids+=("$started_pid")
 done
 for i in 0 1 2; do wait_ready "http://127.0.0.1:$((5101 + i))" "chord-$((5101 + i))" "${pids[$i]}" || exit 1; done
 
-start_service gateway "$gateway_dll" 5000 "${seeds[@]/--Chord:/--Gateway:}" || exit 1
+Gateway__RingSecret=$RING_SECRET start_service gateway "$gateway_dll" 5000 "${seeds[@]/--Chord:/--Gateway:}" || exit 1
 pids+=("$started_pid")
 wait_ready http://127.0.0.1:5000 gateway "$started_pid" || exit 1
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using BitTorrent.ChordNode.Tracker;
+using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Tracker;
 
@@ -15,16 +16,22 @@ public static partial class AnnounceApi
     public static IEndpointRouteBuilder MapAnnounceApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/announce", Announce)
+            .RequireRateLimiting(TrackerRateLimits.Public)
             .WithTags("BitTorrent tracker")
             .WithName("Announce")
             .WithSummary("BitTorrent announce (BEP 3, compact BEP 23)")
             .WithDescription("Query: info_hash and peer_id (20 bytes each, URL-encoded), port, uploaded, downloaded, left, " +
                 "event (started|completed|stopped|empty), numwant (default 50, at most 200), compact (default 1), ip (optional). " +
-                "Any info-hash is accepted. The reply is a bencoded dictionary: interval, min interval, complete, incomplete, peers " +
-                "(6-byte entries when compact, else a list of dictionaries; IPv6 peers in peers6), or failure reason.")
+                "The peer's address is the connection's; X-Forwarded-For and ip are believed only from Tracker:TrustedProxies, and an ip " +
+                "that is loopback, unspecified, multicast or link-local is refused. An entry belongs to its peer_id and address together: " +
+                "an announce from elsewhere never moves or removes it. Any info-hash is accepted, but a swarm holds at most " +
+                "Tracker:MaxPeersPerSwarm live entries and entries expire unless re-announced. The reply is a bencoded dictionary: interval, " +
+                "min interval, complete, incomplete, peers (6-byte entries when compact, else a list of dictionaries; IPv6 peers in peers6), " +
+                "or failure reason.")
             .Produces(StatusCodes.Status200OK, contentType: AnnounceResponseWriter.ContentType);
 
         app.MapGet("/scrape", Scrape)
+            .RequireRateLimiting(TrackerRateLimits.Public)
             .WithTags("BitTorrent tracker")
             .WithName("Scrape")
             .WithSummary("BitTorrent scrape (BEP 48)")
@@ -35,7 +42,7 @@ public static partial class AnnounceApi
         return app;
     }
 
-    public static async Task Announce(HttpContext context, TrackerService tracker, ILogger<TrackerService> logger)
+    public static async Task Announce(HttpContext context, TrackerService tracker, TrustedProxyList proxies, ILogger<TrackerService> logger)
     {
         var options = tracker.Options;
         var output = new ArrayBufferWriter<byte>(512);
@@ -43,13 +50,20 @@ public static partial class AnnounceApi
         {
             AnnounceResponseWriter.WriteFailure(output, failure);
         }
+        else if (request.Ip is { } claimed && PeerAddressRules.AnnouncedRefusal(claimed) is { } refusal)
+        {
+            AnnounceResponseWriter.WriteFailure(output, $"ip may not be {refusal}");
+        }
         else
         {
             try
             {
-                var remote = context.Connection.RemoteIpAddress ?? IPAddress.Loopback;
-                var result = await tracker.AnnounceAsync(request, remote, context.RequestAborted);
-                AnnounceResponseWriter.WriteAnnounce(output, result, request.Compact, request.NoPeerId);
+                // The connection's address, or the client a trusted proxy (the gateway) names; ip= only from a trusted host.
+                var (client, clientTrusted) = proxies.ResolveClient(
+                    context.Connection.RemoteIpAddress ?? IPAddress.Loopback, context.Request.Headers["X-Forwarded-For"]);
+                var result = await tracker.AnnounceAsync(request, client, honourIp: clientTrusted, context.RequestAborted);
+                if (result.Failure is { } refused) AnnounceResponseWriter.WriteFailure(output, refused);
+                else AnnounceResponseWriter.WriteAnnounce(output, result, request.Compact, request.NoPeerId);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -103,10 +117,23 @@ public static partial class AnnounceApi
         await WriteAsync(context, output);
     }
 
-    private static async Task WriteAsync(HttpContext context, ArrayBufferWriter<byte> output)
+    /// <summary>Whether a path speaks the BitTorrent tracker protocol (errors as bencoded failure reasons, not problem details).</summary>
+    public static bool IsTrackerProtocol(PathString path) =>
+        path.StartsWithSegments("/announce") || path.StartsWithSegments("/scrape");
+
+    /// <summary>A bencoded failure reason with the given status (the rate limiter's 429 on /announce).</summary>
+    public static Task WriteFailureAsync(HttpContext context, string reason, int statusCode)
+    {
+        var output = new ArrayBufferWriter<byte>(128);
+        AnnounceResponseWriter.WriteFailure(output, reason);
+        context.Response.Headers.RetryAfter = "1";
+        return WriteAsync(context, output, statusCode);
+    }
+
+    private static async Task WriteAsync(HttpContext context, ArrayBufferWriter<byte> output, int statusCode = StatusCodes.Status200OK)
     {
         var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
+        response.StatusCode = statusCode;
         response.ContentType = AnnounceResponseWriter.ContentType;
         response.ContentLength = output.WrittenCount;
         response.Headers.CacheControl = "no-cache";

@@ -11,7 +11,7 @@ public static class RingApi
 
     public static IEndpointRouteBuilder MapRingApi(this IEndpointRouteBuilder app)
     {
-        var ring = app.MapGroup("/api/tracker/ring").WithTags("Ring");
+        var ring = app.MapGroup("/api/tracker/ring").WithTags("Ring").RequireRateLimiting(Tracker.TrackerRateLimits.Public);
         ring.MapGet("/", GetRingAsync)
             .WithName("GetRing")
             .WithSummary("Ring members")

@@ -13,7 +13,12 @@ public static class TrackerApi
 
     public static RouteGroupBuilder MapTrackerApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("api/tracker").WithTags("Tracker");
+        var maxTorrentBytes = app.ServiceProvider.GetRequiredService<IOptions<TrackerOptions>>().Value.MaxTorrentBytes;
+        // Every route is rate-limited per client address; JSON bodies are small, and a larger body is refused
+        // (413) while it streams, before anything buffers it.
+        var api = app.MapGroup("api/tracker").WithTags("Tracker")
+            .RequireRateLimiting(TrackerRateLimits.Public)
+            .WithMetadata(new RequestBodyLimit(RequestBodyLimit.Json));
 
         api.MapGet("/files", ListFiles)
             .WithName("ListTrackerFiles")
@@ -34,19 +39,34 @@ public static class TrackerApi
         api.MapPost("/files", Publish)
             .WithName("PublishTorrent")
             .WithSummary("Publish a .torrent")
-            .WithDescription("The request body is the raw bencoded .torrent (any content type; `application/x-bittorrent` preferred). " +
-                "Only single-file BEP 3 torrents are accepted. 201 when new, 200 when it was already published: publishing is idempotent.")
+            .WithDescription("The request body is the raw bencoded .torrent (any content type; `application/x-bittorrent` preferred), " +
+                $"at most {maxTorrentBytes} bytes. Only single-file BEP 3 torrents are accepted. 201 when new, 200 when it was already published: " +
+                "publishing is idempotent. Optional: a registered peer's token (`Authorization: Bearer <token>`) records that peer as the " +
+                "publisher of a new file, so it may remove the file later; a token that is not a registered peer's own is refused (403).")
+            .WithMetadata(new RequestBodyLimit(maxTorrentBytes + 16 * 1024))
             .Accepts<byte[]>(TorrentContentType, "application/octet-stream");
+
+        api.MapDelete("/files/{infoHash}", RemoveFile)
+            .WithName("RemoveTrackerFile")
+            .WithSummary("Remove a file from the catalog")
+            .WithDescription("Only the peer that published the file with its token may: `Authorization: Bearer <token>`. The file leaves the catalog and the " +
+                "name index; its .torrent stays readable by info-hash for clients that hold it. 401 without a token, 403 with another's (or for a file " +
+                "published without one), and nothing changes.")
+            .RequirePeerToken();
 
         api.MapPut("/files/{infoHash}/swarm/{peerId:long}", JoinSwarm)
             .WithName("JoinSwarm")
             .WithSummary("Join or refresh a swarm")
-            .WithDescription("Adds a registered peer to a published file's swarm as seeder or leecher. The entry expires unless repeated within the announce interval.");
+            .WithDescription("Adds a registered peer to a published file's swarm as seeder or leecher, with that peer's token (`Authorization: Bearer <token>`). " +
+                "The entry expires unless repeated within the announce interval. 401 without a token, 403 with another's; 409 when the swarm is full.")
+            .RequirePeerToken()
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapDelete("/files/{infoHash}/swarm/{peerId:long}", LeaveSwarm)
             .WithName("LeaveSwarm")
             .WithSummary("Leave a swarm")
-            .WithDescription("Removes the peer from the file's swarm at once. Succeeds also when it was not a member.");
+            .WithDescription("Removes the peer from the file's swarm at once, with that peer's token. Succeeds also when it was not a member; 401 without a token, 403 with another's.")
+            .RequirePeerToken();
 
         api.MapGet("/peers", ListPeers)
             .WithName("ListPeers")
@@ -61,13 +81,16 @@ public static class TrackerApi
         api.MapPost("/peers", RegisterPeer)
             .WithName("RegisterPeer")
             .WithSummary("Register a new peer")
-            .WithDescription("Assigns a new numeric peer id (unique across the ring) and records the peer's addresses.");
+            .WithDescription("Assigns a new numeric peer id (unique across the ring), records the peer's addresses and returns its secret token, " +
+                "shown only this once (the tracker keeps its SHA-256). The transfer host is an IP address or host name and the API url an absolute " +
+                "http(s) url; neither may be link-local, a cloud metadata address, multicast or unspecified.");
 
         api.MapPut("/peers/{peerId:long}", UpdatePeer)
             .WithName("UpdatePeer")
             .WithSummary("Update a peer's addresses")
-            .WithDescription("A peer calls this on every start. 404 means the id is unknown to the tracker, 409 that it is registered to another peer's API url: register again in both cases.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithDescription("A peer calls this on every start, with its token (`Authorization: Bearer <token>`). 401 without a token, 403 with another's, " +
+                "404 when the tracker does not know the id: nothing changes, and the peer registers again.")
+            .RequirePeerToken();
 
         return api;
     }
@@ -94,7 +117,7 @@ public static class TrackerApi
         return TypedResults.File(torrent, TorrentContentType, fileName);
     }
 
-    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem, PayloadTooLargeProblem>> Publish(
+    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem, PayloadTooLargeProblem, ForbiddenProblem>> Publish(
         HttpRequest request, TrackerService tracker, CancellationToken cancellationToken)
     {
         var maxBytes = tracker.Options.MaxTorrentBytes;
@@ -108,7 +131,15 @@ public static class TrackerApi
             body.Write(buffer, 0, read);
         }
 
-        var outcome = await tracker.PublishAsync(body.ToArray(), cancellationToken);
+        // A token is optional here, but one that is sent must be a registered peer's own.
+        long? publisher = null;
+        if (request.Headers.Authorization.Count > 0)
+        {
+            publisher = PeerTokenAuth.Token(request) is { } token ? await tracker.TokenOwnerAsync(token, cancellationToken) : null;
+            if (publisher is null) return new ForbiddenProblem("Publishing as a peer");
+        }
+
+        var outcome = await tracker.PublishAsync(body.ToArray(), publisher, cancellationToken);
         if (outcome.Torrent is not { } published)
             return new BadRequestProblem("Invalid torrent", outcome.Error ?? "The torrent is not valid.");
         return published.Created
@@ -116,25 +147,50 @@ public static class TrackerApi
             : TypedResults.Ok(published);
     }
 
-    public static async Task<Results<Ok<SwarmInfo>, NotFoundProblem, BadRequestProblem, ValidationProblem>> JoinSwarm(
-        TrackerService tracker, string infoHash, long peerId, SwarmJoinRequest join, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, NotFoundProblem, BadRequestProblem, UnauthorizedProblem, ForbiddenProblem>> RemoveFile(
+        HttpRequest request, TrackerService tracker, string infoHash, CancellationToken cancellationToken)
     {
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(join.Host)) errors["host"] = ["The host is required."];
-        if (join.Port is < 1 or > 65535) errors["port"] = ["The port must be from 1 to 65535."];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return await tracker.JoinSwarmAsync(id, peerId, join, cancellationToken) is { } swarm
-            ? TypedResults.Ok(swarm)
-            : FileNotFound(infoHash);
+        return await tracker.RemoveFileAsync(id, PeerTokenAuth.Token(request), cancellationToken) switch
+        {
+            PeerAccess.Granted => TypedResults.NoContent(),
+            PeerAccess.NoToken => new UnauthorizedProblem("Removing a file"),
+            PeerAccess.Unknown => FileNotFound(infoHash),
+            _ => new ForbiddenProblem("Removing a file"),
+        };
     }
 
-    public static async Task<Results<NoContent, BadRequestProblem>> LeaveSwarm(
-        TrackerService tracker, string infoHash, long peerId, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SwarmInfo>, NotFoundProblem, ValidationProblem, UnauthorizedProblem, ForbiddenProblem, ProblemHttpResult>> JoinSwarm(
+        HttpRequest request, TrackerService tracker, string infoHash, long peerId, SwarmJoinRequest join, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Id160.TryParse(infoHash, out var id)) errors["infoHash"] = [$"'{infoHash}' is not 40 hexadecimal digits."];
+        if (PeerAddressRules.HostRefusal(join.Host) is { } refusal) errors["host"] = [$"The host may not be {refusal}."];
+        if (join.Port is < 1 or > 65535) errors["port"] = ["The port must be from 1 to 65535."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var (access, swarm) = await tracker.JoinSwarmAsync(id, peerId, join, PeerTokenAuth.Token(request), cancellationToken);
+        return access switch
+        {
+            PeerAccess.Granted => TypedResults.Ok(swarm!),
+            PeerAccess.NoToken => new UnauthorizedProblem("Joining a swarm"),
+            PeerAccess.WrongToken => new ForbiddenProblem("Joining a swarm"),
+            PeerAccess.Full => TypedResults.Problem(title: "Swarm full",
+                detail: $"This swarm already has {tracker.Options.MaxPeersPerSwarm} live peers; retry later.", statusCode: StatusCodes.Status409Conflict),
+            _ => FileNotFound(infoHash),
+        };
+    }
+
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, UnauthorizedProblem, ForbiddenProblem>> LeaveSwarm(
+        HttpRequest request, TrackerService tracker, string infoHash, long peerId, CancellationToken cancellationToken)
     {
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
-        await tracker.LeaveSwarmAsync(id, peerId, cancellationToken);
-        return TypedResults.NoContent();
+        return await tracker.LeaveSwarmAsync(id, peerId, PeerTokenAuth.Token(request), cancellationToken) switch
+        {
+            PeerAccess.Granted => TypedResults.NoContent(),
+            PeerAccess.NoToken => new UnauthorizedProblem("Leaving a swarm"),
+            PeerAccess.Unknown => PeerNotFound(peerId),
+            _ => new ForbiddenProblem("Leaving a swarm"),
+        };
     }
 
     public static async Task<Ok<IReadOnlyList<PeerInfo>>> ListPeers(TrackerService tracker, CancellationToken cancellationToken) =>
@@ -143,7 +199,7 @@ public static class TrackerApi
     public static async Task<Results<Ok<PeerInfo>, NotFoundProblem>> GetPeer(TrackerService tracker, long peerId, CancellationToken cancellationToken) =>
         await tracker.GetPeerAsync(peerId, cancellationToken) is { } peer ? TypedResults.Ok(peer) : PeerNotFound(peerId);
 
-    public static async Task<Results<Created<PeerInfo>, ValidationProblem>> RegisterPeer(
+    public static async Task<Results<Created<RegisteredPeer>, ValidationProblem>> RegisterPeer(
         TrackerService tracker, PeerRegistration registration, CancellationToken cancellationToken)
     {
         if (Validate(registration) is { } invalid) return invalid;
@@ -151,30 +207,27 @@ public static class TrackerApi
         return TypedResults.Created($"/api/tracker/peers/{peer.PeerId}", peer);
     }
 
-    public static async Task<Results<Ok<PeerInfo>, NotFoundProblem, ProblemHttpResult, ValidationProblem>> UpdatePeer(
-        TrackerService tracker, long peerId, PeerRegistration registration, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<PeerInfo>, NotFoundProblem, ValidationProblem, UnauthorizedProblem, ForbiddenProblem>> UpdatePeer(
+        HttpRequest request, TrackerService tracker, long peerId, PeerRegistration registration, CancellationToken cancellationToken)
     {
         if (Validate(registration) is { } invalid) return invalid;
-        try
+        var (access, peer) = await tracker.UpdatePeerAsync(peerId, registration, PeerTokenAuth.Token(request), cancellationToken);
+        return access switch
         {
-            return await tracker.UpdatePeerAsync(peerId, registration, cancellationToken) is { } peer
-                ? TypedResults.Ok(peer)
-                : PeerNotFound(peerId);
-        }
-        catch (PeerIdTakenException e)
-        {
-            return TypedResults.Problem(title: "Peer id taken", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
-        }
+            PeerAccess.Granted => TypedResults.Ok(peer!),
+            PeerAccess.NoToken => new UnauthorizedProblem("Updating a peer"),
+            PeerAccess.Unknown => PeerNotFound(peerId),
+            _ => new ForbiddenProblem("Updating a peer"),
+        };
     }
 
+    /// <summary>Every field is checked; a missing one is an error, never a reason to skip a check.</summary>
     private static ValidationProblem? Validate(PeerRegistration registration)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(registration.TransferHost)) errors["transferHost"] = ["The transfer host is required."];
+        if (PeerAddressRules.HostRefusal(registration.TransferHost) is { } host) errors["transferHost"] = [$"The transfer host may not be {host}."];
         if (registration.TransferPort is < 1 or > 65535) errors["transferPort"] = ["The transfer port must be from 1 to 65535."];
-        if (registration.ApiUrl is { } url
-            && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
-            errors["apiUrl"] = ["The API url must be an absolute http(s) url."];
+        if (PeerAddressRules.ApiUrlRefusal(registration.ApiUrl) is { } url) errors["apiUrl"] = [$"The API url must be an absolute http(s) url at an allowed host, not {url}."];
         return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
     }
 

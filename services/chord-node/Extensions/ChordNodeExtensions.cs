@@ -4,7 +4,6 @@ using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Rpc;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Discovery;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Extensions;
@@ -15,7 +14,9 @@ public static class ChordNodeExtensions
     public static WebApplicationBuilder AddChordRing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var secret = RingSecret.RequireConfigured(builder.Configuration, builder.Environment);
+        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.Section).PostConfigure(o => o.Secret = secret)
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HttpRingTransport>();
         services.AddSingleton<IRingTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
@@ -43,6 +44,8 @@ public static class ChordNodeExtensions
         // Members are found by multicast discovery, with static seeds as the fallback. A node
         // announces itself from the start, so nodes starting together hear each other and agree
         // on one founder (see RingHost).
+        // Announcements are signed with the ring secret, and only signed ones are heard.
+        services.AddDiscoveryKey(_ => new DiscoveryKey(secret));
         services.AddDiscoveryListener();
         services.AddDiscoveryAnnouncer(sp =>
         {
@@ -56,14 +59,8 @@ public static class ChordNodeExtensions
         ]));
         services.AddSingleton<RingHost>();
         services.AddHostedService(sp => sp.GetRequiredService<RingHost>());
+        // X-Forwarded-For is believed only from Tracker:TrustedProxies, by the tracker itself (TrustedProxyList).
         services.AddTracker();
-        services.Configure<ForwardedHeadersOptions>(forwarded =>
-        {
-            // Behind the gateway /announce must see the client's address, not the gateway's.
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-        });
         return builder;
     }
 
@@ -78,9 +75,9 @@ public static class ChordNodeExtensions
 
     public static WebApplication MapChordNode(this WebApplication app)
     {
-        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.UseRingSecret();
         app.MapRingRpc();
         app.MapRingApi();

@@ -10,9 +10,12 @@ public sealed class ChordOptions
     /// <summary>The URL other members reach this node at; defaults to the first URL Kestrel listens on.</summary>
     public string? AdvertisedUrl { get; set; }
 
-    /// <summary>Shared ring secret; ring RPC without it is refused (401).</summary>
+    /// <summary>
+    /// Shared ring secret; ring RPC without it is refused (401) and discovery announcements are signed with it.
+    /// No default: a node refuses to start without one outside Development (<see cref="Rpc.RingSecret.RequireConfigured"/>).
+    /// </summary>
     [Required, MinLength(8)]
-    public string Secret { get; set; } = "dev-ring-secret";
+    public string Secret { get; set; } = "";
 
     /// <summary>Length r of the successor list.</summary>
     [Range(1, 32)]

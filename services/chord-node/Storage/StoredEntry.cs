@@ -90,8 +90,20 @@ internal sealed class StoredEntry(string key, EntryKind kind)
         lock (_gate)
         {
             var delta = new List<MemberData>(updates.Count);
+            int? live = null;
             foreach (var update in updates)
             {
+                // A capped add of a new member is skipped, with nothing written, once the set is full.
+                if (update.MaxLiveMembers is { } cap && update.Value is not null && !IsLive(update.Member, nowUnixMs))
+                {
+                    live ??= CountLive(nowUnixMs);
+                    if (live >= cap) continue;
+                    live++;
+                }
+                else if (live is not null && update.Value is null && IsLive(update.Member, nowUnixMs))
+                {
+                    live--;
+                }
                 var timestamp = clock.Next();
                 if (_members.TryGetValue(update.Member, out var current) && current.Timestamp >= timestamp)
                     timestamp = current.Timestamp + 1;
@@ -101,6 +113,17 @@ internal sealed class StoredEntry(string key, EntryKind kind)
             }
             return (new EntryData(Key, EntryKind.Set, Members: delta), LiveMembers(nowUnixMs));
         }
+    }
+
+    private bool IsLive(string member, long nowUnixMs) =>
+        _members.TryGetValue(member, out var m) && m.Value is not null && !(m.ExpiresUnixMs <= nowUnixMs);
+
+    private int CountLive(long nowUnixMs)
+    {
+        var count = 0;
+        foreach (var m in _members.Values)
+            if (m.Value is not null && !(m.ExpiresUnixMs <= nowUnixMs)) count++;
+        return count;
     }
 
     public (long Value, EntryData Delta) Increment()

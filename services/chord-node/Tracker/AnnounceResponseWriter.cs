@@ -14,6 +14,14 @@ public sealed class AnnounceResult
     public required int Interval { get; init; }
     public required int MinInterval { get; init; }
     public required IReadOnlyList<SwarmEntry> Peers { get; init; }
+
+    /// <summary>Why the announce was refused (written as a failure reason), or null.</summary>
+    public string? Failure { get; init; }
+
+    public static AnnounceResult Failed(string reason, int interval) => new()
+    {
+        Complete = 0, Incomplete = 0, Interval = interval, MinInterval = interval, Peers = [], Failure = reason,
+    };
 }
 
 /// <summary>

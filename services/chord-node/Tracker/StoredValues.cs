@@ -5,8 +5,8 @@ using BitTorrent.Shared.Contracts.Tracker;
 namespace BitTorrent.ChordNode.Tracker;
 
 /// <summary>
-/// A member of <c>swarm/{infoHash}</c>. The set member is <see cref="PeerId"/>: the numeric tracker id of a
-/// peer that joined by REST, or the 40-hex BitTorrent peer_id of a client that announced.
+/// A member of <c>swarm/{infoHash}</c>. The set member is the numeric tracker id of a peer that joined by REST
+/// (with its token), or <c>{peer_id hex}@{address}</c> for a client that announced (<see cref="MemberKey"/>).
 /// </summary>
 public sealed record SwarmEntry(
     [property: JsonPropertyOrder(0)] bool Seeder,
@@ -16,6 +16,12 @@ public sealed record SwarmEntry(
 {
     // "seeder" is written first, and only this tracker writes swarm values, so counting seeders needs no parse.
     private const string SeederPrefix = "{\"seeder\":true";
+
+    /// <summary>
+    /// The set member of an announced entry: peer_id and address together, so an announce from another address
+    /// under the same peer_id (a guess, or a forgery) makes an entry of its own and never moves or removes this one.
+    /// </summary>
+    public static string MemberKey(string peerIdHex, string host) => peerIdHex + "@" + host;
 
     public string ToJson() => JsonSerializer.Serialize(this, TrackerJsonContext.Default.SwarmEntry);
 
@@ -38,8 +44,17 @@ public sealed record SwarmEntry(
 /// <summary>A member of <c>catalog/{p}</c> (member = info-hash hex).</summary>
 internal sealed record CatalogEntry(string InfoHash, string Name, long Length);
 
+/// <summary>
+/// The value of <c>peer/{peerId}</c>: the public record and the SHA-256 of the peer's token (never served).
+/// </summary>
+internal sealed record PeerRecord(long PeerId, string TransferHost, int TransferPort, string? ApiUrl, DateTimeOffset LastSeen, string? TokenHash)
+{
+    public PeerInfo ToPeerInfo() => new(PeerId, TransferHost, TransferPort, ApiUrl, LastSeen);
+}
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(SwarmEntry))]
 [JsonSerializable(typeof(CatalogEntry))]
 [JsonSerializable(typeof(PeerInfo))]
+[JsonSerializable(typeof(PeerRecord))]
 internal sealed partial class TrackerJsonContext : JsonSerializerContext;

@@ -19,6 +19,9 @@ internal static class TrackerKeys
     /// <summary>Set of peers that reported "completed" (the scrape's "downloaded").</summary>
     public static string Completed(Id160 infoHash) => string.Create(50, infoHash, static (span, id) => Write(span, "completed/", id));
 
+    /// <summary>The register holding the id of the peer that first published a torrent with its token (who may remove it).</summary>
+    public static string Publisher(Id160 infoHash) => string.Create(50, infoHash, static (span, id) => Write(span, "publisher/", id));
+
     public static string Name(string fileName) => "name/" + fileName;
     public static string Catalog(int partition) => "catalog/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
     public static string Peer(long peerId) => "peer/" + peerId.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -37,8 +37,26 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 64 * 1024 * 1024)]
     public int MaxTorrentBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Addresses or CIDR ranges of the proxies whose <c>X-Forwarded-For</c> is believed (the gateway's). A request
+    /// from one of them counts as coming from the client it names; an announce's <c>ip=</c> is honoured only
+    /// from them; their requests are not rate-limited here (they limit per client themselves). Empty: nobody.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>At most this many live entries per swarm; announces of new peers beyond it get a failure reason.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPeersPerSwarm { get; set; } = 2000;
+
+    /// <summary>Requests per second each client address may send to the public tracker API, /announce and /scrape (429 above).</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecond { get; set; } = 1000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var entry in TrustedProxies)
+            if (!TrustedProxyList.TryParseEntry(entry, out _))
+                yield return new ValidationResult($"Tracker:TrustedProxies: '{entry}' is neither an IP address nor a CIDR range.");
         if (PeerTtlSeconds <= AnnounceIntervalSeconds)
             yield return new ValidationResult("Tracker:PeerTtlSeconds must exceed AnnounceIntervalSeconds, or peers expire between announces.");
         if (MinAnnounceIntervalSeconds > AnnounceIntervalSeconds)

@@ -29,26 +29,44 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     /// (two on "completed", which also counts the download), answered once the swarm's primary has
     /// the change; its replicas get it write-behind.
     /// </summary>
-    public async Task<AnnounceResult> AnnounceAsync(AnnounceRequest request, IPAddress remoteAddress, CancellationToken cancellationToken = default)
+    /// <param name="request">The parsed announce.</param>
+    /// <param name="clientAddress">Who sent the announce: the connection's address, or the client a trusted proxy names.</param>
+    /// <param name="honourIp">Whether the request's <c>ip=</c> is believed (only from a trusted proxy, <see cref="TrustedProxyList"/>).</param>
+    /// <param name="cancellationToken">Cancels the store's round trip.</param>
+    /// <remarks>
+    /// An entry is keyed by peer_id and address, so an announce from one address never moves or removes the entry
+    /// another address made under the same peer_id. Any info-hash is accepted (real clients may use this tracker for
+    /// torrents nobody published here), but a swarm holds at most <see cref="TrackerOptions.MaxPeersPerSwarm"/> live
+    /// entries and every entry expires; the only durable key an announce writes is the completion count, and only
+    /// for published torrents.
+    /// </remarks>
+    public async Task<AnnounceResult> AnnounceAsync(AnnounceRequest request, IPAddress clientAddress, bool honourIp = false, CancellationToken cancellationToken = default)
     {
-        var member = request.PeerId.ToString();
-        var host = request.Ip ?? remoteAddress;
+        var host = honourIp && request.Ip is { } claimed ? claimed : clientAddress;
         if (host.IsIPv4MappedToIPv6) host = host.MapToIPv4();
+        var hostText = host.ToString();
+        var peerId = request.PeerId.ToString();
+        var member = SwarmEntry.MemberKey(peerId, hostText);
         SetUpdate update = request.Event == AnnounceEvent.Stopped
             ? SetUpdate.Remove(member)
-            : SetUpdate.Add(member, new SwarmEntry(request.IsSeeder, member, host.ToString(), request.Port).ToJson(), ExpiresAt());
+            : SetUpdate.AddCapped(member, new SwarmEntry(request.IsSeeder, peerId, hostText, request.Port).ToJson(), ExpiresAt(), _options.MaxPeersPerSwarm);
 
         var swarmKey = TrackerKeys.Swarm(request.InfoHash);
         // Swarm entries are soft state (they expire unless re-announced), so the primary answers from its own
         // write and replicates shortly after; a crash loses at most a few milliseconds of announces.
         var members = await dht.UpdateSetWriteBehindAsync(swarmKey, [update], cancellationToken).ConfigureAwait(false);
-        if (request.Event == AnnounceEvent.Completed)
-            await dht.UpdateSetAsync(TrackerKeys.Completed(request.InfoHash), [SetUpdate.Add(member, "1")], cancellationToken).ConfigureAwait(false);
+        var (complete, incomplete) = Count(members);
+        _counts.Set(request.InfoHash, complete, incomplete);
+        if (!update.IsRemove && members.Count >= _options.MaxPeersPerSwarm && !Contains(members, member))
+            return AnnounceResult.Failed($"this swarm is full ({_options.MaxPeersPerSwarm} peers); retry later", _options.AnnounceIntervalSeconds);
+
+        if (request.Event == AnnounceEvent.Completed
+            && await dht.GetAsync(TrackerKeys.Torrent(request.InfoHash), cancellationToken).ConfigureAwait(false) is not null)
+            await dht.UpdateSetAsync(TrackerKeys.Completed(request.InfoHash),
+                [SetUpdate.AddCapped(member, "1", null, _options.MaxPeersPerSwarm)], cancellationToken).ConfigureAwait(false);
 
         var wanted = request.Event == AnnounceEvent.Stopped ? 0 : request.NumWant;
-        var (complete, incomplete) = Count(members);
         var peers = _peerLists.Select(request.InfoHash, members, exclude: member, wanted);
-        _counts.Set(request.InfoHash, complete, incomplete);
         return new AnnounceResult
         {
             Complete = complete,
@@ -57,6 +75,13 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             MinInterval = _options.MinAnnounceIntervalSeconds,
             Peers = peers,
         };
+    }
+
+    private static bool Contains(IReadOnlyList<SetMember> members, string member)
+    {
+        foreach (var m in members)
+            if (string.Equals(m.Member, member, StringComparison.Ordinal)) return true;
+        return false;
     }
 
     /// <summary>Counts of each file; unknown info-hashes report zeros.</summary>
@@ -85,8 +110,12 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
     // ---- Files: publish, catalog, metadata ----
 
-    /// <summary>Validates and publishes a .torrent: stores it, adds it to its catalog partition and the name index. Idempotent.</summary>
-    public async Task<PublishOutcome> PublishAsync(byte[] torrent, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Validates and publishes a .torrent: stores it, adds it to its catalog partition and the name index. Idempotent.
+    /// A <paramref name="publisher"/> (a peer that proved its token) is recorded when the torrent is new: that peer
+    /// may remove the file from the catalog later.
+    /// </summary>
+    public async Task<PublishOutcome> PublishAsync(byte[] torrent, long? publisher = null, CancellationToken cancellationToken = default)
     {
         if (!TorrentMetainfo.TryParse(torrent, out var metainfo, out var error))
             return new PublishOutcome(null, error);
@@ -101,7 +130,10 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var catalogEntry = JsonSerializer.Serialize(new CatalogEntry(hex, metainfo.Name, metainfo.Length), TrackerJsonContext.Default.CatalogEntry);
         var catalog = dht.UpdateSetAsync(TrackerKeys.Catalog(hash.Mod(_options.CatalogPartitions)), [SetUpdate.Add(hex, catalogEntry)], cancellationToken);
         var name = dht.UpdateSetAsync(TrackerKeys.Name(metainfo.Name), [SetUpdate.Add(hex, hex)], cancellationToken);
-        await Task.WhenAll(store, catalog, name).ConfigureAwait(false);
+        var owner = existing is null && publisher is { } id
+            ? dht.PutAsync(TrackerKeys.Publisher(hash), Encoding.UTF8.GetBytes(id.ToString(CultureInfo.InvariantCulture)), cancellationToken)
+            : Task.CompletedTask;
+        await Task.WhenAll(store, catalog, name, owner).ConfigureAwait(false);
 
         if (existing is null) LogPublished(hex, metainfo.Name, metainfo.Length);
         return new PublishOutcome(
@@ -171,26 +203,65 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     public Task<byte[]?> GetTorrentAsync(Id160 infoHash, CancellationToken cancellationToken = default) =>
         dht.GetAsync(TrackerKeys.Torrent(infoHash), cancellationToken);
 
+    /// <summary>
+    /// Removes a file from the catalog and the name index, for the peer that published it. The .torrent stays
+    /// readable by info-hash (clients that hold it keep working); publishing it again lists it again.
+    /// </summary>
+    public async Task<PeerAccess> RemoveFileAsync(Id160 infoHash, string? token, CancellationToken cancellationToken = default)
+    {
+        if (token is null) return PeerAccess.NoToken;
+        var torrentTask = dht.GetAsync(TrackerKeys.Torrent(infoHash), cancellationToken);
+        var publisherTask = dht.GetAsync(TrackerKeys.Publisher(infoHash), cancellationToken);
+        var torrent = await torrentTask.ConfigureAwait(false);
+        var publisher = await publisherTask.ConfigureAwait(false);
+        if (torrent is null || !TorrentMetainfo.TryParse(torrent, out var metainfo, out _)) return PeerAccess.Unknown;
+        // A file published without a token has no owner: nobody may remove it through the API.
+        if (publisher is null || !long.TryParse(Encoding.UTF8.GetString(publisher), NumberStyles.None, CultureInfo.InvariantCulture, out var owner))
+            return PeerAccess.WrongToken;
+        var access = await AuthorizeAsync(owner, token, cancellationToken).ConfigureAwait(false);
+        if (access != PeerAccess.Granted) return access == PeerAccess.Unknown ? PeerAccess.WrongToken : access;
+
+        var hex = infoHash.ToString();
+        await Task.WhenAll(
+            dht.UpdateSetAsync(TrackerKeys.Catalog(infoHash.Mod(_options.CatalogPartitions)), [SetUpdate.Remove(hex)], cancellationToken),
+            dht.UpdateSetAsync(TrackerKeys.Name(metainfo.Name), [SetUpdate.Remove(hex)], cancellationToken)).ConfigureAwait(false);
+        LogRemoved(hex, metainfo.Name, owner);
+        return PeerAccess.Granted;
+    }
+
     // ---- Swarm membership for our own peers (REST) ----
 
-    /// <summary>Adds or refreshes a peer in a published file's swarm; null when the file is unknown.</summary>
-    public async Task<SwarmInfo?> JoinSwarmAsync(Id160 infoHash, long peerId, SwarmJoinRequest join, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Adds or refreshes a registered peer in a published file's swarm, with that peer's token. The swarm is null
+    /// when access is refused, the file is unknown (<see cref="PeerAccess.Unknown"/>) or the swarm is full
+    /// (<see cref="PeerAccess.Full"/>).
+    /// </summary>
+    public async Task<(PeerAccess Access, SwarmInfo? Swarm)> JoinSwarmAsync(Id160 infoHash, long peerId, SwarmJoinRequest join, string? token,
+        CancellationToken cancellationToken = default)
     {
-        if (await dht.GetAsync(TrackerKeys.Torrent(infoHash), cancellationToken).ConfigureAwait(false) is null) return null;
+        var access = await AuthorizeAsync(peerId, token, cancellationToken).ConfigureAwait(false);
+        if (access != PeerAccess.Granted) return (access, null);
+        if (await dht.GetAsync(TrackerKeys.Torrent(infoHash), cancellationToken).ConfigureAwait(false) is null) return (PeerAccess.Unknown, null);
         var member = peerId.ToString(CultureInfo.InvariantCulture);
         var value = new SwarmEntry(join.Seeder, member, join.Host, join.Port).ToJson();
-        var members = await dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash), [SetUpdate.Add(member, value, ExpiresAt())], cancellationToken).ConfigureAwait(false);
+        var members = await dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash),
+            [SetUpdate.AddCapped(member, value, ExpiresAt(), _options.MaxPeersPerSwarm)], cancellationToken).ConfigureAwait(false);
+        if (!Contains(members, member)) return (PeerAccess.Full, null);
         var peers = ToPeerInfos(members);
         var seeders = peers.Count(p => p.Seeder);
         _counts.Set(infoHash, seeders, peers.Count - seeders);
-        return new SwarmInfo(infoHash.ToString(), seeders, peers.Count - seeders, peers);
+        return (PeerAccess.Granted, new SwarmInfo(infoHash.ToString(), seeders, peers.Count - seeders, peers));
     }
 
-    public async Task LeaveSwarmAsync(Id160 infoHash, long peerId, CancellationToken cancellationToken = default)
+    /// <summary>Removes a registered peer from a swarm at once, with that peer's token.</summary>
+    public async Task<PeerAccess> LeaveSwarmAsync(Id160 infoHash, long peerId, string? token, CancellationToken cancellationToken = default)
     {
+        var access = await AuthorizeAsync(peerId, token, cancellationToken).ConfigureAwait(false);
+        if (access != PeerAccess.Granted) return access;
         var members = await dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash), [SetUpdate.Remove(peerId.ToString(CultureInfo.InvariantCulture))], cancellationToken).ConfigureAwait(false);
         var (seeders, leechers) = Count(members);
         _counts.Set(infoHash, seeders, leechers);
+        return PeerAccess.Granted;
     }
 
     private static List<SwarmPeerInfo> ToPeerInfos(IReadOnlyList<SetMember> members)
@@ -207,30 +278,65 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
     // ---- Peers: ids and addresses ----
 
-    /// <summary>Assigns a new numeric peer id (atomic at the counter's primary) and records the peer's addresses.</summary>
-    public async Task<PeerInfo> RegisterPeerAsync(PeerRegistration registration, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Assigns a new numeric peer id (atomic at the counter's primary), records the peer's addresses and gives it
+    /// a secret token; the record keeps only the token's SHA-256.
+    /// </summary>
+    public async Task<RegisteredPeer> RegisterPeerAsync(PeerRegistration registration, CancellationToken cancellationToken = default)
     {
         var peerId = await dht.IncrementAsync(TrackerKeys.PeerIdCounter, cancellationToken).ConfigureAwait(false);
-        var peer = await SavePeerAsync(peerId, registration, cancellationToken).ConfigureAwait(false);
+        var token = PeerToken.Create(peerId);
+        var peer = await SavePeerAsync(peerId, registration, PeerToken.Hash(token), cancellationToken).ConfigureAwait(false);
         LogPeerRegistered(peerId, registration.TransferHost, registration.TransferPort);
-        return peer;
+        return new RegisteredPeer(peer.PeerId, peer.TransferHost, peer.TransferPort, registration.ApiUrl, peer.LastSeen, token);
     }
 
-    /// <summary>Updates a registered peer's addresses; null when the id was never assigned (the peer must register again).</summary>
-    public async Task<PeerInfo?> UpdatePeerAsync(long peerId, PeerRegistration registration, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Updates a registered peer's addresses with its token. Unknown: the tracker does not know the id (it lost
+    /// it, or never gave it); NoToken or WrongToken: refused. In each case nothing changes, and the peer registers again.
+    /// </summary>
+    public async Task<(PeerAccess Access, PeerInfo? Peer)> UpdatePeerAsync(long peerId, PeerRegistration registration, string? token,
+        CancellationToken cancellationToken = default)
     {
-        if (await GetPeerAsync(peerId, cancellationToken).ConfigureAwait(false) is not { } existing) return null;
-        // An id belongs to the peer whose API it was registered with: a different API url claiming it
-        // (a peer that kept an old id across a ring restart, racing the one that got it anew) must register.
-        if (existing.ApiUrl is not null && registration.ApiUrl is not null && !string.Equals(existing.ApiUrl, registration.ApiUrl, StringComparison.Ordinal))
-            throw new PeerIdTakenException(peerId, existing.ApiUrl);
-        return await SavePeerAsync(peerId, registration, cancellationToken).ConfigureAwait(false);
+        if (token is null) return (PeerAccess.NoToken, null);
+        var record = await GetPeerRecordAsync(peerId, cancellationToken).ConfigureAwait(false);
+        var access = Check(record, peerId, token);
+        if (access != PeerAccess.Granted) return (access, null);
+        return (access, await SavePeerAsync(peerId, registration, record!.TokenHash!, cancellationToken).ConfigureAwait(false));
     }
 
-    public async Task<PeerInfo?> GetPeerAsync(long peerId, CancellationToken cancellationToken = default)
+    /// <summary>Whether <paramref name="token"/> is the token of registered peer <paramref name="peerId"/>.</summary>
+    public async Task<PeerAccess> AuthorizeAsync(long peerId, string? token, CancellationToken cancellationToken = default)
+    {
+        if (token is null) return PeerAccess.NoToken;
+        // A token that names another id is refused without a read.
+        if (!PeerToken.TryGetPeerId(token, out var named) || named != peerId) return PeerAccess.WrongToken;
+        return Check(await GetPeerRecordAsync(peerId, cancellationToken).ConfigureAwait(false), peerId, token);
+    }
+
+    /// <summary>The peer a token belongs to, when it is a registered peer's own; null otherwise.</summary>
+    public async Task<long?> TokenOwnerAsync(string token, CancellationToken cancellationToken = default) =>
+        PeerToken.TryGetPeerId(token, out var peerId)
+        && await AuthorizeAsync(peerId, token, cancellationToken).ConfigureAwait(false) == PeerAccess.Granted
+            ? peerId
+            : null;
+
+    private static PeerAccess Check(PeerRecord? record, long peerId, string token)
+    {
+        if (record is null) return PeerAccess.Unknown;
+        // A record without a token hash (written before tokens existed) belongs to nobody: its peer registers again.
+        if (!PeerToken.TryGetPeerId(token, out var named) || named != peerId || !PeerToken.Matches(token, record.TokenHash))
+            return PeerAccess.WrongToken;
+        return PeerAccess.Granted;
+    }
+
+    public async Task<PeerInfo?> GetPeerAsync(long peerId, CancellationToken cancellationToken = default) =>
+        (await GetPeerRecordAsync(peerId, cancellationToken).ConfigureAwait(false))?.ToPeerInfo();
+
+    private async Task<PeerRecord?> GetPeerRecordAsync(long peerId, CancellationToken cancellationToken)
     {
         var bytes = await dht.GetAsync(TrackerKeys.Peer(peerId), cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : Deserialize(bytes, TrackerJsonContext.Default.PeerInfo);
+        return bytes is null ? null : Deserialize(bytes, TrackerJsonContext.Default.PeerRecord);
     }
 
     public async Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken = default)
@@ -243,13 +349,15 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return peers;
     }
 
-    private async Task<PeerInfo> SavePeerAsync(long peerId, PeerRegistration registration, CancellationToken cancellationToken)
+    private async Task<PeerInfo> SavePeerAsync(long peerId, PeerRegistration registration, string tokenHash, CancellationToken cancellationToken)
     {
-        var peer = new PeerInfo(peerId, registration.TransferHost, registration.TransferPort, registration.ApiUrl, time.GetUtcNow());
-        var json = JsonSerializer.Serialize(peer, TrackerJsonContext.Default.PeerInfo);
+        var record = new PeerRecord(peerId, registration.TransferHost.Trim(), registration.TransferPort, registration.ApiUrl.Trim(), time.GetUtcNow(), tokenHash);
+        var peer = record.ToPeerInfo();
+        // The index (public, listed as a whole) carries no token hash; only the peer's own key does.
+        var indexed = JsonSerializer.Serialize(peer, TrackerJsonContext.Default.PeerInfo);
         await Task.WhenAll(
-            dht.PutAsync(TrackerKeys.Peer(peerId), Encoding.UTF8.GetBytes(json), cancellationToken),
-            dht.UpdateSetAsync(TrackerKeys.PeerIndex, [SetUpdate.Add(peerId.ToString(CultureInfo.InvariantCulture), json)], cancellationToken)).ConfigureAwait(false);
+            dht.PutAsync(TrackerKeys.Peer(peerId), JsonSerializer.SerializeToUtf8Bytes(record, TrackerJsonContext.Default.PeerRecord), cancellationToken),
+            dht.UpdateSetAsync(TrackerKeys.PeerIndex, [SetUpdate.Add(peerId.ToString(CultureInfo.InvariantCulture), indexed)], cancellationToken)).ConfigureAwait(false);
         return peer;
     }
 
@@ -268,6 +376,9 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     [LoggerMessage(LogLevel.Information, "Published {InfoHash} '{Name}' ({Length} bytes)")]
     private partial void LogPublished(string infoHash, string name, long length);
 
+    [LoggerMessage(LogLevel.Information, "Peer {PeerId} removed {InfoHash} '{Name}' from the catalog")]
+    private partial void LogRemoved(string infoHash, string name, long peerId);
+
     [LoggerMessage(LogLevel.Information, "Registered peer {PeerId} at {Host}:{Port}")]
     private partial void LogPeerRegistered(long peerId, string host, int port);
 }
@@ -275,6 +386,17 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 /// <summary>A published torrent, or why it was refused.</summary>
 public sealed record PublishOutcome(PublishedTorrent? Torrent, string? Error);
 
-/// <summary>A peer id is registered to another peer's API url.</summary>
-public sealed class PeerIdTakenException(long peerId, string apiUrl)
-    : Exception($"Peer id {peerId} belongs to the peer at {apiUrl}: register to get an id of your own.");
+/// <summary>The outcome of a call that needs a peer's token.</summary>
+public enum PeerAccess
+{
+    /// <summary>The token is the peer's own; the change was made.</summary>
+    Granted,
+    /// <summary>No token was sent (401).</summary>
+    NoToken,
+    /// <summary>A token was sent, but not this peer's (403).</summary>
+    WrongToken,
+    /// <summary>The peer, or the file, is not known to the tracker (404).</summary>
+    Unknown,
+    /// <summary>The swarm already holds its maximum of live entries.</summary>
+    Full,
+}

@@ -15,6 +15,8 @@ public static class GatewayExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         services.AddSingleton(TimeProvider.System);
+        // Discovery is believed only when signed with the ring secret (Gateway:RingSecret); see RingMembership.
+        services.AddDiscoveryKey(_ => new DiscoveryKey(options.RingSecret));
         services.AddDiscoveryListener();
         services.AddHttpClient(RingMembership.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(3));
         services.AddSingleton<RingMembership>();

@@ -10,6 +10,13 @@ public sealed class GatewayOptions
     /// <summary>Chord node URLs to start from where multicast is unavailable (e.g. a headless Service name).</summary>
     public string[] Seeds { get; set; } = [];
 
+    /// <summary>
+    /// The ring's secret (the nodes' Chord:Secret), used only to verify signed discovery announcements; the gateway
+    /// never sends it anywhere. Without it the gateway ignores multicast discovery and follows its seeds alone, so a
+    /// forged announcement can never make it forward users' requests (and their tokens) to a node of someone else's.
+    /// </summary>
+    public string? RingSecret { get; set; }
+
     /// <summary>How often the ring's membership is re-read and the proxy's destinations updated.</summary>
     [Range(100, 600_000)]
     public int MembershipRefreshMs { get; set; } = 2000;

@@ -39,7 +39,7 @@ public sealed class PeerDirectory(RingMembership membership, IHttpClientFactory 
         return (Outcome.TrackerUnavailable, null);
     }
 
-    /// <summary>Any registered peer with an API (for the peer's OpenAPI document).</summary>
+    /// <summary>Any registered peer with an API at an address the gateway forwards to (for the peer's OpenAPI document).</summary>
     public async Task<PeerInfo?> AnyAsync(CancellationToken cancellationToken)
     {
         var client = httpClients.CreateClient(RingMembership.HttpClientName);
@@ -48,7 +48,7 @@ public sealed class PeerDirectory(RingMembership membership, IHttpClientFactory 
             try
             {
                 var peers = await client.GetFromJsonAsync<PeerInfo[]>($"{member}/api/tracker/peers", cancellationToken);
-                return peers?.Where(p => !string.IsNullOrEmpty(p.ApiUrl)).OrderByDescending(p => p.LastSeen).FirstOrDefault();
+                return peers?.Where(p => PeerAddressRules.ApiUrlRefusal(p.ApiUrl) is null).OrderByDescending(p => p.LastSeen).FirstOrDefault();
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
             {

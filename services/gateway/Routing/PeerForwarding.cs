@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using BitTorrent.Shared.Contracts.Tracker;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,10 @@ namespace BitTorrent.Gateway.Routing;
 
 /// <summary>
 /// /peers/{peerId}/{**rest} goes to that peer's own API and UI, found in the tracker's peer
-/// registry: an unknown peer is a 404, an unreachable one a 502, and no tracker a 503.
+/// registry: an unknown peer is a 404, an unreachable one a 502, and no tracker a 503. Only registered
+/// peers are reached, and never at a link-local, cloud metadata, multicast or unspecified address
+/// (<see cref="PeerAddressRules"/>): the url is checked, and so is every address a host name resolves to
+/// when the connection is made, so a name that points at 169.254.169.254 is refused too.
 /// </summary>
 public static class PeerForwarding
 {
@@ -21,7 +26,31 @@ public static class PeerForwarding
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(3),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        ConnectCallback = ConnectToAllowedAddressAsync,
     });
+
+    /// <summary>Resolves the peer's host and connects only to an address a peer may have.</summary>
+    private static async ValueTask<Stream> ConnectToAllowedAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var allowed = addresses.Where(a => PeerAddressRules.Refusal(a) is null).ToArray();
+        if (allowed.Length == 0)
+            throw new HttpRequestException($"{host} resolves to no address a peer may have (link-local, metadata, multicast or unspecified).");
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     public static IEndpointRouteBuilder MapPeerForwarding(this IEndpointRouteBuilder app)
     {
@@ -60,6 +89,11 @@ public static class PeerForwarding
         if (outcome == PeerDirectory.Outcome.Unknown || string.IsNullOrEmpty(peer?.ApiUrl))
         {
             await Problem(context, 404, "Unknown peer", $"Peer {id} is not registered with the tracker.");
+            return;
+        }
+        if (PeerAddressRules.ApiUrlRefusal(peer.ApiUrl) is { } refusal)
+        {
+            await Problem(context, 502, "Peer address refused", $"Peer {id} is registered at an address the gateway does not forward to ({refusal}).");
             return;
         }
         var bodyLimit = context.Features.Get<IHttpMaxRequestBodySizeFeature>();

@@ -32,6 +32,7 @@ public sealed partial class RingMembership(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!discovery.Verified) LogDiscoveryUnverified(logger);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.MembershipRefreshMs));
         do
         {
@@ -53,7 +54,10 @@ public sealed partial class RingMembership(
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var candidates = discovery.LiveNodes.Select(n => n.Url)
+        // Only nodes heard in signed announcements: an unverified one could be anyone's, and the gateway
+        // forwards users' requests (tokens included) to what it lists here.
+        var heard = discovery.Verified ? discovery.LiveNodes : [];
+        var candidates = heard.Select(n => n.Url)
             .Concat(_options.Seeds)
             .Concat(_members)
             .Select(u => u.TrimEnd('/'))
@@ -108,6 +112,9 @@ public sealed partial class RingMembership(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ring destinations ({Count}): {Members}")]
     private static partial void LogMembers(ILogger logger, int count, string members);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Gateway:RingSecret: multicast announcements cannot be verified, so only Gateway:Seeds are followed")]
+    private static partial void LogDiscoveryUnverified(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing ring membership failed")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception);

@@ -96,8 +96,8 @@ public sealed partial class PeerHost(
         {
             try
             {
-                var registered = await tracker.CallAsync((api, ct) => api.RegisterPeerAsync(Registration(0), ct), cancellationToken);
-                storage.SaveIdentity(new PeerIdentityRecord(registered.PeerId));
+                var registered = await tracker.CallAsOwnerAsync((api, ct) => api.RegisterPeerAsync(Registration(0), ct), cancellationToken);
+                storage.SaveIdentity(new PeerIdentityRecord(registered.PeerId, registered.Token));
                 return registered.PeerId;
             }
             catch (TrackerUnavailableException e)
@@ -116,10 +116,12 @@ public sealed partial class PeerHost(
             try
             {
                 var port = runtime.TransferPort;
-                var updated = await tracker.CallAsync((api, ct) => api.UpdatePeerAsync(peerId, Registration(port), ct), cancellationToken);
+                // 401, 403 or 404 (a tracker that lost or never had our record, or a token that is not ours): register again.
+                var token = storage.LoadIdentity()?.Token ?? "";
+                var updated = await tracker.CallAsOwnerAsync((api, ct) => api.UpdatePeerAsync(peerId, Registration(port), token, ct), cancellationToken);
                 if (updated.IsSuccessStatusCode) return peerId;
-                var registered = await tracker.CallAsync((api, ct) => api.RegisterPeerAsync(Registration(port), ct), cancellationToken);
-                storage.SaveIdentity(new PeerIdentityRecord(registered.PeerId));
+                var registered = await tracker.CallAsOwnerAsync((api, ct) => api.RegisterPeerAsync(Registration(port), ct), cancellationToken);
+                storage.SaveIdentity(new PeerIdentityRecord(registered.PeerId, registered.Token));
                 return registered.PeerId;
             }
             catch (TrackerUnavailableException e)

@@ -43,11 +43,11 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         var name = (climbs ? null : SafeName.Sanitize(torrent.Name))
             ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which would lead outside this peer's Storage folder.");
 
-        var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort, torrent.Length, "started", cancellationToken);
+        var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, torrent.Length, "started", cancellationToken);
         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
         if (peers.Count == 0 && torrent.Length > 0)
         {
-            await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort, torrent.Length, "stopped", cancellationToken);
+            await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, torrent.Length, "stopped", cancellationToken);
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "File not available",
                 $"{name} is not available: no peer is sharing it right now. Try again when its publisher is online.");
         }

@@ -28,11 +28,13 @@ public sealed partial class SwarmSync(
     {
         lock (_gate) if (_published.Contains(torrent.InfoHash)) return;
         var bytes = torrent.ToBytes();
-        var response = await tracker.CallAsync((api, ct) =>
+        // Published as this peer (its token), so the tracker records it as the publisher who may remove it.
+        var token = storage.LoadIdentity()?.Token ?? throw new PeerNotReadyException();
+        var response = await tracker.CallAsOwnerAsync((api, ct) =>
         {
             var body = new ByteArrayContent(bytes);
             body.Headers.ContentType = new("application/x-bittorrent");
-            return api.PublishAsync(body, ct);
+            return api.PublishAsOwnerAsync(body, token, ct);
         }, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new PublishException($"The tracker refused the torrent: {response.Error?.Message ?? response.StatusCode.ToString()}");
@@ -42,7 +44,7 @@ public sealed partial class SwarmSync(
     public Task<AnnounceReply> AnnounceSeedingAsync(Id160 infoHash, string? @event, CancellationToken cancellationToken)
     {
         var engine = runtime.RequireEngine();
-        return announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort, left: 0, @event, cancellationToken);
+        return announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, left: 0, @event, cancellationToken);
     }
 
     /// <summary>Seeds and announces every library file (after a start, and periodically).</summary>
@@ -79,7 +81,7 @@ public sealed partial class SwarmSync(
                 switch (download.State)
                 {
                     case DownloadState.Downloading or DownloadState.WaitingForPeers:
-                        var reply = await announcer.AnnounceAsync(download.InfoHash, engine.PeerId, runtime.AdvertisedHost, runtime.TransferPort,
+                        var reply = await announcer.AnnounceAsync(download.InfoHash, engine.PeerId, runtime.TransferPort,
                             download.TotalBytes - download.BytesDone, null, cancellationToken);
                         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
                         if (peers.Count > 0) await engine.AddPeersAsync(download.InfoHash, peers);

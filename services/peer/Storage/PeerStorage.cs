@@ -46,6 +46,10 @@ public sealed class PeerStorage
 
     // ---- identity ---------------------------------------------------------------------------
 
+    /// <summary>
+    /// The id and token this peer registered with, or null when it has none it can use: no peer.json, a damaged
+    /// one, or one without a token (written before tokens existed). In each case the peer registers again.
+    /// </summary>
     public PeerIdentityRecord? LoadIdentity()
     {
         lock (_gate)
@@ -53,7 +57,8 @@ public sealed class PeerStorage
             if (!File.Exists(IdentityPath)) return null;
             try
             {
-                return JsonSerializer.Deserialize<PeerIdentityRecord>(File.ReadAllText(IdentityPath), Json);
+                var identity = JsonSerializer.Deserialize<PeerIdentityRecord>(File.ReadAllText(IdentityPath), Json);
+                return identity is { PeerId: > 0, Token.Length: > 0 } ? identity : null;
             }
             catch (JsonException)
             {
@@ -62,6 +67,7 @@ public sealed class PeerStorage
         }
     }
 
+    /// <summary>Keeps the id and its token in peer.json (readable by this user only: the token is a secret).</summary>
     public void SaveIdentity(PeerIdentityRecord identity)
     {
         lock (_gate) WriteAtomically(IdentityPath, JsonSerializer.SerializeToUtf8Bytes(identity, Json));
@@ -109,16 +115,26 @@ public sealed class PeerStorage
         }
     }
 
+    /// <summary>
+    /// Writes a state file so that a crash leaves either the old file or the new one, never a torn one: a temporary
+    /// file beside it (mode 0600 on Unix), flushed to the disk, then renamed over the old one.
+    /// </summary>
     private static void WriteAtomically(string path, byte[] bytes)
     {
         var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, bytes);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(temporary, options))
+        {
+            file.Write(bytes);
+            file.Flush(flushToDisk: true);
+        }
         File.Move(temporary, path, overwrite: true);
     }
 }
 
-/// <summary>peer.json: the numeric id the tracker gave this peer.</summary>
-public sealed record PeerIdentityRecord(long PeerId);
+/// <summary>peer.json: the numeric id the tracker gave this peer and the secret token that proves it is this peer's.</summary>
+public sealed record PeerIdentityRecord(long PeerId, string? Token);
 
 public enum LibraryOrigin { Published, Downloaded }
 

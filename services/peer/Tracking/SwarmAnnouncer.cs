@@ -15,13 +15,16 @@ public sealed class SwarmAnnouncer(TrackerConnection tracker, IHttpClientFactory
 {
     public const string HttpClientName = "announce";
 
-    public async Task<AnnounceReply> AnnounceAsync(Id160 infoHash, ReadOnlyMemory<byte> peerId, string host, int port, long left,
+    /// <summary>
+    /// Announces to any node (a public call: it carries no secret). No <c>ip=</c> is sent: the tracker takes the
+    /// peer's address from the connection (it believes ip= only from trusted proxies).
+    /// </summary>
+    public async Task<AnnounceReply> AnnounceAsync(Id160 infoHash, ReadOnlyMemory<byte> peerId, int port, long left,
         string? @event, CancellationToken cancellationToken)
     {
         var query = new StringBuilder("/announce?info_hash=").Append(Escape(infoHash.ToByteArray()))
             .Append("&peer_id=").Append(Escape(peerId.Span))
-            .Append(CultureInfo.InvariantCulture, $"&port={port}&uploaded=0&downloaded=0&left={left}&compact=1&numwant=200")
-            .Append("&ip=").Append(Uri.EscapeDataString(host));
+            .Append(CultureInfo.InvariantCulture, $"&port={port}&uploaded=0&downloaded=0&left={left}&compact=1&numwant=200");
         if (@event is not null) query.Append("&event=").Append(@event);
         var path = query.ToString();
 

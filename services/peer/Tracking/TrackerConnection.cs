@@ -9,9 +9,12 @@ using Refit;
 namespace BitTorrent.Peer.Tracking;
 
 /// <summary>
-/// The peer's link to the tracker (the original's "Communicator"): any chord node serves any
-/// request, so calls go to the node that answered last and fall over to the next live one —
-/// a node given by hand first, then those heard by multicast, then static seeds.
+/// The peer's link to the tracker: any chord node serves any request, so calls go to the node that answered
+/// last and fall over to the next live one — a node given by hand first, then those heard by multicast, then
+/// static seeds. The peer holds no ring secret and so cannot tell a real node's multicast announcement from a
+/// forged one: nodes heard by multicast serve only public calls (<see cref="CallAsync{T}(Func{ITrackerApi, CancellationToken, Task{T}}, CancellationToken)"/>).
+/// Calls that carry or return the peer's token (<see cref="CallAsOwnerAsync{T}"/>) go only to trusted nodes: the one
+/// given by hand and the configured seeds (and heard ones too when Tracker:TrustDiscoveredNodes says so).
 /// </summary>
 public sealed partial class TrackerConnection : IDisposable
 {
@@ -26,6 +29,7 @@ public sealed partial class TrackerConnection : IDisposable
     private readonly ConcurrentDictionary<string, ITrackerApi> _clients = new(StringComparer.Ordinal);
     private volatile string? _current;
     private volatile string? _manual;
+    private bool _warnedNoTrusted;
 
     public TrackerConnection(DiscoveryListener discovery, IOptions<TrackerClientOptions> options, ILogger<TrackerConnection> logger)
     {
@@ -68,17 +72,60 @@ public sealed partial class TrackerConnection : IDisposable
         return ordered;
     }
 
+    /// <summary>
+    /// The nodes this peer's token may be sent to, in the order they are tried: the one given by hand, the one in use
+    /// when it is one of these, the configured seeds; nodes heard by multicast only with Tracker:TrustDiscoveredNodes.
+    /// </summary>
+    public IReadOnlyList<string> TrustedCandidates()
+    {
+        var trusted = new List<string>();
+        void Add(string? url)
+        {
+            if (string.IsNullOrWhiteSpace(url)) return;
+            url = url.TrimEnd('/');
+            if (!trusted.Contains(url, StringComparer.Ordinal)) trusted.Add(url);
+        }
+        Add(_manual);
+        foreach (var seed in _options.Seeds) Add(seed);
+        if (_options.TrustDiscoveredNodes)
+            foreach (var node in _discovery.LiveNodes) Add(node.Url);
+        // The node in use first, when it is one of them (it answered last).
+        if (_current is { } current && trusted.Remove(current)) trusted.Insert(_manual is null || current == _manual ? 0 : 1, current);
+        return trusted;
+    }
+
     public IReadOnlyList<string> Discovered() => _discovery.LiveNodes.Select(n => n.Url).ToArray();
 
-    /// <summary>Runs a call against the first node that answers; a node that is down or failing costs a retry, not an error.</summary>
+    /// <summary>
+    /// Runs a public call (one that carries no secret) against the first node that answers; a node that is down or
+    /// failing costs a retry, not an error.
+    /// </summary>
     public Task<T> CallAsync<T>(Func<ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         CallAsync((_, api, ct) => call(api, ct), cancellationToken);
 
     /// <summary>As above, for calls that need the node's URL (raw HTTP such as /announce).</summary>
-    public async Task<T> CallAsync<T>(Func<string, ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> CallAsync<T>(Func<string, ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallOnAsync(Candidates(), call, cancellationToken);
+
+    /// <summary>
+    /// Runs a call that carries or returns the peer's token (register, update, publish as this peer) on trusted
+    /// nodes only (<see cref="TrustedCandidates"/>); with none, it fails as if no node answered.
+    /// </summary>
+    public Task<T> CallAsOwnerAsync<T>(Func<ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var trusted = TrustedCandidates();
+        if (trusted.Count == 0 && !_warnedNoTrusted)
+        {
+            _warnedNoTrusted = true;
+            LogNoTrustedNode(_logger);
+        }
+        return CallOnAsync(trusted, (_, api, ct) => call(api, ct), cancellationToken);
+    }
+
+    private async Task<T> CallOnAsync<T>(IReadOnlyList<string> candidates, Func<string, ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         Exception? last = null;
-        foreach (var url in Candidates())
+        foreach (var url in candidates)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.TimeoutMs);
@@ -125,6 +172,9 @@ public sealed partial class TrackerConnection : IDisposable
             new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(u), Timeout = Timeout.InfiniteTimeSpan }));
 
     public void Dispose() => _handler.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No trusted tracker node: set Tracker:Seeds (or give a node by hand); nodes heard by multicast are not sent this peer's token unless Tracker:TrustDiscoveredNodes is true")]
+    private static partial void LogNoTrustedNode(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Using tracker node {Url}")]
     private static partial void LogUsing(ILogger logger, string url);

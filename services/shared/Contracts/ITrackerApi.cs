@@ -29,12 +29,24 @@ public interface ITrackerApi
     [Post("/api/tracker/files")]
     Task<IApiResponse<PublishedTorrent>> PublishAsync([Body] HttpContent torrent, CancellationToken cancellationToken = default);
 
-    /// <summary>Joins (or refreshes membership of) a swarm; repeat within the announce interval or the entry expires.</summary>
-    [Put("/api/tracker/files/{infoHash}/swarm/{peerId}")]
-    Task<IApiResponse<SwarmInfo>> JoinSwarmAsync(string infoHash, long peerId, [Body] SwarmJoinRequest request, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Publishes as a registered peer: the tracker records the peer as the file's publisher (when the file is
+    /// new), which lets that peer remove it from the catalog later (<see cref="RemoveFileAsync"/>).
+    /// </summary>
+    [Post("/api/tracker/files")]
+    Task<IApiResponse<PublishedTorrent>> PublishAsOwnerAsync([Body] HttpContent torrent, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes a file from the catalog and the name index; only its publisher's token may (204, 401, 403, 404).</summary>
+    [Delete("/api/tracker/files/{infoHash}")]
+    Task<IApiResponse> RemoveFileAsync(string infoHash, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
+
+    /// <summary>Joins (or refreshes membership of) a swarm with the peer's token; repeat within the announce interval or the entry expires.</summary>
+    [Put("/api/tracker/files/{infoHash}/swarm/{peerId}")]
+    Task<IApiResponse<SwarmInfo>> JoinSwarmAsync(string infoHash, long peerId, [Body] SwarmJoinRequest request, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
+
+    /// <summary>Leaves a swarm at once, with the peer's token.</summary>
     [Delete("/api/tracker/files/{infoHash}/swarm/{peerId}")]
-    Task<IApiResponse> LeaveSwarmAsync(string infoHash, long peerId, CancellationToken cancellationToken = default);
+    Task<IApiResponse> LeaveSwarmAsync(string infoHash, long peerId, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
 
     [Get("/api/tracker/peers")]
     Task<IReadOnlyList<PeerInfo>> GetPeersAsync(CancellationToken cancellationToken = default);
@@ -42,11 +54,14 @@ public interface ITrackerApi
     [Get("/api/tracker/peers/{peerId}")]
     Task<IApiResponse<PeerInfo>> GetPeerAsync(long peerId, CancellationToken cancellationToken = default);
 
-    /// <summary>Registers a new peer: the tracker assigns its numeric id (201).</summary>
+    /// <summary>Registers a new peer: the tracker assigns its numeric id and its secret token (201). Keep the token.</summary>
     [Post("/api/tracker/peers")]
-    Task<PeerInfo> RegisterPeerAsync([Body] PeerRegistration registration, CancellationToken cancellationToken = default);
+    Task<RegisteredPeer> RegisterPeerAsync([Body] PeerRegistration registration, CancellationToken cancellationToken = default);
 
-    /// <summary>Updates a registered peer's addresses (on each start); 404 means the id is unknown: register again.</summary>
+    /// <summary>
+    /// Updates a registered peer's addresses (on each start) with its token. 404: the tracker does not know the id;
+    /// 401 or 403: no token or not this id's; in every case the peer registers again.
+    /// </summary>
     [Put("/api/tracker/peers/{peerId}")]
-    Task<IApiResponse<PeerInfo>> UpdatePeerAsync(long peerId, [Body] PeerRegistration registration, CancellationToken cancellationToken = default);
+    Task<IApiResponse<PeerInfo>> UpdatePeerAsync(long peerId, [Body] PeerRegistration registration, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
 }

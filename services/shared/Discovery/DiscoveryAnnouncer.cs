@@ -6,13 +6,20 @@ using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Shared.Discovery;
 
-/// <summary>Multicasts this node's <see cref="NodeAnnouncement"/> to the discovery group every interval.</summary>
+/// <summary>
+/// Multicasts this node's <see cref="NodeAnnouncement"/> to the discovery group every interval, signed with the
+/// <see cref="DiscoveryKey"/> when one is given (a chord node always has one: its ring secret).
+/// </summary>
 public sealed partial class DiscoveryAnnouncer(
     IOptions<DiscoveryOptions> options,
     Func<NodeAnnouncement> announcement,
-    ILogger<DiscoveryAnnouncer> logger) : BackgroundService
+    ILogger<DiscoveryAnnouncer> logger,
+    DiscoveryKey? key = null,
+    TimeProvider? timeProvider = null) : BackgroundService
 {
     private readonly DiscoveryOptions _options = options.Value;
+    private readonly DiscoveryKey _key = key ?? DiscoveryKey.None;
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,7 +43,8 @@ public sealed partial class DiscoveryAnnouncer(
             try
             {
                 // Built each time: the node's url may only be known once the server has started.
-                var datagram = announcement().ToUtf8Json();
+                var node = announcement();
+                var datagram = _key.IsSet ? node.ToSignedUtf8Json(_key, _time.GetUtcNow()) : node.ToUtf8Json();
                 await socket.SendToAsync(datagram, SocketFlags.None, group, stoppingToken);
             }
             catch (Exception e) when (e is SocketException or InvalidOperationException)

@@ -10,19 +10,27 @@ namespace BitTorrent.Shared.Discovery;
 
 /// <summary>
 /// Listens to the discovery group and keeps the set of live nodes: those heard from within
-/// <see cref="DiscoveryOptions.ExpiryIntervals"/> intervals. Thread-safe.
+/// <see cref="DiscoveryOptions.ExpiryIntervals"/> intervals. With a <see cref="DiscoveryKey"/> it hears only
+/// announcements signed with it and fresh (<see cref="DiscoveryOptions.SignatureWindow"/>): unsigned, forged and
+/// stale datagrams are ignored. Without one it verifies nothing (<see cref="Verified"/> is false). Thread-safe.
 /// </summary>
 public sealed partial class DiscoveryListener(
     IOptions<DiscoveryOptions> options,
     ILogger<DiscoveryListener> logger,
-    TimeProvider? timeProvider = null) : BackgroundService
+    TimeProvider? timeProvider = null,
+    DiscoveryKey? key = null) : BackgroundService
 {
     private readonly DiscoveryOptions _options = options.Value;
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly DiscoveryKey _key = key ?? DiscoveryKey.None;
     private readonly ConcurrentDictionary<Id160, Sighting> _nodes = new();
+    private long _lastRejectionLogged;
     private TaskCompletionSource _firstSighting = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed record Sighting(NodeAnnouncement Node, long LastSeenTimestamp);
+
+    /// <summary>True when every node this listener reports came in an announcement signed with the ring secret.</summary>
+    public bool Verified => _key.IsSet;
 
     /// <summary>Raised (on the receive loop) when a node is heard that was not live before.</summary>
     public event Action<NodeAnnouncement>? NodeDiscovered;
@@ -121,10 +129,35 @@ public sealed partial class DiscoveryListener(
                 await Task.Delay(_options.Interval, _time, stoppingToken).ConfigureAwait(false);
                 continue;
             }
-            var node = NodeAnnouncement.TryParse(buffer.AsSpan(0, received.ReceivedBytes));
+            if (received.ReceivedBytes > NodeAnnouncement.MaxDatagramBytes)
+            {
+                LogIgnored("oversized", received.RemoteEndPoint);
+                continue;
+            }
+            var datagram = buffer.AsSpan(0, received.ReceivedBytes);
+            NodeAnnouncement? node;
+            if (_key.IsSet)
+            {
+                var verdict = NodeAnnouncement.TryParseSigned(datagram, _key, _time.GetUtcNow(), _options.SignatureWindow, out node);
+                if (verdict != DatagramVerdict.Accepted)
+                {
+                    // At most one warning per interval: a flood of forged datagrams must not flood the log too.
+                    var now = _time.GetTimestamp();
+                    if (_lastRejectionLogged == 0 || _time.GetElapsedTime(_lastRejectionLogged, now) >= _options.Interval)
+                    {
+                        _lastRejectionLogged = now;
+                        LogRejected(verdict, received.RemoteEndPoint);
+                    }
+                    continue;
+                }
+            }
+            else
+            {
+                node = NodeAnnouncement.TryParse(datagram);
+            }
             if (node is null)
             {
-                LogIgnored(received.ReceivedBytes > NodeAnnouncement.MaxDatagramBytes ? "oversized" : "malformed", received.RemoteEndPoint);
+                LogIgnored("malformed", received.RemoteEndPoint);
                 continue;
             }
             Observe(node);
@@ -151,6 +184,9 @@ public sealed partial class DiscoveryListener(
 
     [LoggerMessage(LogLevel.Debug, "Ignored a {Reason} discovery datagram from {Sender}")]
     private partial void LogIgnored(string reason, EndPoint? sender);
+
+    [LoggerMessage(LogLevel.Warning, "Ignored a discovery datagram from {Sender}: {Verdict}")]
+    private partial void LogRejected(DatagramVerdict verdict, EndPoint? sender);
 
     [LoggerMessage(LogLevel.Error, "Cannot listen on multicast {Group}:{Port} via {Interface}; discovery is off")]
     private partial void LogSocketFailed(string group, int port, string @interface, Exception exception);

@@ -35,6 +35,12 @@ public sealed class DiscoveryOptions
     [Range(2, 1000)]
     public int ExpiryIntervals { get; set; } = 5;
 
+    /// <summary>
+    /// How far a signed announcement's timestamp may lie from the listener's clock, either way; older or newer
+    /// ones are ignored (a replayed datagram goes stale). Clocks of the ring's machines must agree within it.
+    /// </summary>
+    public TimeSpan SignatureWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     internal IPAddress GroupAddress => ParseIPv4(Group, nameof(Group));
     internal IPAddress InterfaceAddress => ParseIPv4(Interface, nameof(Interface));
     internal TimeSpan Interval => TimeSpan.FromMilliseconds(IntervalMs);

@@ -9,7 +9,7 @@ namespace BitTorrent.IntegrationTests.Infrastructure;
 /// <summary>A ring of real chord-node processes on 127.0.0.1, stopped when disposed.</summary>
 public sealed class ChordRing : IAsyncDisposable
 {
-    public const string Secret = "integration-test-secret";
+    public const string Secret = ServiceProcess.DefaultRingSecret;
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly List<ServiceProcess> _nodes = [];

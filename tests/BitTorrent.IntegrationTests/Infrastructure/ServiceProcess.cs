@@ -31,8 +31,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>
+    /// The ring secret a chord node (Chord:Secret) and the gateway (Gateway:RingSecret) get when the caller gives none:
+    /// nodes refuse to start without one. Give the key an empty value to start one without a secret.
+    /// </summary>
+    public const string DefaultRingSecret = "integration-test-secret";
+
     public static ServiceProcess Start(string service, int port, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
+        var secretKey = service switch { "chord-node" => "Chord__Secret", "gateway" => "Gateway__RingSecret", _ => null };
+        if (secretKey is not null && environment?.ContainsKey(secretKey) != true)
+            environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { [secretKey] = DefaultRingSecret };
         var url = $"http://127.0.0.1:{port}";
         var assembly = Locate(service);
         var info = new ProcessStartInfo("dotnet")

@@ -50,6 +50,7 @@ public sealed class InMemoryDht(TimeProvider? time = null) : IDht
             foreach (var update in updates)
             {
                 if (update.IsRemove) set.Remove(update.Member);
+                else if (update.MaxLiveMembers is { } cap && !IsLive(set, update.Member, now) && set.Values.Count(m => IsLive(m, now)) >= cap) continue;
                 else set[update.Member] = new SetMember(update.Member, update.Value!, now, update.ExpiresUnixMs);
             }
             return Task.FromResult(Live(key));
@@ -79,6 +80,11 @@ public sealed class InMemoryDht(TimeProvider? time = null) : IDht
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         return set.Values.Where(m => m.ExpiresUnixMs is null || m.ExpiresUnixMs > now).OrderBy(m => m.Member, StringComparer.Ordinal).ToList();
     }
+
+    private static bool IsLive(Dictionary<string, SetMember> set, string member, long now) =>
+        set.TryGetValue(member, out var m) && IsLive(m, now);
+
+    private static bool IsLive(SetMember member, long now) => member.ExpiresUnixMs is null || member.ExpiresUnixMs > now;
 
     private void Enter()
     {

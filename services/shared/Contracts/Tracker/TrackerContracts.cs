@@ -31,8 +31,22 @@ public sealed record SwarmJoinRequest(string Host, int Port, bool Seeder);
 /// <summary>The result of publishing a .torrent; <see cref="Created"/> is false when it was already published.</summary>
 public sealed record PublishedTorrent(string InfoHash, string Name, long Length, long PieceLength, int PieceCount, bool Created);
 
-/// <summary>A peer's addresses, sent when it registers (POST) and each time it starts (PUT).</summary>
-public sealed record PeerRegistration(string TransferHost, int TransferPort, string? ApiUrl);
+/// <summary>
+/// A peer's addresses, sent when it registers (POST) and each time it starts (PUT). Every field is required:
+/// the transfer host is an IP address or a host name, the API url an absolute http(s) url, and neither may
+/// name a link-local, metadata, multicast or unspecified address (<see cref="PeerAddressRules"/>).
+/// </summary>
+public sealed record PeerRegistration(string TransferHost, int TransferPort, string ApiUrl);
 
-/// <summary>A registered peer.</summary>
+/// <summary>A registered peer, as anyone may read it.</summary>
 public sealed record PeerInfo(long PeerId, string TransferHost, int TransferPort, string? ApiUrl, DateTimeOffset LastSeen);
+
+/// <summary>
+/// The answer to a registration: the peer's record and its secret token. The token is shown once; the
+/// tracker keeps only its SHA-256. Updating the record, joining or leaving a swarm by REST and removing a
+/// file the peer published need it, as <c>Authorization: Bearer &lt;token&gt;</c> (<see cref="PeerToken"/>).
+/// </summary>
+public sealed record RegisteredPeer(long PeerId, string TransferHost, int TransferPort, string ApiUrl, DateTimeOffset LastSeen, string Token)
+{
+    public PeerInfo ToPeerInfo() => new(PeerId, TransferHost, TransferPort, ApiUrl, LastSeen);
+}

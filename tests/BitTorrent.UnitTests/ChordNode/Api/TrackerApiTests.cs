@@ -33,6 +33,7 @@ public sealed class TrackerApiTests : IAsyncLifetime
         builder.Services.AddTracker();
         builder.Services.AddOpenApi();
         _app = builder.Build();
+        _app.UseRateLimiter();
         _app.MapTrackerEndpoints();
         _app.MapOpenApi();
         await _app.StartAsync();
@@ -101,13 +102,13 @@ public sealed class TrackerApiTests : IAsyncLifetime
     public async Task Peer_registers_updates_joins_and_leaves_a_swarm()
     {
         var peer = await _api.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7001, "http://127.0.0.1:8001"));
-        var updated = await _api.UpdatePeerAsync(peer.PeerId, new PeerRegistration("127.0.0.1", 7002, "http://127.0.0.1:8001"));
-        var unknown = await _api.UpdatePeerAsync(999, new PeerRegistration("127.0.0.1", 7002, null));
+        var updated = await _api.UpdatePeerAsync(peer.PeerId, new PeerRegistration("127.0.0.1", 7002, "http://127.0.0.1:8001"), peer.Token);
+        var unknown = await _api.UpdatePeerAsync(999, new PeerRegistration("127.0.0.1", 7002, "http://127.0.0.1:8001"), "999.unknown");
         var infoHash = (await _api.PublishAsync(TorrentContent(Torrents.SingleFile("a.txt", 3)))).Content!.InfoHash;
 
-        var joined = await _api.JoinSwarmAsync(infoHash, peer.PeerId, new SwarmJoinRequest("127.0.0.1", 7002, Seeder: true));
+        var joined = await _api.JoinSwarmAsync(infoHash, peer.PeerId, new SwarmJoinRequest("127.0.0.1", 7002, Seeder: true), peer.Token);
         var listed = Assert.Single(await _api.GetFilesAsync());
-        var left = await _api.LeaveSwarmAsync(infoHash, peer.PeerId);
+        var left = await _api.LeaveSwarmAsync(infoHash, peer.PeerId, peer.Token);
         var after = await _api.GetFileAsync(infoHash);
 
         Assert.Equal(1, peer.PeerId);

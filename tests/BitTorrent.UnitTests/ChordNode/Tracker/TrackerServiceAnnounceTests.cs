@@ -23,8 +23,9 @@ public sealed class TrackerServiceAnnounceTests
     private static AnnounceRequest Request(int peer, long left = 100, AnnounceEvent announceEvent = AnnounceEvent.None, int numWant = 50, IPAddress? ip = null) =>
         new(InfoHash, Id160.Hash($"peer {peer}"), 6000 + peer, 0, 0, left, announceEvent, numWant, Compact: true, NoPeerId: false, ip);
 
-    private Task<AnnounceResult> Announce(int peer, long left = 100, AnnounceEvent announceEvent = AnnounceEvent.None, int numWant = 50, string host = "10.0.0.1", IPAddress? ip = null) =>
-        _tracker.AnnounceAsync(Request(peer, left, announceEvent, numWant, ip), IPAddress.Parse(host));
+    private Task<AnnounceResult> Announce(int peer, long left = 100, AnnounceEvent announceEvent = AnnounceEvent.None, int numWant = 50, string host = "10.0.0.1",
+        IPAddress? ip = null, bool trusted = false) =>
+        _tracker.AnnounceAsync(Request(peer, left, announceEvent, numWant, ip), IPAddress.Parse(host), honourIp: trusted);
 
     [Fact]
     public async Task First_announce_sees_nobody_else_and_counts_itself()
@@ -77,6 +78,8 @@ public sealed class TrackerServiceAnnounceTests
     [Fact]
     public async Task Completed_makes_a_seeder_and_counts_a_download()
     {
+        // Downloads are counted for published torrents only (an announce writes no durable key for others).
+        await _dht.PutAsync($"torrent/{InfoHash}", [1]);
         await Announce(1, left: 0);
         await Announce(2, left: 100);
         var result = await Announce(2, left: 0, announceEvent: AnnounceEvent.Completed);
@@ -143,10 +146,10 @@ public sealed class TrackerServiceAnnounceTests
     }
 
     [Fact]
-    public async Task Ip_parameter_overrides_the_connection_address_and_mapped_addresses_are_ipv4()
+    public async Task Ip_parameter_from_a_trusted_proxy_overrides_the_connection_address_and_mapped_addresses_are_ipv4()
     {
         await Announce(1, host: "::ffff:10.0.0.5");
-        await Announce(2, ip: IPAddress.Parse("172.16.0.7"));
+        await Announce(2, ip: IPAddress.Parse("172.16.0.7"), trusted: true);
         var peers = (await Announce(3)).Peers.OrderBy(p => p.Port).ToList();
 
         Assert.Equal("10.0.0.5", peers[0].Host);

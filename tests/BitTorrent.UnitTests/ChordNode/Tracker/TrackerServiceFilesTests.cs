@@ -23,6 +23,16 @@ public sealed class TrackerServiceFilesTests
         _tracker = new TrackerService(_dht, Options.Create(new TrackerOptions()), _time, NullLogger<TrackerService>.Instance);
     }
 
+    /// <summary>Registers peers until one has the given id; returns its token.</summary>
+    private async Task<string> Registered(long peerId)
+    {
+        while (true)
+        {
+            var peer = await _tracker.RegisterPeerAsync(new PeerRegistration("10.0.0.1", 7000, "http://10.0.0.1:5201"));
+            if (peer.PeerId == peerId) return peer.Token;
+        }
+    }
+
     private async Task<PublishedTorrent> Publish(byte[] torrent)
     {
         var outcome = await _tracker.PublishAsync(torrent);
@@ -108,7 +118,7 @@ public sealed class TrackerServiceFilesTests
     {
         var file = await Publish(Torrents.SingleFile("movie.mkv", 50_000));
         var hash = Id160.Parse(file.InfoHash);
-        await _tracker.JoinSwarmAsync(hash, 1, new SwarmJoinRequest("10.0.0.1", 7001, Seeder: true));
+        await _tracker.JoinSwarmAsync(hash, 1, new SwarmJoinRequest("10.0.0.1", 7001, Seeder: true), await Registered(1));
         await _tracker.AnnounceAsync(new AnnounceRequest(hash, Id160.Hash("x"), 6881, 0, 0, 10, AnnounceEvent.Started, 50, true, false, null), IPAddress.Loopback);
 
         var summary = Assert.Single(await _tracker.ListFilesAsync("movie"));
@@ -126,7 +136,7 @@ public sealed class TrackerServiceFilesTests
     public async Task Listing_reuses_counts_seen_in_the_last_seconds_then_reads_the_swarms_again()
     {
         var hash = Id160.Parse((await Publish(Torrents.SingleFile("cached.bin", 10))).InfoHash);
-        await _tracker.JoinSwarmAsync(hash, 1, new SwarmJoinRequest("10.0.0.1", 7001, Seeder: true));
+        await _tracker.JoinSwarmAsync(hash, 1, new SwarmJoinRequest("10.0.0.1", 7001, Seeder: true), await Registered(1));
 
         var before = _dht.Calls;
         var fresh = Assert.Single(await _tracker.ListFilesAsync(null));
@@ -142,11 +152,12 @@ public sealed class TrackerServiceFilesTests
     [Fact]
     public async Task Joining_the_swarm_of_an_unpublished_file_is_refused_and_leaving_removes()
     {
-        Assert.Null(await _tracker.JoinSwarmAsync(Id160.Hash("unknown"), 1, new SwarmJoinRequest("h", 1, true)));
+        var token = await Registered(7);
+        Assert.Equal((PeerAccess.Unknown, null), await _tracker.JoinSwarmAsync(Id160.Hash("unknown"), 7, new SwarmJoinRequest("h", 1, true), token));
 
         var hash = Id160.Parse((await Publish(Torrents.SingleFile("f", 1))).InfoHash);
-        var joined = await _tracker.JoinSwarmAsync(hash, 7, new SwarmJoinRequest("10.0.0.7", 7007, Seeder: false));
-        await _tracker.LeaveSwarmAsync(hash, 7);
+        var (_, joined) = await _tracker.JoinSwarmAsync(hash, 7, new SwarmJoinRequest("10.0.0.7", 7007, Seeder: false), token);
+        await _tracker.LeaveSwarmAsync(hash, 7, token);
 
         Assert.Equal(1, joined!.Leechers);
         Assert.Equal(0, (await _tracker.GetFileAsync(hash))!.Leechers);

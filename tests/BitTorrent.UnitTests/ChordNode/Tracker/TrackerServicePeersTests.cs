@@ -9,10 +9,14 @@ namespace BitTorrent.UnitTests.ChordNode.Tracker;
 public sealed class TrackerServicePeersTests
 {
     private readonly ManualTimeProvider _time = new();
+    private readonly InMemoryDht _dht;
     private readonly TrackerService _tracker;
 
-    public TrackerServicePeersTests() =>
-        _tracker = new TrackerService(new InMemoryDht(_time), Options.Create(new TrackerOptions()), _time, NullLogger<TrackerService>.Instance);
+    public TrackerServicePeersTests()
+    {
+        _dht = new InMemoryDht(_time);
+        _tracker = new TrackerService(_dht, Options.Create(new TrackerOptions()), _time, NullLogger<TrackerService>.Instance);
+    }
 
     [Fact]
     public async Task Registering_assigns_consecutive_unique_ids_even_concurrently()
@@ -25,35 +29,52 @@ public sealed class TrackerServicePeersTests
     }
 
     [Fact]
-    public async Task A_registered_peer_can_be_read_and_its_addresses_updated()
+    public async Task A_registered_peer_can_be_read_and_its_addresses_updated_with_its_token()
     {
         var registered = await _tracker.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7000, "http://127.0.0.1:8000"));
         _time.Advance(TimeSpan.FromMinutes(1));
-        var updated = await _tracker.UpdatePeerAsync(registered.PeerId, new PeerRegistration("127.0.0.1", 7123, null));
+        var (access, updated) = await _tracker.UpdatePeerAsync(registered.PeerId, new PeerRegistration("127.0.0.1", 7123, "http://127.0.0.1:8001"), registered.Token);
 
         var read = await _tracker.GetPeerAsync(registered.PeerId);
+        Assert.Equal(PeerAccess.Granted, access);
         Assert.Equal(updated, read);
-        Assert.Equal((7123, (string?)null), (read!.TransferPort, read.ApiUrl));
+        Assert.Equal((7123, "http://127.0.0.1:8001"), (read!.TransferPort, read.ApiUrl));
         Assert.Equal(_time.GetUtcNow(), read.LastSeen);
         Assert.Equal(read, Assert.Single(await _tracker.ListPeersAsync()));
     }
 
     [Fact]
-    public async Task An_id_registered_to_one_api_url_cannot_be_taken_over_by_another()
+    public async Task An_id_cannot_be_taken_over_without_its_token()
     {
         var first = await _tracker.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7000, "http://127.0.0.1:5201"));
-        var taken = await Assert.ThrowsAsync<PeerIdTakenException>(() =>
-            _tracker.UpdatePeerAsync(first.PeerId, new PeerRegistration("127.0.0.1", 7001, "http://127.0.0.1:5202")));
-        Assert.Contains("5201", taken.Message, StringComparison.Ordinal);
-        Assert.Equal(first.ApiUrl, (await _tracker.GetPeerAsync(first.PeerId))!.ApiUrl);
+        var second = await _tracker.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7001, "http://127.0.0.1:5202"));
+        var hijack = new PeerRegistration("127.0.0.1", 7666, "http://127.0.0.1:6666");
+
+        Assert.Equal(PeerAccess.NoToken, (await _tracker.UpdatePeerAsync(first.PeerId, hijack, null)).Access);
+        Assert.Equal(PeerAccess.WrongToken, (await _tracker.UpdatePeerAsync(first.PeerId, hijack, second.Token)).Access);
+        Assert.Equal(PeerAccess.WrongToken, (await _tracker.UpdatePeerAsync(first.PeerId, hijack, first.Token + "x")).Access);
+        Assert.Equal(PeerAccess.WrongToken, (await _tracker.UpdatePeerAsync(first.PeerId, hijack, $"{first.PeerId}.{new string('A', 43)}")).Access);
+        Assert.Equal(first.ToPeerInfo(), await _tracker.GetPeerAsync(first.PeerId));
         // The owner itself still updates its addresses.
-        Assert.NotNull(await _tracker.UpdatePeerAsync(first.PeerId, new PeerRegistration("127.0.0.1", 7009, "http://127.0.0.1:5201")));
+        Assert.Equal(PeerAccess.Granted, (await _tracker.UpdatePeerAsync(first.PeerId, new PeerRegistration("127.0.0.1", 7009, "http://127.0.0.1:5201"), first.Token)).Access);
+    }
+
+    [Fact]
+    public async Task The_tracker_keeps_only_the_tokens_hash()
+    {
+        var registered = await _tracker.RegisterPeerAsync(new PeerRegistration("127.0.0.1", 7000, "http://127.0.0.1:8000"));
+
+        var stored = System.Text.Encoding.UTF8.GetString((await _dht.GetAsync($"peer/{registered.PeerId}"))!);
+        Assert.DoesNotContain(registered.Token, stored, StringComparison.Ordinal);
+        Assert.Contains(PeerToken.Hash(registered.Token), stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(PeerToken.Hash(registered.Token), string.Join("", _dht.Set("peer-index").Select(m => m.Value)), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Updating_an_unknown_peer_is_refused()
     {
-        Assert.Null(await _tracker.UpdatePeerAsync(99, new PeerRegistration("127.0.0.1", 7000, null)));
+        var (access, peer) = await _tracker.UpdatePeerAsync(99, new PeerRegistration("127.0.0.1", 7000, "http://127.0.0.1:8000"), PeerToken.Create(99));
+        Assert.Equal((PeerAccess.Unknown, null), (access, peer));
         Assert.Null(await _tracker.GetPeerAsync(99));
         Assert.Empty(await _tracker.ListPeersAsync());
     }

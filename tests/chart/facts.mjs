@@ -259,10 +259,27 @@ for (const s of Object.keys(sets)) {
     }
     const secret = find(s, "Secret", ref.name);
     const plain = Buffer.from(secret.data[ref.key], "base64").toString();
-    eq(plain, v.secret ?? "dev-ring-secret-CHANGE-ME", "secret value");
+    if (v.secret) eq(plain, v.secret, "secret value");
+    // None given: the chart generates one (helm template cannot look the existing one up, so a fresh one).
+    else assert(/^[A-Za-z0-9]{48}$/.test(plain), `generated secret "${plain}" is not 48 random characters`);
     for (const o of sets[s].filter((x) => x.kind !== "Secret")) {
       assert(!JSON.stringify(o).includes(plain), `${o.kind}/${o.metadata.name} contains the secret`);
     }
+  });
+  await check(`${s}: the gateway reads the ring secret from the same Secret (to verify discovery), never inlined`, () => {
+    const ringRef = container(ring(s)).env.find((x) => x.name === "Chord__Secret").valueFrom.secretKeyRef;
+    const e = container(gateway(s)).env.find((x) => x.name === "Gateway__RingSecret");
+    assert(e && e.value === undefined && e.valueFrom?.secretKeyRef, "Gateway__RingSecret is not a secretKeyRef");
+    eq([e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key], [ringRef.name, ringRef.key], "gateway's reference");
+    const peerSet = sets[s].find((x) => x.kind === "StatefulSet" && x.metadata.name === `${RELEASE}-peer`);
+    assert(!(peerSet && container(peerSet).env.some((x) => /Secret/.test(x.name))), "peers get a ring secret");
+  });
+  await check(`${s}: the ring trusts the gateway's pods (headless Service) as its proxy`, () => {
+    const e = container(ring(s)).env.find((x) => x.name === "Tracker__TrustedProxies__0");
+    const svc = find(s, "Service", `${RELEASE}-gateway-pods`);
+    eq(svc.spec.clusterIP, "None", "gateway pods Service is headless");
+    eq(svc.spec.selector, gateway(s).spec.selector.matchLabels, "selector");
+    eq(e?.value, `${RELEASE}-gateway-pods.default.svc.cluster.local`, "trusted proxy");
   });
 }
 

@@ -61,8 +61,19 @@ for f in "${valid[@]}"; do
     fail "template -f $name.yaml" "$(head -3 <<<"$msg" | tr '\n' ' ')"
   fi
 done
-"$helm" template "$release" "$chart" --namespace default -f "$here/values/defaults.yaml" >"$out/defaults-again.yaml" 2>&1
-if cmp -s "$out/rendered/defaults.yaml" "$out/defaults-again.yaml"; then pass "template is deterministic (two renders identical)"; else fail "template is deterministic" "two renders of defaults.yaml differ"; fi
+# Deterministic once the ring secret is given (without one, each render generates a fresh secret: helm template
+# has no cluster to look the existing Secret up in).
+fixed=(--set ring.secret=determinism-check-secret-0123456789)
+"$helm" template "$release" "$chart" --namespace default -f "$here/values/defaults.yaml" "${fixed[@]}" >"$out/defaults-fixed.yaml" 2>&1
+"$helm" template "$release" "$chart" --namespace default -f "$here/values/defaults.yaml" "${fixed[@]}" >"$out/defaults-again.yaml" 2>&1
+if cmp -s "$out/defaults-fixed.yaml" "$out/defaults-again.yaml"; then pass "template is deterministic (two renders identical)"; else fail "template is deterministic" "two renders of defaults.yaml differ"; fi
+"$helm" template "$release" "$chart" --namespace default -f "$here/values/defaults.yaml" >"$out/defaults-generated.yaml" 2>&1
+if diff <(grep -v -e 'ring-secret:' -e 'checksum/secret' "$out/rendered/defaults.yaml") <(grep -v -e 'ring-secret:' -e 'checksum/secret' "$out/defaults-generated.yaml") >/dev/null \
+   && ! cmp -s <(grep 'ring-secret:' "$out/rendered/defaults.yaml") <(grep 'ring-secret:' "$out/defaults-generated.yaml"); then
+  pass "without ring.secret each install generates its own secret, and nothing else differs"
+else
+  fail "generated ring secret" "two renders without ring.secret differ elsewhere, or share one secret"
+fi
 
 for f in "${invalid[@]}"; do
   name=$(basename "$f" .yaml)

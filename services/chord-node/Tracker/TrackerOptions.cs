@@ -38,7 +38,8 @@ public sealed class TrackerOptions : IValidatableObject
     public int MaxTorrentBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Addresses or CIDR ranges of the proxies whose <c>X-Forwarded-For</c> is believed (the gateway's). A request
+    /// Addresses, CIDR ranges or host names (resolved every 30 s) of the proxies whose <c>X-Forwarded-For</c> is
+    /// believed (the gateway's). A request
     /// from one of them counts as coming from the client it names; an announce's <c>ip=</c> is honoured only
     /// from them; their requests are not rate-limited here (they limit per client themselves). Empty: nobody.
     /// </summary>
@@ -55,8 +56,8 @@ public sealed class TrackerOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var entry in TrustedProxies)
-            if (!TrustedProxyList.TryParseEntry(entry, out _))
-                yield return new ValidationResult($"Tracker:TrustedProxies: '{entry}' is neither an IP address nor a CIDR range.");
+            if (!TrustedProxyList.TryParseEntry(entry, out _) && !TrustedProxyList.IsHostName(entry))
+                yield return new ValidationResult($"Tracker:TrustedProxies: '{entry}' is neither an IP address, a CIDR range nor a host name.");
         if (PeerTtlSeconds <= AnnounceIntervalSeconds)
             yield return new ValidationResult("Tracker:PeerTtlSeconds must exceed AnnounceIntervalSeconds, or peers expire between announces.");
         if (MinAnnounceIntervalSeconds > AnnounceIntervalSeconds)

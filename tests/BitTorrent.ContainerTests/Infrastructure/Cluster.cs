@@ -66,9 +66,13 @@ public sealed class Cluster : IAsyncDisposable
                 ["Chord__JoinWaitMs"] = "3000",
             }.With(env));
 
-    /// <summary>The gateway, finding the ring by multicast (and by <paramref name="seeds"/> when given).</summary>
+    /// <summary>
+    /// The gateway, finding the ring by multicast (and by <paramref name="seeds"/> when given); it holds the ring secret to
+    /// verify the nodes' signed announcements (without it, it would follow its seeds only).
+    /// </summary>
     public Task<ServiceContainer> StartGatewayAsync(string name, IReadOnlyList<string>? seeds = null, IReadOnlyDictionary<string, string>? env = null) =>
-        StartAsync(name, "gateway", GatewayPort, [], Wrapper("", "BitTorrent.Gateway.dll", ""), Seeds("Gateway__Seeds", seeds).With(env));
+        StartAsync(name, "gateway", GatewayPort, [], Wrapper("", "BitTorrent.Gateway.dll", ""),
+            new Dictionary<string, string> { ["Gateway__RingSecret"] = RingSecret }.With(Seeds("Gateway__Seeds", seeds)).With(env));
 
     /// <summary>
     /// A peer as the chart runs it (Storage at /data, transfer port 7000 on all addresses, advertised at its

@@ -56,4 +56,27 @@ public sealed class TrustedProxyListTests
     [InlineData("", false)]
     public void Entries_are_addresses_or_cidr_ranges(string entry, bool valid) =>
         Assert.Equal(valid, TrustedProxyList.TryParseEntry(entry, out _));
+
+    [Theory]
+    [InlineData("bittorrent-gateway-pods.default.svc.cluster.local", true)]
+    [InlineData("localhost", true)]
+    [InlineData("10.0.0.0/99", false)]
+    [InlineData("not a name", false)]
+    public void Other_entries_may_be_host_names(string entry, bool valid) =>
+        Assert.Equal(valid, TrustedProxyList.IsHostName(entry));
+
+    [Fact]
+    public async Task A_host_name_stands_for_the_addresses_it_resolves_to()
+    {
+        var list = TrustedProxyList.Of("localhost", "name.that.does.not.resolve.invalid");
+        await Eventually(() => list.Contains(IPAddress.Loopback));
+        Assert.False(list.Contains(IPAddress.Parse("127.0.0.5")));
+        Assert.Equal(("192.0.2.7", false), Resolve(list, "127.0.0.1", "192.0.2.7"));
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition());
+    }
 }

@@ -165,7 +165,7 @@ public static class TrackerApi
     {
         var errors = new Dictionary<string, string[]>();
         if (!Id160.TryParse(infoHash, out var id)) errors["infoHash"] = [$"'{infoHash}' is not 40 hexadecimal digits."];
-        if (PeerAddressRules.HostRefusal(join.Host) is { } refusal) errors["host"] = [$"The host may not be {refusal}."];
+        if (PeerAddressRules.HostRefusal(join.Host) is { } refusal) errors["host"] = [$"Invalid host: {refusal}."];
         if (join.Port is < 1 or > 65535) errors["port"] = ["The port must be from 1 to 65535."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var (access, swarm) = await tracker.JoinSwarmAsync(id, peerId, join, PeerTokenAuth.Token(request), cancellationToken);
@@ -225,9 +225,9 @@ public static class TrackerApi
     private static ValidationProblem? Validate(PeerRegistration registration)
     {
         var errors = new Dictionary<string, string[]>();
-        if (PeerAddressRules.HostRefusal(registration.TransferHost) is { } host) errors["transferHost"] = [$"The transfer host may not be {host}."];
+        if (PeerAddressRules.HostRefusal(registration.TransferHost) is { } host) errors["transferHost"] = [$"Invalid transfer host: {host}."];
         if (registration.TransferPort is < 1 or > 65535) errors["transferPort"] = ["The transfer port must be from 1 to 65535."];
-        if (PeerAddressRules.ApiUrlRefusal(registration.ApiUrl) is { } url) errors["apiUrl"] = [$"The API url must be an absolute http(s) url at an allowed host, not {url}."];
+        if (PeerAddressRules.ApiUrlRefusal(registration.ApiUrl) is { } url) errors["apiUrl"] = [$"Invalid API url: {url} (an absolute http(s) url is required)."];
         return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
     }
 

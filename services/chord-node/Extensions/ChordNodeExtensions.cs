@@ -4,6 +4,7 @@ using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Rpc;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +16,14 @@ public static class ChordNodeExtensions
     public static WebApplicationBuilder AddChordRing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Public endpoints take small bodies (a .torrent is at most Tracker:MaxTorrentBytes); ring RPC raises its own limit.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddServiceHttpClient(HttpRingTransport.HttpClientName,
+                sp => HttpRingTransport.HandlerSettings(sp.GetRequiredService<IOptions<ChordOptions>>().Value))
+            .AddHttpMessageHandler(sp => new RingSecretHandler(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Secret))
+            .RemoveAllLoggers(); // ring RPC runs many times a second; failures surface as NodeUnreachableException
         services.AddSingleton<HttpRingTransport>();
         services.AddSingleton<IRingTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
         services.AddSingleton<IStorageTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
@@ -36,7 +43,7 @@ public static class ChordNodeExtensions
                 sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
                 sp.GetRequiredService<HybridClock>(), options.Replicas)
             {
-                WriteBehindDelay = TimeSpan.FromMilliseconds(options.WriteBehindMs),
+                WriteBehindDelay = options.WriteBehindDelay,
             };
         });
         services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtNode>());
@@ -64,6 +71,7 @@ public static class ChordNodeExtensions
             forwarded.KnownIPNetworks.Clear();
             forwarded.KnownProxies.Clear();
         });
+        services.AddOpenApi();
         return builder;
     }
 
@@ -85,6 +93,7 @@ public static class ChordNodeExtensions
         app.MapRingRpc();
         app.MapRingApi();
         app.MapTrackerEndpoints();
+        app.MapOpenApi();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +19,7 @@ namespace BitTorrent.ChordNode.Tracker;
 public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> options, TimeProvider time, ILogger<TrackerService> logger)
 {
     private readonly TrackerOptions _options = options.Value;
-    private readonly SwarmCountCache _counts = new(time, TimeSpan.FromSeconds(options.Value.CountCacheSeconds));
+    private readonly SwarmCountCache _counts = new(time, options.Value.CountCacheDuration);
     private readonly PeerListCache _peerLists = new();
 
     public TrackerOptions Options => _options;
@@ -53,8 +55,8 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         {
             Complete = complete,
             Incomplete = incomplete,
-            Interval = _options.AnnounceIntervalSeconds,
-            MinInterval = _options.MinAnnounceIntervalSeconds,
+            Interval = (int)_options.AnnounceInterval.TotalSeconds,
+            MinInterval = (int)_options.MinAnnounceInterval.TotalSeconds,
             Peers = peers,
         };
     }
@@ -81,15 +83,17 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return (seeders, members.Count - seeders);
     }
 
-    private long ExpiresAt() => time.GetUtcNow().ToUnixTimeMilliseconds() + _options.PeerTtlSeconds * 1000L;
+    private long ExpiresAt() => (time.GetUtcNow() + _options.PeerTtl).ToUnixTimeMilliseconds();
 
     // ---- Files: publish, catalog, metadata ----
 
-    /// <summary>Validates and publishes a .torrent: stores it, adds it to its catalog partition and the name index. Idempotent.</summary>
-    public async Task<PublishOutcome> PublishAsync(byte[] torrent, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Validates and publishes a .torrent: stores it, adds it to its catalog partition and the name index. Idempotent.
+    /// An invalid torrent throws <see cref="InvalidTorrentException"/> with the reason, before anything is stored.
+    /// </summary>
+    public async Task<PublishedTorrent> PublishAsync(byte[] torrent, CancellationToken cancellationToken = default)
     {
-        if (!TorrentMetainfo.TryParse(torrent, out var metainfo, out var error))
-            return new PublishOutcome(null, error);
+        if (!TryRead(torrent, out var metainfo, out var error)) throw new InvalidTorrentException(error);
 
         var hash = metainfo.InfoHash;
         var hex = hash.ToString();
@@ -104,14 +108,22 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         await Task.WhenAll(store, catalog, name).ConfigureAwait(false);
 
         if (existing is null) LogPublished(hex, metainfo.Name, metainfo.Length);
-        return new PublishOutcome(
-            new PublishedTorrent(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount, Created: existing is null),
-            null);
+        return new PublishedTorrent(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount, Created: existing is null);
+    }
+
+    /// <summary>A torrent the tracker accepts: any valid single-file torrent whose name is a <see cref="SafeName"/>.</summary>
+    public static bool TryRead(byte[] torrent, [NotNullWhen(true)] out TorrentMetainfo? metainfo, [NotNullWhen(false)] out string? error)
+    {
+        if (!TorrentMetainfo.TryParse(torrent, int.MaxValue, out metainfo, out error)) return false;
+        if (SafeName.IsValid(metainfo.Name, out var reason)) return true;
+        metainfo = null;
+        error = $"info: 'name' is not a plain file name: {reason}";
+        return false;
     }
 
     /// <summary>
     /// The catalog (all partitions read in parallel), filtered by a case-insensitive name substring, with
-    /// live counts (reused for <see cref="TrackerOptions.CountCacheSeconds"/> when this node saw them recently).
+    /// live counts (reused for <see cref="TrackerOptions.CountCacheDuration"/> when this node saw them recently).
     /// </summary>
     public async Task<IReadOnlyList<TrackerFileSummary>> ListFilesAsync(string? search, CancellationToken cancellationToken = default)
     {
@@ -159,7 +171,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var swarmTask = dht.GetSetAsync(TrackerKeys.Swarm(infoHash), cancellationToken);
         var torrent = await torrentTask.ConfigureAwait(false);
         var swarm = await swarmTask.ConfigureAwait(false);
-        if (torrent is null || !TorrentMetainfo.TryParse(torrent, out var metainfo, out _)) return null;
+        if (torrent is null || !TryRead(torrent, out var metainfo, out _)) return null;
 
         var peers = ToPeerInfos(swarm);
         var seeders = peers.Count(p => p.Seeder);
@@ -271,9 +283,6 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     [LoggerMessage(LogLevel.Information, "Registered peer {PeerId} at {Host}:{Port}")]
     private partial void LogPeerRegistered(long peerId, string host, int port);
 }
-
-/// <summary>A published torrent, or why it was refused.</summary>
-public sealed record PublishOutcome(PublishedTorrent? Torrent, string? Error);
 
 /// <summary>A peer id is registered to another peer's API url.</summary>
 public sealed class PeerIdTakenException(long peerId, string apiUrl)

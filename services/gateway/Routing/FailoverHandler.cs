@@ -37,10 +37,3 @@ public sealed class FailoverHandler(RingMembership membership) : DelegatingHandl
         }
     }
 }
-
-/// <summary>YARP's client factory with <see cref="FailoverHandler"/> in front of every ring request.</summary>
-public sealed class FailoverForwarderHttpClientFactory(RingMembership membership) : ForwarderHttpClientFactory
-{
-    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        context.ClusterId == RingProxyConfig.Cluster ? new FailoverHandler(membership) { InnerHandler = handler } : handler;
-}

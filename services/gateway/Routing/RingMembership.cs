@@ -32,7 +32,7 @@ public sealed partial class RingMembership(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.MembershipRefreshMs));
+        using var timer = new PeriodicTimer(_options.MembershipRefreshInterval);
         do
         {
             try

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BitTorrent.Peer.Hosting;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Storage;

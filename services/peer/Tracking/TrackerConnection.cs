@@ -9,30 +9,25 @@ using Refit;
 namespace BitTorrent.Peer.Tracking;
 
 /// <summary>
-/// The peer's link to the tracker (the original's "Communicator"): any chord node serves any
-/// request, so calls go to the node that answered last and fall over to the next live one —
-/// a node given by hand first, then those heard by multicast, then static seeds.
+/// The peer's link to the tracker: any chord node serves any request, so calls go to the node that
+/// answered last and fall over to the next live one — a node given by hand first, then those heard
+/// by multicast, then static seeds. Calls go through the factory's <see cref="HttpClientName"/> client.
 /// </summary>
-public sealed partial class TrackerConnection : IDisposable
+public sealed partial class TrackerConnection(
+    DiscoveryListener discovery,
+    IHttpClientFactory httpClients,
+    IOptions<TrackerClientOptions> options,
+    ILogger<TrackerConnection> logger)
 {
-    private readonly DiscoveryListener _discovery;
-    private readonly TrackerClientOptions _options;
-    private readonly ILogger<TrackerConnection> _logger;
-    private readonly SocketsHttpHandler _handler = new()
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-    };
+    /// <summary>The named client of tracker calls (the shared handler settings).</summary>
+    public const string HttpClientName = "tracker";
+
+    private readonly DiscoveryListener _discovery = discovery;
+    private readonly TrackerClientOptions _options = options.Value;
+    private readonly ILogger<TrackerConnection> _logger = logger;
     private readonly ConcurrentDictionary<string, ITrackerApi> _clients = new(StringComparer.Ordinal);
     private volatile string? _current;
     private volatile string? _manual;
-
-    public TrackerConnection(DiscoveryListener discovery, IOptions<TrackerClientOptions> options, ILogger<TrackerConnection> logger)
-    {
-        _discovery = discovery;
-        _options = options.Value;
-        _logger = logger;
-    }
 
     /// <summary>The chord node the last successful call went to.</summary>
     public string? Current => _current;
@@ -121,10 +116,13 @@ public sealed partial class TrackerConnection : IDisposable
     };
 
     private ITrackerApi Client(string url) =>
-        _clients.GetOrAdd(url, u => RestService.For<ITrackerApi>(
-            new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(u), Timeout = Timeout.InfiniteTimeSpan }));
-
-    public void Dispose() => _handler.Dispose();
+        _clients.GetOrAdd(url, u =>
+        {
+            var http = httpClients.CreateClient(HttpClientName);
+            http.BaseAddress = new Uri(u);
+            http.Timeout = Timeout.InfiniteTimeSpan; // each call has its own timeout (TrackerClientOptions)
+            return RestService.For<ITrackerApi>(http);
+        });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Using tracker node {Url}")]
     private static partial void LogUsing(ILogger logger, string url);

@@ -1,6 +1,6 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Transfer;
 

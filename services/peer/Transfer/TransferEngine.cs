@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,6 @@
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
 
-namespace BitTorrent.UnitTests.Peer.Torrents;
+namespace BitTorrent.UnitTests.Shared.Torrents;
 
 public class SafeNameTests
 {

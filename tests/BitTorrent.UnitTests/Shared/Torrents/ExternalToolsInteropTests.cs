@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
+using BitTorrent.UnitTests.Peer;
 
-namespace BitTorrent.UnitTests.Peer.Torrents;
+namespace BitTorrent.UnitTests.Shared.Torrents;
 
 /// <summary>
 /// Our metainfo against real tools (Debian packages mktorrent and transmission-cli): a torrent

@@ -1,16 +1,17 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Identifiers;
-using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
-namespace BitTorrent.Peer.Torrents;
+namespace BitTorrent.Shared.Torrents;
 
 /// <summary>
 /// A single-file BEP 3 metainfo (.torrent): announce URL, name, length, piece length and the
 /// SHA-1 of every piece. The info-hash is the SHA-1 of the info dictionary exactly as it was
-/// encoded in the input, so torrents made by other programs keep their identity.
+/// encoded in the input, so torrents made by other programs keep their identity. The tracker
+/// checks published torrents with it; the peer creates, reads and verifies against it.
 /// </summary>
 public sealed class TorrentMetainfo
 {
@@ -66,11 +67,71 @@ public sealed class TorrentMetainfo
         return pieceLength;
     }
 
-    /// <summary>Reads a single-file .torrent (see <see cref="SingleFileTorrent.TryParse"/>); pieces above <see cref="MaxAcceptedPieceLength"/> are refused.</summary>
-    public static TorrentMetainfo Parse(ReadOnlySpan<byte> bytes)
+    /// <summary>Reads a single-file .torrent (see <see cref="TryParse"/>); pieces above <see cref="MaxAcceptedPieceLength"/> are refused.</summary>
+    public static TorrentMetainfo Parse(ReadOnlySpan<byte> bytes) =>
+        TryParse(bytes, MaxAcceptedPieceLength, out var metainfo, out var error) ? metainfo : throw new InvalidTorrentException(error);
+
+    /// <summary>
+    /// Reads <paramref name="torrent"/>: a dictionary with an optional string <c>announce</c> and an info
+    /// dictionary of one file (a non-empty <c>name</c>, a <c>length</c> ≥ 0, a <c>piece length</c> from 1 to
+    /// <paramref name="maxPieceLength"/>, and the SHA-1 of every piece the length needs). False with the
+    /// reason for anything else. The name is not checked against <see cref="SafeName"/> here: the tracker
+    /// refuses an unsafe name, a peer downloading a file renames it.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> torrent, int maxPieceLength,
+        [NotNullWhen(true)] out TorrentMetainfo? metainfo, [NotNullWhen(false)] out string? error)
     {
-        if (!SingleFileTorrent.TryParse(bytes, MaxAcceptedPieceLength, out var parsed, out var error)) throw new InvalidTorrentException(error);
-        return new TorrentMetainfo(bytes.ToArray(), parsed.InfoHash, parsed.Announce, parsed.Name, parsed.Length, (int)parsed.PieceLength, parsed.PieceHashes);
+        metainfo = null;
+        BValue root;
+        try
+        {
+            root = BencodeReader.Decode(torrent);
+        }
+        catch (BencodeException e)
+        {
+            return Fail($"not bencoded: {e.Message}", out error);
+        }
+        catch (OverflowException)
+        {
+            // The reader lets 19-digit numbers beyond long.MaxValue overflow instead of reporting them.
+            return Fail("not bencoded: number too large", out error);
+        }
+        if (root is not BDictionary dictionary) return Fail("a torrent is a bencoded dictionary", out error);
+        if (dictionary["info"] is not BDictionary info) return Fail("missing 'info' dictionary", out error);
+        if (info.ContainsKey("files")) return Fail("multi-file torrents are not supported; publish a single file", out error);
+
+        string? announce;
+        switch (dictionary["announce"])
+        {
+            case null: announce = null; break;
+            case BString s: announce = s.Text; break;
+            default: return Fail("'announce' is not a string", out error);
+        }
+        if (info["name"] is not BString nameValue) return Fail("info: 'name' is missing or not a string", out error);
+        var name = nameValue.Text;
+        if (name.Length == 0) return Fail("info: 'name' is empty", out error);
+        if (info["length"] is not BInteger { Value: var length }) return Fail("info: 'length' is missing or not an integer", out error);
+        if (length < 0) return Fail("info: 'length' is negative", out error);
+        if (info["piece length"] is not BInteger { Value: var pieceLength }) return Fail("info: 'piece length' is missing or not an integer", out error);
+        if (pieceLength <= 0) return Fail("info: 'piece length' must be positive", out error);
+        if (pieceLength > maxPieceLength) return Fail($"info: 'piece length' {pieceLength} exceeds {maxPieceLength}", out error);
+        if (info["pieces"] is not BString piecesValue) return Fail("info: 'pieces' is missing or not a string", out error);
+
+        var pieces = piecesValue.Bytes;
+        var pieceCount = length / pieceLength + (length % pieceLength == 0 ? 0 : 1);
+        if (pieceCount > int.MaxValue / HashLength) return Fail("info: too many pieces", out error);
+        if (pieces.Length != pieceCount * HashLength)
+            return Fail($"info: 'pieces' holds {pieces.Length} bytes; {pieceCount} pieces need {pieceCount * HashLength}", out error);
+
+        metainfo = new TorrentMetainfo(torrent.ToArray(), Id160.Hash(torrent[info.Source]), announce, name, length, (int)pieceLength, pieces);
+        error = null;
+        return true;
+    }
+
+    private static bool Fail(string message, out string error)
+    {
+        error = message;
+        return false;
     }
 
     /// <summary>Hashes a file into pieces with positional reads and builds its .torrent.</summary>
@@ -123,7 +184,8 @@ public sealed class TorrentMetainfo
         return hashes;
     }
 
-    internal static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset)
+    /// <summary>Reads exactly destination.Length bytes at offset (positional reads loop until filled); a file that ends sooner throws.</summary>
+    public static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset)
     {
         while (!destination.IsEmpty)
         {

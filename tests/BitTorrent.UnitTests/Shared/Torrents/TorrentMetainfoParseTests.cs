@@ -4,9 +4,10 @@ using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
 
-namespace BitTorrent.UnitTests.Shared;
+namespace BitTorrent.UnitTests.Shared.Torrents;
 
-public sealed class SingleFileTorrentTests
+/// <summary>Reading a .torrent: <see cref="TorrentMetainfo.TryParse"/>, shared by the tracker and the peer.</summary>
+public sealed class TorrentMetainfoParseTests
 {
     private static byte[] Torrent(long length, long pieceLength, BValue? announce = null, string name = "a.bin")
     {
@@ -31,35 +32,35 @@ public sealed class SingleFileTorrentTests
             + new string('p', 40) + "ee";
         var bytes = Encoding.ASCII.GetBytes(text);
 
-        Assert.True(SingleFileTorrent.TryParse(bytes, long.MaxValue, out var parsed, out var error), error);
+        Assert.True(TorrentMetainfo.TryParse(bytes, int.MaxValue, out var parsed, out var error), error);
 
         var infoStart = text.IndexOf("d6:length", StringComparison.Ordinal);
         var expected = Id160.Hash(bytes.AsSpan(infoStart, text.Length - 1 - infoStart));
         Assert.Equal(expected, parsed.InfoHash);
-        Assert.Equal(("http://x/", "a", 5L, 4L, 2), (parsed.Announce, parsed.Name, parsed.Length, parsed.PieceLength, parsed.PieceCount));
-        Assert.Equal(40, parsed.PieceHashes.Length);
+        Assert.Equal(("http://x/", "a", 5L, 4, 2), (parsed.Announce, parsed.Name, parsed.Length, parsed.PieceLength, parsed.PieceCount));
+        Assert.Equal(new string('p', 40), Encoding.ASCII.GetString(parsed.GetPieceHash(0)) + Encoding.ASCII.GetString(parsed.GetPieceHash(1)));
         Assert.Equal(SHA1.HashData(bytes.AsSpan(infoStart, text.Length - 1 - infoStart)), parsed.InfoHash.ToByteArray());
     }
 
     [Fact]
     public void An_empty_file_has_no_pieces_and_no_announce_is_allowed()
     {
-        Assert.True(SingleFileTorrent.TryParse(Torrent(0, 16384), long.MaxValue, out var parsed, out _));
+        Assert.True(TorrentMetainfo.TryParse(Torrent(0, 16384), int.MaxValue, out var parsed, out _));
         Assert.Equal((0, (string?)null), (parsed.PieceCount, parsed.Announce));
     }
 
     [Fact]
     public void A_piece_length_above_the_callers_limit_is_refused()
     {
-        Assert.True(SingleFileTorrent.TryParse(Torrent(10, 1 << 20), 1 << 20, out _, out _));
-        Assert.False(SingleFileTorrent.TryParse(Torrent(10, 2 << 20), 1 << 20, out _, out var error));
+        Assert.True(TorrentMetainfo.TryParse(Torrent(10, 1 << 20), 1 << 20, out _, out _));
+        Assert.False(TorrentMetainfo.TryParse(Torrent(10, 2 << 20), 1 << 20, out _, out var error));
         Assert.Contains("exceeds", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void An_announce_that_is_not_a_string_is_refused()
     {
-        Assert.False(SingleFileTorrent.TryParse(Torrent(1, 1, announce: new BInteger(3)), long.MaxValue, out _, out var error));
+        Assert.False(TorrentMetainfo.TryParse(Torrent(1, 1, announce: new BInteger(3)), int.MaxValue, out _, out var error));
         Assert.Contains("announce", error, StringComparison.Ordinal);
     }
 }

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
+using BitTorrent.UnitTests.Peer;
 
-namespace BitTorrent.UnitTests.Peer.Torrents;
+namespace BitTorrent.UnitTests.Shared.Torrents;
 
 public class TorrentMetainfoTests
 {

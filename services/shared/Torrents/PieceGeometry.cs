@@ -1,4 +1,4 @@
-namespace BitTorrent.Peer.Torrents;
+namespace BitTorrent.Shared.Torrents;
 
 /// <summary>
 /// How a single file is cut into pieces and pieces into 16 KiB blocks (BEP 3).

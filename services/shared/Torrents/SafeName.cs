@@ -1,13 +1,17 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace BitTorrent.Peer.Torrents;
+namespace BitTorrent.Shared.Torrents;
 
 /// <summary>
-/// File names that arrive from torrents, the network or uploads are untrusted. A safe name is a
-/// single path segment that cannot climb out of (or escape) the storage folder on Linux or
-/// Windows: no separators, no "." / "..", no control characters, no drive or stream syntax,
-/// no reserved device names. The original system served "../../etc/passwd"; this one cannot.
+/// The one rule for file names that arrive from torrents, the network or uploads, all untrusted. A
+/// safe name is a single path segment that stays one file inside its folder on Linux and Windows:
+/// no separators, no "." / "..", no control characters, none of Windows' reserved characters
+/// (<c>: * ? " &lt; &gt; |</c>, which include drive and stream syntax), no reserved device names,
+/// no leading or trailing white space, no trailing dot, at most 255 UTF-8 bytes. The tracker
+/// refuses a torrent whose name breaks it; the peer renames uploads and downloads to fit it
+/// (<see cref="Sanitize"/>) and checks every path it builds (<see cref="ResolveInside"/>).
 /// </summary>
 public static class SafeName
 {
@@ -19,6 +23,9 @@ public static class SafeName
         "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
         "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     ];
+
+    /// <summary>Characters Windows does not allow in a file name (besides separators and control characters).</summary>
+    private static readonly SearchValues<char> ReservedCharacters = SearchValues.Create(":*?\"<>|");
 
     /// <summary>Checks a name strictly; nothing is rewritten.</summary>
     public static bool IsValid([NotNullWhen(true)] string? name, [NotNullWhen(false)] out string? reason)
@@ -38,7 +45,7 @@ public static class SafeName
         var segment = name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
         var builder = new StringBuilder(segment.Length);
         foreach (var c in segment)
-            if (!char.IsControl(c) && c != ':') builder.Append(c);
+            if (!char.IsControl(c) && !ReservedCharacters.Contains(c)) builder.Append(c);
         var cleaned = builder.ToString().Trim().TrimEnd('.');
         if (cleaned.Length == 0 || cleaned == "..") return null;
         if (IsReservedDeviceName(cleaned)) cleaned = "_" + cleaned;
@@ -68,6 +75,7 @@ public static class SafeName
             if (c is '/' or '\\') return "path separators are not allowed";
             if (char.IsControl(c)) return "control characters are not allowed";
             if (c == ':') return "':' is not allowed (drive or stream syntax)";
+            if (ReservedCharacters.Contains(c)) return $"'{c}' is not allowed in a file name";
         }
         if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1])) return "leading or trailing white space";
         if (name[^1] == '.') return "a trailing '.' is not allowed";

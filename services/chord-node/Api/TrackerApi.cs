@@ -3,7 +3,6 @@ using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Api;
 

@@ -7,7 +7,6 @@ using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Tracker;

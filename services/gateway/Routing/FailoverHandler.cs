@@ -1,5 +1,4 @@
 using System.Net;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace BitTorrent.Gateway.Routing;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using BitTorrent.Shared.Contracts.Tracker;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net.Http.Json;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Identifiers;
 using Microsoft.Extensions.Options;

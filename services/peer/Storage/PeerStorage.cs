@@ -116,11 +116,3 @@ public sealed class PeerStorage
         File.Move(temporary, path, overwrite: true);
     }
 }
-
-/// <summary>peer.json: the numeric id the tracker gave this peer.</summary>
-public sealed record PeerIdentityRecord(long PeerId);
-
-public enum LibraryOrigin { Published, Downloaded }
-
-/// <summary>A file this peer holds whole and serves.</summary>
-public sealed record LibraryItem(Id160 InfoHash, string Name, long Length, LibraryOrigin Origin, DateTimeOffset AddedAt);

@@ -130,7 +130,3 @@ public sealed partial class TrackerConnection(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tracker node {Url} failed: {Reason}; trying another")]
     private static partial void LogNodeFailed(ILogger logger, string url, string reason);
 }
-
-/// <summary>No chord node answered.</summary>
-public sealed class TrackerUnavailableException(Exception? inner)
-    : Exception("No tracker node could be reached: check that the ring is running (make run) or give a node by hand.", inner);

@@ -1,6 +1,4 @@
-using BitTorrent.Peer.Downloads;
 using BitTorrent.Shared.Identifiers;
-using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Transfer;
 

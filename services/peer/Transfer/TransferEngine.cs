@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BitTorrent.Peer.Transfer;

@@ -1,15 +1,14 @@
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Tracking;
-using BitTorrent.Shared.Identifiers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BitTorrent.Peer.Api;
 
 /// <summary>
-/// Expected refusals become RFC 7807 problem details with a sentence a user can read: the
-/// original's messages (not available, already in progress, already exists) and tracker outages.
+/// Expected refusals become RFC 7807 problem details with a sentence a user can read: a file not
+/// available, a download already in progress, a file already here, a peer still starting, and tracker outages.
 /// </summary>
 public sealed class PeerProblemHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -33,12 +32,4 @@ public sealed class PeerProblemHandler(IProblemDetailsService problems) : IExcep
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = exception.Message },
         });
     }
-}
-
-public static class InfoHashes
-{
-    public static bool TryParse(string text, out Id160 infoHash) => Id160.TryParse(text?.ToLowerInvariant(), out infoHash);
-
-    public static IResult Invalid(string text) => TypedResults.Problem(
-        title: "Bad info-hash", detail: $"'{text}' is not an info-hash: it is 40 hexadecimal digits.", statusCode: StatusCodes.Status400BadRequest);
 }

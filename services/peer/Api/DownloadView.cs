@@ -1,5 +1,4 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Storage;
 
 namespace BitTorrent.Peer.Api;
 
@@ -43,26 +42,3 @@ public sealed record DownloadView(
             s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces);
     }
 }
-
-/// <summary>A file this peer holds: published here or downloaded.</summary>
-public sealed record FileView(string InfoHash, string Name, long Length, string Origin, DateTimeOffset AddedAt, string ContentUrl, string TorrentUrl)
-{
-    public static FileView Of(LibraryItem item)
-    {
-        var id = item.InfoHash.ToString();
-        return new FileView(id, item.Name, item.Length, item.Origin.ToString().ToLowerInvariant(), item.AddedAt,
-            $"api/files/{id}/content", $"api/files/{id}/torrent");
-    }
-}
-
-/// <summary>A catalog row with what this peer can do with it: "have", "downloading", "available" or "unavailable".</summary>
-public sealed record CatalogEntry(string InfoHash, string Name, long Length, int Seeders, int Leechers, string Status, string TorrentUrl);
-
-/// <summary>Who this peer is and how it reaches the tracker.</summary>
-public sealed record MeView(long PeerId, bool Ready, string ApiUrl, string TransferHost, int TransferPort, TrackerView Tracker);
-
-public sealed record TrackerView(string? Current, string? Manual, IReadOnlyList<string> Discovered, IReadOnlyList<string> Candidates);
-
-public sealed record TrackerChoice(string? Url);
-
-public sealed record DownloadRequest(string InfoHash);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BitTorrent.Shared.Contracts.Tracker;
 
 namespace BitTorrent.ChordNode.Tracker;
 
@@ -34,12 +33,3 @@ public sealed record SwarmEntry(
     /// <summary>Whether a stored swarm value is a seeder's, without deserializing it (the announce hot path).</summary>
     public static bool IsSeederJson(string json) => json.StartsWith(SeederPrefix, StringComparison.Ordinal);
 }
-
-/// <summary>A member of <c>catalog/{p}</c> (member = info-hash hex).</summary>
-internal sealed record CatalogEntry(string InfoHash, string Name, long Length);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(SwarmEntry))]
-[JsonSerializable(typeof(CatalogEntry))]
-[JsonSerializable(typeof(PeerInfo))]
-internal sealed partial class TrackerJsonContext : JsonSerializerContext;

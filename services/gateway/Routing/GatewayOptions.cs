@@ -18,6 +18,10 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan PeerCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a request for the peer's OpenAPI document waits for a first peer to serve it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan PeerDocumentWait { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Requests per second allowed per client address on the public routes.</summary>
     [Range(1, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 20_000;

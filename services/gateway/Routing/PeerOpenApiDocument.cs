@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Gateway.Routing;
 
@@ -13,6 +14,7 @@ namespace BitTorrent.Gateway.Routing;
 public sealed partial class PeerOpenApiDocument(
     PeerDirectory directory,
     IHttpClientFactory httpClients,
+    IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<PeerOpenApiDocument> logger)
 {
@@ -21,15 +23,13 @@ public sealed partial class PeerOpenApiDocument(
     /// <summary>The named client documents are fetched with: a peer builds its document on the first request, which takes a while.</summary>
     public const string HttpClientName = "peer-openapi";
 
-    /// <summary>How long a request waits for a first peer to serve its document.</summary>
-    public static readonly TimeSpan WaitForFirstPeer = TimeSpan.FromSeconds(15);
-
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
     private volatile string? _lastServed;
 
     public async Task<IResult> GetAsync(CancellationToken cancellationToken)
     {
-        using var patience = new CancellationTokenSource(WaitForFirstPeer, time);
+        var wait = options.Value.PeerDocumentWait;
+        using var patience = new CancellationTokenSource(wait, time);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, patience.Token);
         while (true)
         {
@@ -46,7 +46,7 @@ public sealed partial class PeerOpenApiDocument(
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 return TypedResults.Problem(title: "No peer yet",
-                    detail: $"No peer served its API description within {WaitForFirstPeer.TotalSeconds:0} s. Start one (make peer), then reload.",
+                    detail: $"No peer served its API description within {wait.TotalSeconds:0} s. Start one (make peer), then reload.",
                     statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         }

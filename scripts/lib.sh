@@ -51,12 +51,14 @@ start_service() {
 # owns_port PID PORT: whether process PID holds the listening socket of PORT (so that an answer on the port is
 # from it, not from another process that took the port first). Linux's /proc; elsewhere it is assumed.
 owns_port() {
-  local pid=$1 hex inode
+  local pid=$1 hex inode fd
   [ -r /proc/net/tcp ] || return 0
   hex=$(printf ':%04X' "$2")
-  for inode in $(awk -v p="$hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
-    ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
-  done
+  while read -r inode; do
+    for fd in "/proc/$pid/fd/"*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ] && return 0
+    done
+  done < <(awk -v p="$hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
   return 1
 }
 

@@ -22,8 +22,7 @@ public static class ChordNodeExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddServiceHttpClient(HttpRingTransport.HttpClientName,
                 sp => HttpRingTransport.HandlerSettings(sp.GetRequiredService<IOptions<ChordOptions>>().Value))
-            .AddHttpMessageHandler(sp => new RingSecretHandler(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Secret))
-            .RemoveAllLoggers(); // ring RPC runs many times a second; failures surface as NodeUnreachableException
+            .AddHttpMessageHandler(sp => new RingSecretHandler(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Secret));
         services.AddSingleton<HttpRingTransport>();
         services.AddSingleton<IRingTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
         services.AddSingleton<IStorageTransport>(sp => sp.GetRequiredService<HttpRingTransport>());

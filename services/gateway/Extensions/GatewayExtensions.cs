@@ -18,8 +18,7 @@ public static class GatewayExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddDiscoveryListener();
         services.AddServiceHttpClient(RingMembership.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(3));
-        services.AddServiceHttpClient(AnnounceForwarder.HttpClientName, HttpHandlerSettings.Default with { ConnectTimeout = TimeSpan.FromSeconds(2) })
-            .RemoveAllLoggers(); // every announce passes here; AnnounceForwarder logs what fails
+        services.AddServiceHttpClient(AnnounceForwarder.HttpClientName, HttpHandlerSettings.Default with { ConnectTimeout = TimeSpan.FromSeconds(2) });
         services.AddServiceHttpClient(PeerOpenApiDocument.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(20));
         services.AddSingleton<RingMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<RingMembership>());

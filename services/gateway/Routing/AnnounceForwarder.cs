@@ -14,7 +14,7 @@ namespace BitTorrent.Gateway.Routing;
 /// </summary>
 public sealed partial class AnnounceForwarder(RingMembership membership, IHttpClientFactory httpClients, ILogger<AnnounceForwarder> logger)
 {
-    /// <summary>The named client announces go out on (the shared handler settings, no request logging: a hot path).</summary>
+    /// <summary>The named client announces go out on (the shared handler settings, a 2 s connect timeout).</summary>
     public const string HttpClientName = "announce-forwarding";
 
     private const int MaxAttempts = 3;

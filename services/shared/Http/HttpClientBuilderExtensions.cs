@@ -8,7 +8,8 @@ public static class HttpClientBuilderExtensions
     /// A named <see cref="IHttpClientFactory"/> client whose primary handler has <paramref name="settings"/>
     /// (<see cref="HttpHandlerSettings.Default"/> when null). The factory keeps that handler for the life of
     /// the process: its pooled connections renew themselves (<see cref="HttpHandlerSettings.PooledConnectionLifetime"/>),
-    /// so clients may be held, and a rotated handler would only drop warm connections.
+    /// so clients may be held, and a rotated handler would only drop warm connections. The factory's
+    /// per-request log lines are off: these clients run many times a second, and their callers log what fails.
     /// </summary>
     public static IHttpClientBuilder AddServiceHttpClient(this IServiceCollection services, string name, HttpHandlerSettings? settings = null) =>
         services.AddServiceHttpClient(name, _ => settings ?? HttpHandlerSettings.Default);
@@ -19,6 +20,7 @@ public static class HttpClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(settings);
         return services.AddHttpClient(name)
             .ConfigurePrimaryHttpMessageHandler(sp => settings(sp).CreateHandler())
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
     }
 }

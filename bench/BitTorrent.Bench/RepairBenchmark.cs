@@ -72,7 +72,7 @@ public static class RepairBenchmark
                 var environment = new Dictionary<string, string>
                 {
                     ["Chord__Secret"] = Secret,
-                    ["Chord__JoinWaitMs"] = "500",
+                    ["Chord__JoinWait"] = "00:00:00.500",
                     ["Discovery__Enabled"] = "false",
                     ["Logging__LogLevel__Default"] = "Warning",
                 };

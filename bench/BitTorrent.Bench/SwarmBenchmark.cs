@@ -5,8 +5,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using BitTorrent.IntegrationTests.Infrastructure;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Bench;
 
@@ -37,7 +37,7 @@ public static class SwarmBenchmark
         {
             // A tracker of its own per scenario: no peer of an earlier swarm is handed out.
             await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
-                new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
+                new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
             await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
             var ours = await OursAsync(folder, source, node, http, seeders, leechers);
             Console.WriteLine(string.Create(C, $"ours {seeders} → {leechers}: {ours:F2} s"));

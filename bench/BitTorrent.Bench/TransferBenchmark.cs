@@ -32,7 +32,7 @@ public static class TransferBenchmark
         Console.WriteLine($"iperf3 loopback: {iperf:F0} MiB/s");
 
         await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
-            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
+            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
         await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
         var announce = node.Url + "/announce";
@@ -71,7 +71,7 @@ public static class TransferBenchmark
         using var folder = new TempFolder();
         var source = folder.RandomFile("bench-1GiB.bin", Size, seed: 2026);
         await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
-            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
+            new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
         await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
         for (var run = 1; run <= runs; run++)

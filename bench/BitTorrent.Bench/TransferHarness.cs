@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Bench;
 

@@ -1,14 +1,12 @@
 using BitTorrent.ChordNode.Extensions;
+using BitTorrent.Shared.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
 builder.AddChordRing();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 app.MapChordNode();
-app.MapOpenApi();
-app.Run();
+return app.RunService();
 
 /// <summary>Entry point, visible to in-process tests.</summary>
 public partial class Program;

@@ -1,4 +1,5 @@
 using BitTorrent.Gateway.Extensions;
+using BitTorrent.Shared.Hosting;
 
 // Content (wwwroot) next to the assembly, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -6,7 +7,7 @@ builder.AddGateway();
 
 var app = builder.Build();
 app.MapGateway();
-app.Run();
+return app.RunService();
 
 /// <summary>Entry point, visible to in-process tests.</summary>
 public partial class Program;

@@ -1,4 +1,5 @@
 using BitTorrent.Peer.Hosting;
+using BitTorrent.Shared.Hosting;
 
 // Content (the web UI in wwwroot) next to the assembly, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -6,7 +7,7 @@ builder.AddPeer();
 
 var app = builder.Build();
 app.MapPeer();
-app.Run();
+return app.RunService();
 
 /// <summary>Entry point, visible to in-process tests.</summary>
 public partial class Program;

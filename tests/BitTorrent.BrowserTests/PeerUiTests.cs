@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using BitTorrent.IntegrationTests.Infrastructure;
 using BitTorrent.BrowserTests.Infrastructure;
+using BitTorrent.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

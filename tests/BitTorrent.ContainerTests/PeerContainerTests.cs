@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using BitTorrent.ContainerTests.Infrastructure;
 
 namespace BitTorrent.ContainerTests;

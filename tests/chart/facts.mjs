@@ -55,6 +55,12 @@ const peers = (s) => find(s, "StatefulSet", `${RELEASE}-peer`);
 const gateway = (s) => find(s, "Deployment", `${RELEASE}-gateway`);
 const container = (w) => w.spec.template.spec.containers[0];
 const env = (w) => Object.fromEntries(container(w).env.map((e) => [e.name, e.value ?? e.valueFrom]));
+// A .NET TimeSpan as the services read it ("hh:mm:ss" with optional ".fff"), in seconds.
+const seconds = (timespan) => {
+  const m = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(timespan ?? "");
+  assert(m, `'${timespan}' is not a TimeSpan`);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+};
 const seedEnv = (w, prefix) =>
   container(w).env.filter((e) => e.name.startsWith(`${prefix}__`)).map((e) => [e.name, e.value]);
 const workloads = (s) => [ring(s), peers(s), gateway(s)];
@@ -308,9 +314,9 @@ await check("defaults: chord-node environment", () => {
   const e = env(ring("defaults"));
   eq(e.POD_IP, { fieldRef: { fieldPath: "status.podIP" } }, "POD_IP");
   const want = {
-    Chord__Replicas: "3", Chord__SuccessorListLength: "4", Chord__StabilizeIntervalMs: "500",
+    Chord__Replicas: "3", Chord__SuccessorListLength: "4", Chord__StabilizeInterval: "00:00:00.500",
     Discovery__Group: "239.255.4.3", Discovery__Port: "1234", Discovery__Interface: "$(POD_IP)", Discovery__Ttl: "1",
-    Tracker__CatalogPartitions: "16", Tracker__AnnounceIntervalSeconds: "30",
+    Tracker__CatalogPartitions: "16", Tracker__AnnounceInterval: "00:00:30.000",
   };
   for (const [k, v] of Object.entries(want)) eq(e[k], v, k);
 });
@@ -319,7 +325,7 @@ await check("large: values reach the ring (12 members, replication 5, partitions
   eq(w.spec.replicas, 12, "replicas");
   eq([e.Chord__Replicas, e.Chord__SuccessorListLength, e.Tracker__CatalogPartitions, e.Discovery__Interface, e.Discovery__Ttl],
     ["5", "8", "64", "10.0.0.1", "2"], "env");
-  assert(Number(e.Tracker__PeerTtlSeconds) > 60 && Number(e.Tracker__MinAnnounceIntervalSeconds) <= 60, "tracker TTLs inconsistent");
+  assert(seconds(e.Tracker__PeerTtl) > 60 && seconds(e.Tracker__MinAnnounceInterval) <= 60, "tracker TTLs inconsistent");
   eq(container(w).resources, values("large").ring.resources, "resources");
   eq(container(w).image, "registry.example.internal/team/bittorrent/chord-node:0.1.0-rc1", "image");
   eq(w.spec.template.spec.imagePullSecrets, [{ name: "regcred" }], "imagePullSecrets");

@@ -265,3 +265,12 @@ periodSeconds: 5
 timeoutSeconds: 3
 failureThreshold: 3
 {{- end }}
+
+{{/*
+A duration in milliseconds as a .NET TimeSpan ("hh:mm:ss.fff"), the form the services' duration keys take.
+(include "bittorrent.timespan" 500) is "00:00:00.500".
+*/}}
+{{- define "bittorrent.timespan" -}}
+{{- $ms := int . -}}
+{{- printf "%02d:%02d:%02d.%03d" (div $ms 3600000) (mod (div $ms 60000) 60) (mod (div $ms 1000) 60) (mod $ms 1000) -}}
+{{- end }}

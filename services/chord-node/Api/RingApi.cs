@@ -1,5 +1,6 @@
 using BitTorrent.ChordNode.Membership;
 using BitTorrent.ChordNode.Ring;
+using BitTorrent.Shared.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BitTorrent.ChordNode.Api;
@@ -21,11 +22,11 @@ public static class RingApi
             .WithSummary("Lookup hop counts")
             .WithDescription("How many remote hops this node's lookups took: count, mean and histogram. Chord promises O(log N); this is where it is measured.");
 
-        app.MapGet("/healthz", () => TypedResults.Ok(new Health("live")))
-            .WithTags("Health").WithName("Live").WithSummary("Liveness probe").WithDescription("200 while the process serves requests.");
-        app.MapGet("/readyz", Results<Ok<Health>, JsonHttpResult<Health>> (RingHost host) =>
-                host.Ready ? TypedResults.Ok(new Health("ready")) : TypedResults.Json(new Health("joining"), statusCode: StatusCodes.Status503ServiceUnavailable))
-            .WithTags("Health").WithName("Ready").WithSummary("Readiness probe").WithDescription("200 once the node has joined the ring (or founded it), 503 before.");
+        app.MapHealthEndpoints("ChordNode", "once the node has joined the ring (or founded it)", services =>
+        {
+            var ready = services.GetRequiredService<RingHost>().Ready;
+            return new Readiness<NodeReadiness>(ready, new NodeReadiness(ready ? "ready" : "joining"));
+        });
         return app;
     }
 
@@ -61,10 +62,3 @@ public static class RingApi
     private static Ok<HopReport> GetLookups(RingNode node) =>
         TypedResults.Ok(new HopReport(node.Hops.Lookups, node.Hops.MeanHops, node.Hops.Histogram()));
 }
-
-public sealed record Health(string Status);
-
-/// <summary>The ring as seen from one member.</summary>
-public sealed record RingView(string AnsweredBy, int Size, IReadOnlyList<MemberView> Members);
-
-public sealed record MemberView(string Id, string Url, string? Predecessor, IReadOnlyList<string> Successors);

@@ -78,15 +78,3 @@ public static class RingRpcApi
         return TypedResults.Ok(new LookupReport(target, result.Successor, result.Hops));
     }
 }
-
-public sealed record HopReport(long Lookups, double MeanHops, IReadOnlyDictionary<int, long> Histogram);
-
-/// <summary>
-/// One member's view for tools and tests: its neighbours and fingers, how many keys it holds, its lookup
-/// hops, how many DHT operations it sent on to another primary (Forwarded: 0 when every request reached
-/// the key's owner) and how many write-behind set changes wait for its replicas (PendingReplication).
-/// </summary>
-public sealed record NodeInfo(NodeRef Self, NodeRef? Predecessor, IReadOnlyList<NodeRef> Successors, IReadOnlyList<NodeRef> Fingers, int Keys, HopReport Hops,
-    long Forwarded = 0, int PendingReplication = 0);
-
-public sealed record LookupReport(Id160 Id, NodeRef Successor, int Hops);

@@ -1,6 +1,7 @@
 using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -113,7 +114,7 @@ public static class TrackerApi
         if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
         var torrent = await tracker.GetTorrentAsync(id, cancellationToken);
         if (torrent is null) return FileNotFound(infoHash);
-        var fileName = TorrentMetainfo.TryParse(torrent, out var metainfo, out _) ? metainfo.Name + ".torrent" : id + ".torrent";
+        var fileName = TrackerService.TryRead(torrent, out var metainfo, out _) ? metainfo.Name + ".torrent" : id + ".torrent";
         return TypedResults.File(torrent, TorrentContentType, fileName);
     }
 
@@ -139,9 +140,15 @@ public static class TrackerApi
             if (publisher is null) return new ForbiddenProblem("Publishing as a peer");
         }
 
-        var outcome = await tracker.PublishAsync(body.ToArray(), publisher, cancellationToken);
-        if (outcome.Torrent is not { } published)
-            return new BadRequestProblem("Invalid torrent", outcome.Error ?? "The torrent is not valid.");
+        PublishedTorrent published;
+        try
+        {
+            published = await tracker.PublishAsync(body.ToArray(), publisher, cancellationToken);
+        }
+        catch (InvalidTorrentException e)
+        {
+            return new BadRequestProblem("Invalid torrent", e.Message);
+        }
         return published.Created
             ? TypedResults.Created($"/api/tracker/files/{published.InfoHash}", published)
             : TypedResults.Ok(published);

@@ -4,6 +4,7 @@ using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Rpc;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Http;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Extensions;
@@ -15,9 +16,14 @@ public static class ChordNodeExtensions
     {
         var services = builder.Services;
         var secret = RingSecret.RequireConfigured(builder.Configuration, builder.Environment);
-        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.Section).PostConfigure(o => o.Secret = secret)
+        // Public endpoints take small bodies (a .torrent is at most Tracker:MaxTorrentBytes); ring RPC raises its own limit.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+        services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.SectionName).PostConfigure(o => o.Secret = secret)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
+        services.AddServiceHttpClient(HttpRingTransport.HttpClientName,
+                sp => HttpRingTransport.HandlerSettings(sp.GetRequiredService<IOptions<ChordOptions>>().Value))
+            .AddHttpMessageHandler(sp => new RingSecretHandler(sp.GetRequiredService<IOptions<ChordOptions>>().Value.Secret));
         services.AddSingleton<HttpRingTransport>();
         services.AddSingleton<IRingTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
         services.AddSingleton<IStorageTransport>(sp => sp.GetRequiredService<HttpRingTransport>());
@@ -37,7 +43,7 @@ public static class ChordNodeExtensions
                 sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
                 sp.GetRequiredService<HybridClock>(), options.Replicas)
             {
-                WriteBehindDelay = TimeSpan.FromMilliseconds(options.WriteBehindMs),
+                WriteBehindDelay = options.WriteBehindDelay,
             };
         });
         services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtNode>());
@@ -61,6 +67,7 @@ public static class ChordNodeExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RingHost>());
         // X-Forwarded-For is believed only from Tracker:TrustedProxies, by the tracker itself (TrustedProxyList).
         services.AddTracker();
+        services.AddOpenApi();
         return builder;
     }
 
@@ -82,6 +89,7 @@ public static class ChordNodeExtensions
         app.MapRingRpc();
         app.MapRingApi();
         app.MapTrackerEndpoints();
+        app.MapOpenApi();
         return app;
     }
 }

@@ -39,14 +39,14 @@ public sealed partial class RingHost(
     }
 
     /// <summary>
-    /// Waits up to JoinWaitMs for members. A member already in a ring (settled, even if alone) is
+    /// Waits up to JoinWait for members. A member already in a ring (settled, even if alone) is
     /// joined at once. When everyone heard is still starting (a ring starting together), the one with
     /// the smallest id founds it and the others join through it, so simultaneous starts make one ring,
     /// not several; and a node started after a founder never founds a second ring beside it.
     /// </summary>
     private async Task JoinOrFoundAsync(CancellationToken cancellationToken)
     {
-        var deadline = time.GetTimestamp() + (long)(_options.JoinWaitMs * (time.TimestampFrequency / 1000.0));
+        var deadline = time.GetTimestamp() + (long)(_options.JoinWait.TotalSeconds * time.TimestampFrequency);
         while (true)
         {
             var (inRing, alone) = await ProbeCandidatesAsync(cancellationToken);
@@ -106,7 +106,7 @@ public sealed partial class RingHost(
 
     private async Task MaintainAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.StabilizeIntervalMs), time);
+        using var timer = new PeriodicTimer(_options.StabilizeInterval, time);
         var round = 0;
         while (await WaitAsync(timer, stoppingToken))
         {
@@ -136,7 +136,7 @@ public sealed partial class RingHost(
 
     private async Task SynchronizeAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.SyncIntervalMs), time);
+        using var timer = new PeriodicTimer(_options.SyncInterval, time);
         while (await WaitAsync(timer, stoppingToken))
         {
             try

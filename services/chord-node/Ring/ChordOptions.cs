@@ -2,10 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace BitTorrent.ChordNode.Ring;
 
-/// <summary>Configuration section "Chord".</summary>
+/// <summary>The ring member's settings (configuration section "Chord"). Durations are TimeSpans ("00:00:00.500").</summary>
 public sealed class ChordOptions
 {
-    public const string Section = "Chord";
+    public const string SectionName = "Chord";
 
     /// <summary>The URL other members reach this node at; defaults to the first URL Kestrel listens on.</summary>
     public string? AdvertisedUrl { get; set; }
@@ -26,20 +26,20 @@ public sealed class ChordOptions
     public int Replicas { get; set; } = 3;
 
     /// <summary>Period of stabilize, rectify, check-predecessor and fix-fingers.</summary>
-    [Range(10, 60_000)]
-    public int StabilizeIntervalMs { get; set; } = 500;
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan StabilizeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Fingers refreshed by lookups each round (the rest follow from their neighbours).</summary>
     [Range(1, 160)]
     public int FingersPerRound { get; set; } = 8;
 
     /// <summary>Timeout of every ring RPC.</summary>
-    [Range(50, 60_000)]
-    public int RpcTimeoutMs { get; set; } = 1500;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan RpcTimeout { get; set; } = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>Period of replica synchronisation (anti-entropy).</summary>
-    [Range(50, 600_000)]
-    public int SyncIntervalMs { get; set; } = 1000;
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long a primary gathers announce (swarm) changes before replicating them in one batch. Swarm
@@ -47,13 +47,13 @@ public sealed class ChordOptions
     /// a primary that dies loses at most this window of announces. Everything else replicates synchronously.
     /// 20 ms measured better than 5 ms on 2 cores (fewer, larger merges: docs/benchmarks.md).
     /// </summary>
-    [Range(1, 1000)]
-    public int WriteBehindMs { get; set; } = 20;
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:01")]
+    public TimeSpan WriteBehindDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Known members to join through when discovery hears nobody (e.g. a headless Service name).</summary>
     public string[] Seeds { get; set; } = [];
 
     /// <summary>How long to listen for other members before creating a new ring alone.</summary>
-    [Range(0, 600_000)]
-    public int JoinWaitMs { get; set; } = 3000;
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan JoinWait { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -12,9 +12,3 @@ public interface IRingTransport
     Task RectifyAsync(NodeRef target, NodeRef candidate, CancellationToken cancellationToken);
     Task PingAsync(NodeRef target, CancellationToken cancellationToken);
 }
-
-public sealed class NodeUnreachableException(NodeRef node, string reason, Exception? inner = null)
-    : Exception($"Node {node} is unreachable: {reason}", inner)
-{
-    public NodeRef Node { get; } = node;
-}

@@ -244,6 +244,3 @@ public sealed class RingNode
         }
     }
 }
-
-public sealed class LookupFailedException(Id160 id, string reason)
-    : Exception($"Lookup of {id.Short} failed: {reason}");

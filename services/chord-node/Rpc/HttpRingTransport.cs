@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Storage;
+using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Identifiers;
 using Microsoft.Extensions.Options;
 using Refit;
@@ -9,36 +10,38 @@ using Refit;
 namespace BitTorrent.ChordNode.Rpc;
 
 /// <summary>
-/// Ring and storage RPC over HTTP/JSON: one Refit client per member over one pooled handler, a
-/// timeout on every call, and every failure (refused, timed out, 401, 5xx) reported as
-/// <see cref="NodeUnreachableException"/> so the ring treats the member as dead for now.
+/// Ring and storage RPC over HTTP/JSON: one Refit client per member over the factory's
+/// <see cref="HttpClientName"/> client (the ring secret on every request), a timeout on every call,
+/// and every failure (refused, timed out, 401, 5xx) reported as <see cref="NodeUnreachableException"/>
+/// so the ring treats the member as dead for now.
 /// </summary>
-public sealed class HttpRingTransport : IRingTransport, IStorageTransport, IDisposable
+public sealed class HttpRingTransport(IHttpClientFactory httpClients, IOptions<ChordOptions> options) : IRingTransport, IStorageTransport
 {
+    /// <summary>The named client of ring RPC: <see cref="RingSecretHandler"/> over the shared handler settings.</summary>
+    public const string HttpClientName = "ring-rpc";
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     private readonly ConcurrentDictionary<string, IChordRpc> _clients = new(StringComparer.Ordinal);
-    private readonly HttpMessageHandler _handler;
     private readonly RefitSettings _settings = new(new SystemTextJsonContentSerializer(JsonOptions));
-    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _timeout = options.Value.RpcTimeout;
 
-    public HttpRingTransport(IOptions<ChordOptions> options)
-    {
-        _timeout = TimeSpan.FromMilliseconds(options.Value.RpcTimeoutMs);
-        var sockets = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            ConnectTimeout = _timeout,
-            MaxConnectionsPerServer = 64,
-        };
-        _handler = new RingSecretHandler(options.Value.Secret) { InnerHandler = sockets };
-    }
+    /// <summary>
+    /// The handler settings of ring RPC: a member that does not accept a connection within one RPC timeout
+    /// is unreachable, and at most 64 connections to one member (a burst of replication waits, it does not
+    /// open hundreds of sockets).
+    /// </summary>
+    public static HttpHandlerSettings HandlerSettings(ChordOptions options) =>
+        HttpHandlerSettings.Default with { ConnectTimeout = options.RpcTimeout, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), MaxConnectionsPerServer = 64 };
 
     private IChordRpc Client(NodeRef target) =>
-        _clients.GetOrAdd(target.Url, url => RestService.For<IChordRpc>(
-            new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan },
-            _settings));
+        _clients.GetOrAdd(target.Url, url =>
+        {
+            var http = httpClients.CreateClient(HttpClientName);
+            http.BaseAddress = new Uri(url);
+            http.Timeout = Timeout.InfiniteTimeSpan; // each call has its own timeout
+            return RestService.For<IChordRpc>(http, _settings);
+        });
 
     private async Task<T> CallAsync<T>(NodeRef target, Func<IChordRpc, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -90,5 +93,4 @@ public sealed class HttpRingTransport : IRingTransport, IStorageTransport, IDisp
     public Task<IReadOnlyList<EntryData>> RangeAsync(NodeRef target, Id160 from, Id160 to, CancellationToken cancellationToken) =>
         CallAsync(target, (c, ct) => c.RangeAsync(new RangeRequest(from, to), ct), cancellationToken);
 
-    public void Dispose() => _handler.Dispose();
 }

@@ -1,6 +1,5 @@
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Storage;
-using BitTorrent.Shared.Identifiers;
 using Refit;
 
 namespace BitTorrent.ChordNode.Rpc;
@@ -32,8 +31,3 @@ public interface IChordRpc
     [Post("/dht/range")]
     Task<IReadOnlyList<EntryData>> RangeAsync([Body] RangeRequest request, CancellationToken cancellationToken);
 }
-
-public sealed record LookupStepRequest(Id160 Id, IReadOnlyCollection<Id160>? Exclude);
-
-/// <summary>Keys whose id lies in (From, To].</summary>
-public sealed record RangeRequest(Id160 From, Id160 To);

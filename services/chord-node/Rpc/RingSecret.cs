@@ -30,7 +30,7 @@ public static class RingSecret
     /// </summary>
     public static string RequireConfigured(IConfiguration configuration, IHostEnvironment environment)
     {
-        var secret = configuration[$"{Ring.ChordOptions.Section}:Secret"];
+        var secret = configuration[$"{Ring.ChordOptions.SectionName}:Secret"];
         if (environment.IsDevelopment()) return string.IsNullOrEmpty(secret) ? DevelopmentDefault : secret;
         if (Problem(secret) is { } problem)
         {

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace BitTorrent.ChordNode.Tracker;
 
-/// <summary>Tracker behaviour (configuration section "Tracker").</summary>
+/// <summary>Tracker behaviour (configuration section "Tracker"). Durations are TimeSpans ("00:00:30").</summary>
 public sealed class TrackerOptions : IValidatableObject
 {
     public const string SectionName = "Tracker";
@@ -11,17 +11,17 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 1024)]
     public int CatalogPartitions { get; set; } = 16;
 
-    /// <summary>The interval announced to clients and expected from peers that joined by REST.</summary>
-    [Range(1, 3600)]
-    public int AnnounceIntervalSeconds { get; set; } = 30;
+    /// <summary>The interval announced to clients and expected from peers that joined by REST (whole seconds on the wire).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The "min interval" announced to clients.</summary>
-    [Range(1, 3600)]
-    public int MinAnnounceIntervalSeconds { get; set; } = 15;
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MinAnnounceInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a swarm entry lives without a re-announce: 2.5 intervals tolerate one lost announce.</summary>
-    [Range(1, 86_400)]
-    public int PeerTtlSeconds { get; set; } = 75;
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PeerTtl { get; set; } = TimeSpan.FromSeconds(75);
 
     [Range(1, 10_000)]
     public int DefaultNumWant { get; set; } = 50;
@@ -29,9 +29,9 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxNumWant { get; set; } = 200;
 
-    /// <summary>How long swarm counts learned by this node are reused when listing the catalog; 0 reads every swarm.</summary>
-    [Range(0, 3600)]
-    public double CountCacheSeconds { get; set; } = 2;
+    /// <summary>How long swarm counts learned by this node are reused when listing the catalog; zero reads every swarm.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan CountCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The largest .torrent accepted for publishing.</summary>
     [Range(1, 64 * 1024 * 1024)]
@@ -58,11 +58,11 @@ public sealed class TrackerOptions : IValidatableObject
         foreach (var entry in TrustedProxies)
             if (!TrustedProxyList.TryParseEntry(entry, out _) && !TrustedProxyList.IsHostName(entry))
                 yield return new ValidationResult($"Tracker:TrustedProxies: '{entry}' is neither an IP address, a CIDR range nor a host name.");
-        if (PeerTtlSeconds <= AnnounceIntervalSeconds)
-            yield return new ValidationResult("Tracker:PeerTtlSeconds must exceed AnnounceIntervalSeconds, or peers expire between announces.");
-        if (MinAnnounceIntervalSeconds > AnnounceIntervalSeconds)
-            yield return new ValidationResult("Tracker:MinAnnounceIntervalSeconds must not exceed AnnounceIntervalSeconds.");
+        if (PeerTtl <= AnnounceInterval)
+            yield return new ValidationResult("Tracker:PeerTtl must exceed Tracker:AnnounceInterval, or peers expire between announces.");
+        if (MinAnnounceInterval > AnnounceInterval)
+            yield return new ValidationResult("Tracker:MinAnnounceInterval must not exceed Tracker:AnnounceInterval.");
         if (DefaultNumWant > MaxNumWant)
-            yield return new ValidationResult("Tracker:DefaultNumWant must not exceed MaxNumWant.");
+            yield return new ValidationResult("Tracker:DefaultNumWant must not exceed Tracker:MaxNumWant.");
     }
 }

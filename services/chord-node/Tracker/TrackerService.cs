@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -5,7 +6,7 @@ using System.Text.Json;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
-using Microsoft.Extensions.Logging;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Tracker;
@@ -17,7 +18,7 @@ namespace BitTorrent.ChordNode.Tracker;
 public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> options, TimeProvider time, ILogger<TrackerService> logger)
 {
     private readonly TrackerOptions _options = options.Value;
-    private readonly SwarmCountCache _counts = new(time, TimeSpan.FromSeconds(options.Value.CountCacheSeconds));
+    private readonly SwarmCountCache _counts = new(time, options.Value.CountCacheDuration);
     private readonly PeerListCache _peerLists = new();
 
     public TrackerOptions Options => _options;
@@ -58,7 +59,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var (complete, incomplete) = Count(members);
         _counts.Set(request.InfoHash, complete, incomplete);
         if (!update.IsRemove && members.Count >= _options.MaxPeersPerSwarm && !Contains(members, member))
-            return AnnounceResult.Failed($"this swarm is full ({_options.MaxPeersPerSwarm} peers); retry later", _options.AnnounceIntervalSeconds);
+            return AnnounceResult.Failed($"this swarm is full ({_options.MaxPeersPerSwarm} peers); retry later", (int)_options.AnnounceInterval.TotalSeconds);
 
         if (request.Event == AnnounceEvent.Completed
             && await dht.GetAsync(TrackerKeys.Torrent(request.InfoHash), cancellationToken).ConfigureAwait(false) is not null)
@@ -71,8 +72,8 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         {
             Complete = complete,
             Incomplete = incomplete,
-            Interval = _options.AnnounceIntervalSeconds,
-            MinInterval = _options.MinAnnounceIntervalSeconds,
+            Interval = (int)_options.AnnounceInterval.TotalSeconds,
+            MinInterval = (int)_options.MinAnnounceInterval.TotalSeconds,
             Peers = peers,
         };
     }
@@ -106,19 +107,19 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return (seeders, members.Count - seeders);
     }
 
-    private long ExpiresAt() => time.GetUtcNow().ToUnixTimeMilliseconds() + _options.PeerTtlSeconds * 1000L;
+    private long ExpiresAt() => (time.GetUtcNow() + _options.PeerTtl).ToUnixTimeMilliseconds();
 
     // ---- Files: publish, catalog, metadata ----
 
     /// <summary>
     /// Validates and publishes a .torrent: stores it, adds it to its catalog partition and the name index. Idempotent.
     /// A <paramref name="publisher"/> (a peer that proved its token) is recorded when the torrent is new: that peer
-    /// may remove the file from the catalog later.
+    /// may remove the file from the catalog later. An invalid torrent throws <see cref="InvalidTorrentException"/>
+    /// with the reason, before anything is stored.
     /// </summary>
-    public async Task<PublishOutcome> PublishAsync(byte[] torrent, long? publisher = null, CancellationToken cancellationToken = default)
+    public async Task<PublishedTorrent> PublishAsync(byte[] torrent, long? publisher = null, CancellationToken cancellationToken = default)
     {
-        if (!TorrentMetainfo.TryParse(torrent, out var metainfo, out var error))
-            return new PublishOutcome(null, error);
+        if (!TryRead(torrent, out var metainfo, out var error)) throw new InvalidTorrentException(error);
 
         var hash = metainfo.InfoHash;
         var hex = hash.ToString();
@@ -136,14 +137,22 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         await Task.WhenAll(store, catalog, name, owner).ConfigureAwait(false);
 
         if (existing is null) LogPublished(hex, metainfo.Name, metainfo.Length);
-        return new PublishOutcome(
-            new PublishedTorrent(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount, Created: existing is null),
-            null);
+        return new PublishedTorrent(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount, Created: existing is null);
+    }
+
+    /// <summary>A torrent the tracker accepts: any valid single-file torrent whose name is a <see cref="SafeName"/>.</summary>
+    public static bool TryRead(byte[] torrent, [NotNullWhen(true)] out TorrentMetainfo? metainfo, [NotNullWhen(false)] out string? error)
+    {
+        if (!TorrentMetainfo.TryParse(torrent, int.MaxValue, out metainfo, out error)) return false;
+        if (SafeName.IsValid(metainfo.Name, out var reason)) return true;
+        metainfo = null;
+        error = $"info: 'name' is not a plain file name: {reason}";
+        return false;
     }
 
     /// <summary>
     /// The catalog (all partitions read in parallel), filtered by a case-insensitive name substring, with
-    /// live counts (reused for <see cref="TrackerOptions.CountCacheSeconds"/> when this node saw them recently).
+    /// live counts (reused for <see cref="TrackerOptions.CountCacheDuration"/> when this node saw them recently).
     /// </summary>
     public async Task<IReadOnlyList<TrackerFileSummary>> ListFilesAsync(string? search, CancellationToken cancellationToken = default)
     {
@@ -191,7 +200,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var swarmTask = dht.GetSetAsync(TrackerKeys.Swarm(infoHash), cancellationToken);
         var torrent = await torrentTask.ConfigureAwait(false);
         var swarm = await swarmTask.ConfigureAwait(false);
-        if (torrent is null || !TorrentMetainfo.TryParse(torrent, out var metainfo, out _)) return null;
+        if (torrent is null || !TryRead(torrent, out var metainfo, out _)) return null;
 
         var peers = ToPeerInfos(swarm);
         var seeders = peers.Count(p => p.Seeder);
@@ -214,7 +223,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var publisherTask = dht.GetAsync(TrackerKeys.Publisher(infoHash), cancellationToken);
         var torrent = await torrentTask.ConfigureAwait(false);
         var publisher = await publisherTask.ConfigureAwait(false);
-        if (torrent is null || !TorrentMetainfo.TryParse(torrent, out var metainfo, out _)) return PeerAccess.Unknown;
+        if (torrent is null || !TorrentMetainfo.TryParse(torrent, int.MaxValue, out var metainfo, out _)) return PeerAccess.Unknown;
         // A file published without a token has no owner: nobody may remove it through the API.
         if (publisher is null || !long.TryParse(Encoding.UTF8.GetString(publisher), NumberStyles.None, CultureInfo.InvariantCulture, out var owner))
             return PeerAccess.WrongToken;
@@ -381,22 +390,4 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
     [LoggerMessage(LogLevel.Information, "Registered peer {PeerId} at {Host}:{Port}")]
     private partial void LogPeerRegistered(long peerId, string host, int port);
-}
-
-/// <summary>A published torrent, or why it was refused.</summary>
-public sealed record PublishOutcome(PublishedTorrent? Torrent, string? Error);
-
-/// <summary>The outcome of a call that needs a peer's token.</summary>
-public enum PeerAccess
-{
-    /// <summary>The token is the peer's own; the change was made.</summary>
-    Granted,
-    /// <summary>No token was sent (401).</summary>
-    NoToken,
-    /// <summary>A token was sent, but not this peer's (403).</summary>
-    WrongToken,
-    /// <summary>The peer, or the file, is not known to the tracker (404).</summary>
-    Unknown,
-    /// <summary>The swarm already holds its maximum of live entries.</summary>
-    Full,
 }

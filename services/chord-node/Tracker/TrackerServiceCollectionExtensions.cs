@@ -1,5 +1,4 @@
 using BitTorrent.ChordNode.Tracker;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using BitTorrent.Gateway.Routing;
-using Microsoft.AspNetCore.Http.HttpResults;
+using BitTorrent.Shared.Hosting;
 using Yarp.ReverseProxy;
 
 namespace BitTorrent.Gateway.Api;
@@ -9,17 +9,7 @@ public static class GatewayApi
 {
     public static IEndpointRouteBuilder MapGatewayApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new GatewayHealth("live", [])))
-            .WithTags("Health").WithName("GatewayLive").WithSummary("Liveness probe")
-            .WithDescription("200 while the gateway serves requests.");
-        app.MapGet("/readyz", Results<Ok<GatewayHealth>, JsonHttpResult<GatewayHealth>> (RingMembership membership, IProxyStateLookup proxy) =>
-                // Ready when the proxy itself routes to the members, not merely when they are known:
-                // YARP applies a new configuration a moment after it is given.
-                proxy.TryGetCluster(RingProxyConfig.Cluster, out var cluster) && cluster.Destinations.Count > 0 && membership.Members.Length > 0
-                    ? TypedResults.Ok(new GatewayHealth("ready", [.. cluster.Destinations.Keys.Order(StringComparer.Ordinal)]))
-                    : TypedResults.Json(new GatewayHealth("no chord node known yet", []), statusCode: StatusCodes.Status503ServiceUnavailable))
-            .WithTags("Health").WithName("GatewayReady").WithSummary("Readiness probe")
-            .WithDescription("200 once the gateway knows at least one chord node to route tracker requests to; lists them.");
+        app.MapHealthEndpoints("Gateway", "once the gateway routes tracker requests to at least one chord node (listed in `chordNodes`)", CheckReadiness);
 
         // Ring RPC is for members only and never leaves the ring through the gateway.
         foreach (var prefix in new[] { "/chord", "/dht" })
@@ -32,6 +22,17 @@ public static class GatewayApi
         }
         return app;
     }
-}
 
-public sealed record GatewayHealth(string Status, IReadOnlyList<string> ChordNodes);
+    /// <summary>
+    /// Ready when the proxy itself routes to the members, not merely when they are known: YARP applies
+    /// a new configuration a moment after it is given.
+    /// </summary>
+    private static Readiness<GatewayReadiness> CheckReadiness(IServiceProvider services)
+    {
+        var membership = services.GetRequiredService<RingMembership>();
+        var proxy = services.GetRequiredService<IProxyStateLookup>();
+        return proxy.TryGetCluster(RingProxyConfig.Cluster, out var cluster) && cluster.Destinations.Count > 0 && membership.Members.Length > 0
+            ? new(true, new GatewayReadiness("ready", [.. cluster.Destinations.Keys.Order(StringComparer.Ordinal)]))
+            : new(false, new GatewayReadiness("no chord node known yet", []));
+    }
+}

@@ -1,6 +1,7 @@
 using BitTorrent.Gateway.Api;
 using BitTorrent.Gateway.Routing;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -12,19 +13,23 @@ public static class GatewayExtensions
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var options = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         services.AddSingleton(TimeProvider.System);
         // Discovery is believed only when signed with the ring secret (Gateway:RingSecret); see RingMembership.
         services.AddDiscoveryKey(_ => new DiscoveryKey(options.RingSecret));
         services.AddDiscoveryListener();
-        services.AddHttpClient(RingMembership.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(3));
+        services.AddServiceHttpClient(RingMembership.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(3));
+        services.AddServiceHttpClient(AnnounceForwarder.HttpClientName, HttpHandlerSettings.Default with { ConnectTimeout = TimeSpan.FromSeconds(2) });
+        services.AddServiceHttpClient(PeerOpenApiDocument.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(20));
         services.AddSingleton<RingMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<RingMembership>());
         services.AddSingleton<PeerDirectory>();
         services.AddSingleton<AnnounceForwarder>();
+        services.AddSingleton<PeerForwarder>();
+        services.AddSingleton<PeerOpenApiDocument>();
         services.AddReverseProxy().LoadFromMemory(RingProxyConfig.Routes(options), RingProxyConfig.Clusters([]));
-        services.AddSingleton<IForwarderHttpClientFactory, FailoverForwarderHttpClientFactory>();
+        services.AddSingleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>();
         services.AddHttpForwarder();
         services.AddGatewayRateLimits(options);
         services.AddProblemDetails();

@@ -1,5 +1,4 @@
 using System.Net;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace BitTorrent.Gateway.Routing;
 
@@ -36,11 +35,4 @@ public sealed class FailoverHandler(RingMembership membership) : DelegatingHandl
             request.RequestUri = new UriBuilder(request.RequestUri) { Scheme = target.Scheme, Host = target.Host, Port = target.Port }.Uri;
         }
     }
-}
-
-/// <summary>YARP's client factory with <see cref="FailoverHandler"/> in front of every ring request.</summary>
-public sealed class FailoverForwarderHttpClientFactory(RingMembership membership) : ForwarderHttpClientFactory
-{
-    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        context.ClusterId == RingProxyConfig.Cluster ? new FailoverHandler(membership) { InnerHandler = handler } : handler;
 }

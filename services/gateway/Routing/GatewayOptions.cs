@@ -2,10 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace BitTorrent.Gateway.Routing;
 
-/// <summary>Configuration section "Gateway".</summary>
+/// <summary>The gateway's settings (configuration section "Gateway"). Durations are TimeSpans ("00:00:02").</summary>
 public sealed class GatewayOptions
 {
-    public const string Section = "Gateway";
+    public const string SectionName = "Gateway";
 
     /// <summary>Chord node URLs to start from where multicast is unavailable (e.g. a headless Service name).</summary>
     public string[] Seeds { get; set; } = [];
@@ -18,12 +18,16 @@ public sealed class GatewayOptions
     public string? RingSecret { get; set; }
 
     /// <summary>How often the ring's membership is re-read and the proxy's destinations updated.</summary>
-    [Range(100, 600_000)]
-    public int MembershipRefreshMs { get; set; } = 2000;
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan MembershipRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a peer's API url from the tracker is reused.</summary>
-    [Range(0, 3600)]
-    public int PeerCacheSeconds { get; set; } = 5;
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan PeerCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a request for the peer's OpenAPI document waits for a first peer to serve it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan PeerDocumentWait { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Requests per second allowed per client address on the public routes.</summary>
     [Range(1, 1_000_000)]

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
+using System.Text.Json;
 using BitTorrent.Shared.Contracts.Tracker;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +10,7 @@ namespace BitTorrent.Gateway.Routing;
 public sealed class PeerDirectory(RingMembership membership, IHttpClientFactory httpClients, IOptions<GatewayOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<long, (PeerInfo? Peer, DateTimeOffset Expires)> _cache = new();
-    private readonly TimeSpan _ttl = TimeSpan.FromSeconds(options.Value.PeerCacheSeconds);
+    private readonly TimeSpan _ttl = options.Value.PeerCacheDuration;
 
     public enum Outcome { Found, Unknown, TrackerUnavailable }
 
@@ -31,7 +31,7 @@ public sealed class PeerDirectory(RingMembership membership, IHttpClientFactory 
                 _cache[peerId] = (peer, time.GetUtcNow() + _ttl);
                 return (Outcome.Found, peer);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
             {
                 // Try the next member.
             }
@@ -39,8 +39,11 @@ public sealed class PeerDirectory(RingMembership membership, IHttpClientFactory 
         return (Outcome.TrackerUnavailable, null);
     }
 
-    /// <summary>Any registered peer with an API at an address the gateway forwards to (for the peer's OpenAPI document).</summary>
-    public async Task<PeerInfo?> AnyAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Registered peers with an API url at an address the gateway forwards to (<see cref="PeerAddressRules"/>),
+    /// most recently seen first; none when no chord node answers.
+    /// </summary>
+    public async Task<IReadOnlyList<PeerInfo>> RegisteredAsync(CancellationToken cancellationToken)
     {
         var client = httpClients.CreateClient(RingMembership.HttpClientName);
         foreach (var member in membership.Members)
@@ -48,13 +51,15 @@ public sealed class PeerDirectory(RingMembership membership, IHttpClientFactory 
             try
             {
                 var peers = await client.GetFromJsonAsync<PeerInfo[]>($"{member}/api/tracker/peers", cancellationToken);
-                return peers?.Where(p => PeerAddressRules.ApiUrlRefusal(p.ApiUrl) is null).OrderByDescending(p => p.LastSeen).FirstOrDefault();
+                return peers?.Where(p => PeerAddressRules.ApiUrlRefusal(p.ApiUrl) is null).OrderByDescending(p => p.LastSeen).ToList() ?? [];
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is HttpRequestException or JsonException
+                                      || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                // Try the next member.
             }
         }
-        return null;
+        return [];
     }
 
     public void Forget(long peerId) => _cache.TryRemove(peerId, out _);

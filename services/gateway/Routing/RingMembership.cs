@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net.Http.Json;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Identifiers;
 using Microsoft.Extensions.Options;
@@ -33,7 +32,7 @@ public sealed partial class RingMembership(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!discovery.Verified) LogDiscoveryUnverified(logger);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.MembershipRefreshMs));
+        using var timer = new PeriodicTimer(_options.MembershipRefreshInterval);
         do
         {
             try

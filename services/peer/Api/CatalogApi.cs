@@ -18,7 +18,7 @@ public static class CatalogApi
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<CatalogEntry>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, PeerRuntime runtime, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<CatalogView>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, PeerRuntime runtime, CancellationToken cancellationToken)
     {
         var files = await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken);
         var entries = files.Select(f =>
@@ -28,8 +28,8 @@ public static class CatalogApi
             var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
                 : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
                 : f.Seeders > 0 ? "available" : "unavailable";
-            return new CatalogEntry(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent");
+            return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent");
         }).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        return TypedResults.Ok<IReadOnlyList<CatalogEntry>>(entries);
+        return TypedResults.Ok<IReadOnlyList<CatalogView>>(entries);
     }
 }

@@ -1,7 +1,7 @@
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Sharing;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BitTorrent.Peer.Api;

@@ -1,5 +1,6 @@
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Tracking;
+using BitTorrent.Shared.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BitTorrent.Peer.Api;
@@ -14,14 +15,14 @@ public static class MeApi
             .WithDescription("The peer's numeric id (from the tracker, kept in Storage/peer.json), its API and transfer addresses, and which chord node it uses as tracker: the one given by hand, the one in use, and those heard by multicast discovery.");
         me.MapPut("/tracker", SetTrackerAsync)
             .WithName("SetTracker").WithSummary("Use a chord node by hand")
-            .WithDescription("Makes the peer try this chord node first (the original's start page: enter a DHT address by hand). An empty url goes back to discovery. The node must answer.")
+            .WithDescription("Makes the peer try this chord node first (the web UI's tracker banner has a field for it). An empty url goes back to discovery. The node must answer.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "live" }))
-            .WithTags("Health").WithName("PeerLive").WithSummary("Liveness probe").WithDescription("200 while the process serves requests.");
-        app.MapGet("/readyz", Results<Ok<MeView>, JsonHttpResult<MeView>> (PeerRuntime runtime, PeerHost host, TrackerConnection tracker) =>
-                runtime.Ready ? TypedResults.Ok(View(runtime, host, tracker)) : TypedResults.Json(View(runtime, host, tracker), statusCode: 503))
-            .WithTags("Health").WithName("PeerReady").WithSummary("Readiness probe")
-            .WithDescription("200 once the peer has its id from the tracker and its transfer engine runs; 503 before.");
+        app.MapHealthEndpoints("Peer", "once the peer has its id from the tracker and its transfer engine runs (the body is GET /api/me's)", services =>
+        {
+            var runtime = services.GetRequiredService<PeerRuntime>();
+            return new Readiness<MeView>(runtime.Ready,
+                View(runtime, services.GetRequiredService<PeerHost>(), services.GetRequiredService<TrackerConnection>()));
+        });
         return app;
     }
 
@@ -43,7 +44,7 @@ public static class MeApi
             return TypedResults.Problem(title: "Not a node address", detail: $"'{choice.Url}' is not an http(s) URL such as http://127.0.0.1:5101.", statusCode: 400);
         try
         {
-            using var response = await clients.CreateClient(SwarmAnnouncer.HttpClientName).GetAsync(new Uri(url, "/api/tracker/ring"), cancellationToken);
+            using var response = await clients.CreateClient(TrackerConnection.HttpClientName).GetAsync(new Uri(url, "/api/tracker/ring"), cancellationToken);
             response.EnsureSuccessStatusCode();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

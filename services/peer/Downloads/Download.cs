@@ -1,6 +1,6 @@
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Downloads;
 

@@ -1,5 +1,5 @@
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Downloads;
 

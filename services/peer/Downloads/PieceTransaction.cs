@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Downloads;

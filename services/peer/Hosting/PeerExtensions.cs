@@ -4,6 +4,7 @@ using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace BitTorrent.Peer.Hosting;
@@ -23,7 +24,8 @@ public static class PeerExtensions
         services.AddOptions<TransferEngineOptions>().BindConfiguration("Transfer").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddDiscoveryListener();
-        services.AddHttpClient(SwarmAnnouncer.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddServiceHttpClient(TrackerConnection.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddServiceHttpClient(SwarmAnnouncer.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<PeerStorage>();
         services.AddSingleton<PeerRuntime>();
         services.AddSingleton<TrackerConnection>();

@@ -2,9 +2,9 @@ using System.Net;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Sharing;
 

@@ -1,7 +1,7 @@
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Tracking;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Sharing;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BitTorrent.Peer.Hosting;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Storage;
@@ -132,11 +132,3 @@ public sealed class PeerStorage
         File.Move(temporary, path, overwrite: true);
     }
 }
-
-/// <summary>peer.json: the numeric id the tracker gave this peer and the secret token that proves it is this peer's.</summary>
-public sealed record PeerIdentityRecord(long PeerId, string? Token);
-
-public enum LibraryOrigin { Published, Downloaded }
-
-/// <summary>A file this peer holds whole and serves.</summary>
-public sealed record LibraryItem(Id160 InfoHash, string Name, long Length, LibraryOrigin Origin, DateTimeOffset AddedAt);

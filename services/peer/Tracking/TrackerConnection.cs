@@ -15,28 +15,24 @@ namespace BitTorrent.Peer.Tracking;
 /// forged one: nodes heard by multicast serve only public calls (<see cref="CallAsync{T}(Func{ITrackerApi, CancellationToken, Task{T}}, CancellationToken)"/>).
 /// Calls that carry or return the peer's token (<see cref="CallAsOwnerAsync{T}"/>) go only to trusted nodes: the one
 /// given by hand and the configured seeds (and heard ones too when Tracker:TrustDiscoveredNodes says so).
+/// Calls go through the factory's <see cref="HttpClientName"/> client.
 /// </summary>
-public sealed partial class TrackerConnection : IDisposable
+public sealed partial class TrackerConnection(
+    DiscoveryListener discovery,
+    IHttpClientFactory httpClients,
+    IOptions<TrackerClientOptions> options,
+    ILogger<TrackerConnection> logger)
 {
-    private readonly DiscoveryListener _discovery;
-    private readonly TrackerClientOptions _options;
-    private readonly ILogger<TrackerConnection> _logger;
-    private readonly SocketsHttpHandler _handler = new()
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-    };
+    /// <summary>The named client of tracker calls (the shared handler settings).</summary>
+    public const string HttpClientName = "tracker";
+
+    private readonly DiscoveryListener _discovery = discovery;
+    private readonly TrackerClientOptions _options = options.Value;
+    private readonly ILogger<TrackerConnection> _logger = logger;
     private readonly ConcurrentDictionary<string, ITrackerApi> _clients = new(StringComparer.Ordinal);
     private volatile string? _current;
     private volatile string? _manual;
     private bool _warnedNoTrusted;
-
-    public TrackerConnection(DiscoveryListener discovery, IOptions<TrackerClientOptions> options, ILogger<TrackerConnection> logger)
-    {
-        _discovery = discovery;
-        _options = options.Value;
-        _logger = logger;
-    }
 
     /// <summary>The chord node the last successful call went to.</summary>
     public string? Current => _current;
@@ -168,10 +164,13 @@ public sealed partial class TrackerConnection : IDisposable
     };
 
     private ITrackerApi Client(string url) =>
-        _clients.GetOrAdd(url, u => RestService.For<ITrackerApi>(
-            new HttpClient(_handler, disposeHandler: false) { BaseAddress = new Uri(u), Timeout = Timeout.InfiniteTimeSpan }));
-
-    public void Dispose() => _handler.Dispose();
+        _clients.GetOrAdd(url, u =>
+        {
+            var http = httpClients.CreateClient(HttpClientName);
+            http.BaseAddress = new Uri(u);
+            http.Timeout = Timeout.InfiniteTimeSpan; // each call has its own timeout (TrackerClientOptions)
+            return RestService.For<ITrackerApi>(http);
+        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No trusted tracker node: set Tracker:Seeds (or give a node by hand); nodes heard by multicast are not sent this peer's token unless Tracker:TrustDiscoveredNodes is true")]
     private static partial void LogNoTrustedNode(ILogger logger);
@@ -182,7 +181,3 @@ public sealed partial class TrackerConnection : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tracker node {Url} failed: {Reason}; trying another")]
     private static partial void LogNodeFailed(ILogger logger, string url, string reason);
 }
-
-/// <summary>No chord node answered.</summary>
-public sealed class TrackerUnavailableException(Exception? inner)
-    : Exception("No tracker node could be reached: check that the ring is running (make run) or give a node by hand.", inner);

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Transfer;
 

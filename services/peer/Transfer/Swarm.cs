@@ -1,5 +1,5 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Transfer;

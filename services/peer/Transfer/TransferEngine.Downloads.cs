@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Transfer;

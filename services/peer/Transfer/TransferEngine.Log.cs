@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using BitTorrent.Peer.Downloads;
-using Microsoft.Extensions.Logging;
 
 namespace BitTorrent.Peer.Transfer;
 

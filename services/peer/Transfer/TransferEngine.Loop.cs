@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Transfer;
 

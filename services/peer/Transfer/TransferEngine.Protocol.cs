@@ -1,5 +1,3 @@
-using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.Peer.Transfer;

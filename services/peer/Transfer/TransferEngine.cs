@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
-using Microsoft.Extensions.Logging;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BitTorrent.Peer.Transfer;

@@ -6,7 +6,8 @@ namespace BitTorrent.Shared.Contracts;
 /// <summary>
 /// The chord node's tracker API (also reached through the gateway). Calls whose "not found" is an
 /// ordinary answer return <see cref="IApiResponse{T}"/>; the others throw <see cref="ApiException"/> on errors,
-/// whose content is an RFC 7807 problem details document.
+/// whose content is an RFC 7807 problem details document. Info-hashes travel as 40 lower-case hex digits;
+/// peer ids assigned by the tracker are numbers.
 /// </summary>
 public interface ITrackerApi
 {

@@ -3,7 +3,7 @@ using System.Net;
 
 namespace BitTorrent.Shared.Discovery;
 
-/// <summary>Multicast discovery of chord nodes (configuration section "Discovery").</summary>
+/// <summary>Multicast discovery of chord nodes (configuration section "Discovery"). Durations are TimeSpans ("00:00:01").</summary>
 public sealed class DiscoveryOptions
 {
     public const string SectionName = "Discovery";
@@ -28,8 +28,9 @@ public sealed class DiscoveryOptions
     [Range(0, 255)]
     public int Ttl { get; set; }
 
-    [Range(50, 600_000)]
-    public int IntervalMs { get; set; } = 1000;
+    /// <summary>How often a node announces itself.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A node not heard from for this many intervals is no longer live.</summary>
     [Range(2, 1000)]
@@ -43,7 +44,6 @@ public sealed class DiscoveryOptions
 
     internal IPAddress GroupAddress => ParseIPv4(Group, nameof(Group));
     internal IPAddress InterfaceAddress => ParseIPv4(Interface, nameof(Interface));
-    internal TimeSpan Interval => TimeSpan.FromMilliseconds(IntervalMs);
     internal TimeSpan Expiry => Interval * ExpiryIntervals;
 
     private static IPAddress ParseIPv4(string text, string name) =>

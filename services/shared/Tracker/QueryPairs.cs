@@ -2,19 +2,6 @@ using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.Shared.Tracker;
 
-/// <summary>One undecoded key=value pair of a query string.</summary>
-public readonly ref struct QueryPair(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
-{
-    public ReadOnlySpan<char> Key { get; } = key;
-    public ReadOnlySpan<char> Value { get; } = value;
-
-    public void Deconstruct(out ReadOnlySpan<char> key, out ReadOnlySpan<char> value)
-    {
-        key = Key;
-        value = Value;
-    }
-}
-
 /// <summary>
 /// Splits a raw query string into (key, raw value) pairs without decoding or allocating. Keys are
 /// compared undecoded: every key a tracker reads is plain ASCII.

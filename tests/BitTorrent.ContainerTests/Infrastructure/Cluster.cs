@@ -63,7 +63,7 @@ public sealed class Cluster : IAsyncDisposable
             new Dictionary<string, string>
             {
                 ["Chord__Secret"] = RingSecret,
-                ["Chord__JoinWaitMs"] = "3000",
+                ["Chord__JoinWait"] = "00:00:03",
             }.With(env));
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class DiscoveryHostingTests
             ["Discovery:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Discovery:Interface"] = "127.0.0.1",
             ["Discovery:Ttl"] = "0",
-            ["Discovery:IntervalMs"] = "100",
+            ["Discovery:Interval"] = "00:00:00.100",
         });
         builder.Services.AddDiscoveryListener();
         builder.Services.AddDiscoveryAnnouncer(_ => node);

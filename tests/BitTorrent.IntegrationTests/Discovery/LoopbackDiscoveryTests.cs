@@ -17,7 +17,7 @@ public sealed class LoopbackDiscoveryTests
         Port = Random.Shared.Next(40_000, 60_000),
         Interface = "127.0.0.1",
         Ttl = 0,
-        IntervalMs = intervalMs,
+        Interval = TimeSpan.FromMilliseconds(intervalMs),
     };
 
     [Fact]

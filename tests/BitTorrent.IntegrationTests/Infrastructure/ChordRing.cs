@@ -22,10 +22,10 @@ public sealed class ChordRing : IAsyncDisposable
         _environment = new Dictionary<string, string>
         {
             ["Chord__Secret"] = Secret,
-            ["Chord__StabilizeIntervalMs"] = "250",
-            ["Chord__SyncIntervalMs"] = "500",
-            ["Chord__RpcTimeoutMs"] = "1000",
-            ["Chord__JoinWaitMs"] = "1500",
+            ["Chord__StabilizeInterval"] = "00:00:00.250",
+            ["Chord__SyncInterval"] = "00:00:00.500",
+            ["Chord__RpcTimeout"] = "00:00:01",
+            ["Chord__JoinWait"] = "00:00:01.500",
             ["Discovery__Enabled"] = "false",
         };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;

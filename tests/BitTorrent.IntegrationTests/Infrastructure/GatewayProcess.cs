@@ -8,7 +8,7 @@ public static class GatewayProcess
         var environment = new Dictionary<string, string>
         {
             ["Discovery__Enabled"] = "false",
-            ["Gateway__MembershipRefreshMs"] = "500",
+            ["Gateway__MembershipRefreshInterval"] = "00:00:00.500",
         };
         var seeds = ring.Live.Select(n => n.Url).ToList();
         for (var i = 0; i < seeds.Count; i++) environment[$"Gateway__Seeds__{i}"] = seeds[i];

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using BitTorrent.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

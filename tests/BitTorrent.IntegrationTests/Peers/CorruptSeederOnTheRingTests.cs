@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using BitTorrent.IntegrationTests.Infrastructure;
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
 using Xunit.Abstractions;
 
 namespace BitTorrent.IntegrationTests.Peers;

@@ -20,9 +20,9 @@ public sealed class JoinTests(ITestOutputHelper output)
 
         await using var ring = new ChordRing(output, new Dictionary<string, string>
         {
-            ["Chord__JoinWaitMs"] = "300",
+            ["Chord__JoinWait"] = "00:00:00.300",
             // Slow maintenance: a lone node looks for others only every fourth round, well after the third node joined.
-            ["Chord__StabilizeIntervalMs"] = "1000",
+            ["Chord__StabilizeInterval"] = "00:00:01",
         });
         foreach (var port in order)
         {

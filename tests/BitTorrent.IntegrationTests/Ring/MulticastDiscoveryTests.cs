@@ -15,7 +15,7 @@ public sealed class MulticastDiscoveryTests(ITestOutputHelper output)
             ["Discovery__Port"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Discovery__Interface"] = "127.0.0.1",
             ["Discovery__Ttl"] = "0",
-            ["Discovery__IntervalMs"] = "300",
+            ["Discovery__Interval"] = "00:00:00.300",
         };
         await using var ring = new ChordRing(output, discovery);
         var nodes = Enumerable.Range(0, 3).Select(_ => ring.StartNode(seeds: [])).ToList();

@@ -1,6 +1,6 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;
 
 namespace BitTorrent.IntegrationTests.Transfer;

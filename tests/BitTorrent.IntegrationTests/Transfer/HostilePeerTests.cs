@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;
 
 namespace BitTorrent.IntegrationTests.Transfer;

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Shared.Bencode;
+using BitTorrent.Shared.Torrents;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;
 
 namespace BitTorrent.IntegrationTests.Transfer;

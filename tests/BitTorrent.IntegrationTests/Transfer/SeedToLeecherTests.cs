@@ -1,5 +1,5 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
+using BitTorrent.Shared.Torrents;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;
 
 namespace BitTorrent.IntegrationTests.Transfer;

@@ -1,5 +1,4 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;
 
 namespace BitTorrent.IntegrationTests.Transfer;

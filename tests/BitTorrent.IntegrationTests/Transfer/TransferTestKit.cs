@@ -1,9 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.IntegrationTests.Transfer;
 

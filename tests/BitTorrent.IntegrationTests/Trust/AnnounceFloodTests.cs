@@ -19,9 +19,9 @@ public sealed class AnnounceFloodTests(ITestOutputHelper output)
         await using var ring = new ChordRing(output, new Dictionary<string, string>
         {
             ["Tracker__MaxPeersPerSwarm"] = "25",
-            ["Tracker__AnnounceIntervalSeconds"] = "2",
-            ["Tracker__MinAnnounceIntervalSeconds"] = "1",
-            ["Tracker__PeerTtlSeconds"] = "4",
+            ["Tracker__AnnounceInterval"] = "00:00:02",
+            ["Tracker__MinAnnounceInterval"] = "00:00:01",
+            ["Tracker__PeerTtl"] = "00:00:04",
         });
         await ring.StartAsync(1);
         var node = ring.Nodes[0].Url;

@@ -26,8 +26,8 @@ public sealed class DiscoverySpoofingTests(ITestOutputHelper output)
             ["Discovery__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Discovery__Interface"] = "127.0.0.1",
             ["Discovery__Ttl"] = "0",
-            ["Discovery__IntervalMs"] = "300",
-            ["Chord__JoinWaitMs"] = "4000",
+            ["Discovery__Interval"] = "00:00:00.300",
+            ["Chord__JoinWait"] = "00:00:04",
         });
         using var unsigned = new RequestRecorder();
         using var forged = new RequestRecorder();

@@ -37,7 +37,7 @@ public sealed class NodeWithoutSecretTests
             ["Chord__Secret"] = "",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Discovery__Enabled"] = "false",
-            ["Chord__JoinWaitMs"] = "0",
+            ["Chord__JoinWait"] = "00:00:00",
         });
         await using var ring = new ChordRing();
         await ring.WaitReadyAsync(node);

@@ -1,5 +1,5 @@
-using BitTorrent.Shared.Bencode;
 using System.Security.Cryptography;
+using BitTorrent.Shared.Bencode;
 
 namespace BitTorrent.UnitTests.TestDoubles;
 

@@ -5,6 +5,7 @@ using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using BitTorrent.UnitTests.TestDoubles;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -33,12 +34,7 @@ public sealed class TrackerServiceFilesTests
         }
     }
 
-    private async Task<PublishedTorrent> Publish(byte[] torrent)
-    {
-        var outcome = await _tracker.PublishAsync(torrent);
-        Assert.Null(outcome.Error);
-        return outcome.Torrent!;
-    }
+    private Task<PublishedTorrent> Publish(byte[] torrent) => _tracker.PublishAsync(torrent);
 
     [Fact]
     public async Task Publish_stores_the_torrent_the_catalog_entry_and_the_name_index()
@@ -215,10 +211,9 @@ public sealed class TrackerServiceFilesTests
     [MemberData(nameof(Junk))]
     public async Task Publishing_junk_is_rejected_and_stores_nothing(string why, byte[] torrent)
     {
-        var outcome = await _tracker.PublishAsync(torrent);
+        var refused = await Assert.ThrowsAsync<InvalidTorrentException>(() => _tracker.PublishAsync(torrent));
 
-        Assert.Null(outcome.Torrent);
-        Assert.False(string.IsNullOrEmpty(outcome.Error), why);
+        Assert.False(string.IsNullOrEmpty(refused.Message), why);
         Assert.Equal(0, _dht.Calls);
     }
 }

@@ -98,7 +98,7 @@ public sealed class TrackerServiceTrustTests
     [Fact]
     public async Task Swarm_join_and_leave_by_rest_need_the_peers_own_token()
     {
-        var published = (await _tracker.PublishAsync(Torrents.SingleFile("f.bin", 10))).Torrent!;
+        var published = (await _tracker.PublishAsync(Torrents.SingleFile("f.bin", 10)));
         var hash = Id160.Parse(published.InfoHash);
         var owner = await _tracker.RegisterPeerAsync(new PeerRegistration("10.0.0.1", 7001, "http://10.0.0.1:5201"));
         var other = await _tracker.RegisterPeerAsync(new PeerRegistration("10.0.0.2", 7002, "http://10.0.0.2:5201"));
@@ -122,10 +122,10 @@ public sealed class TrackerServiceTrustTests
         var publisher = await _tracker.RegisterPeerAsync(new PeerRegistration("10.0.0.1", 7001, "http://10.0.0.1:5201"));
         var other = await _tracker.RegisterPeerAsync(new PeerRegistration("10.0.0.2", 7002, "http://10.0.0.2:5201"));
         var torrent = Torrents.SingleFile("owned.bin", 10);
-        var owned = Id160.Parse((await _tracker.PublishAsync(torrent, publisher.PeerId)).Torrent!.InfoHash);
+        var owned = Id160.Parse((await _tracker.PublishAsync(torrent, publisher.PeerId)).InfoHash);
         // Published again by someone else: the first publisher stays the owner.
-        Assert.False((await _tracker.PublishAsync(torrent, other.PeerId)).Torrent!.Created);
-        var anonymous = Id160.Parse((await _tracker.PublishAsync(Torrents.SingleFile("anonymous.bin", 10))).Torrent!.InfoHash);
+        Assert.False((await _tracker.PublishAsync(torrent, other.PeerId)).Created);
+        var anonymous = Id160.Parse((await _tracker.PublishAsync(Torrents.SingleFile("anonymous.bin", 10))).InfoHash);
 
         Assert.Equal(PeerAccess.NoToken, await _tracker.RemoveFileAsync(owned, null));
         Assert.Equal(PeerAccess.WrongToken, await _tracker.RemoveFileAsync(owned, other.Token));

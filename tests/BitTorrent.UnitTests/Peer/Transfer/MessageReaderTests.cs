@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using BitTorrent.Peer.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.UnitTests.Peer.Transfer;
 

@@ -12,7 +12,7 @@ public sealed class DiscoveryListenerTests
     private readonly ManualTimeProvider _time = new();
 
     private DiscoveryListener Listener() =>
-        new(Options.Create(new DiscoveryOptions { IntervalMs = 1000, ExpiryIntervals = 5 }), NullLogger<DiscoveryListener>.Instance, _time);
+        new(Options.Create(new DiscoveryOptions { Interval = TimeSpan.FromSeconds(1), ExpiryIntervals = 5 }), NullLogger<DiscoveryListener>.Instance, _time);
 
     private static NodeAnnouncement Node(int i) => new(Id160.Hash($"node {i}"), $"http://127.0.0.1:{5000 + i}");
 

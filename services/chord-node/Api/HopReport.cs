@@ -1,0 +1,3 @@
+namespace BitTorrent.ChordNode.Api;
+
+public sealed record HopReport(long Lookups, double MeanHops, IReadOnlyDictionary<int, long> Histogram);

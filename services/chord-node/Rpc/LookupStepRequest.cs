@@ -1,0 +1,5 @@
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.ChordNode.Rpc;
+
+public sealed record LookupStepRequest(Id160 Id, IReadOnlyCollection<Id160>? Exclude);

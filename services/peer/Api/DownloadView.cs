@@ -1,0 +1,44 @@
+using BitTorrent.Peer.Downloads;
+
+namespace BitTorrent.Peer.Api;
+
+/// <summary>
+/// A download as the API and the UI show it. Urls are relative, so they work behind the gateway
+/// too. BytesReceived counts payload this run of the peer received (a resumed download does not
+/// fetch its verified pieces again); CorruptPieces counts pieces that failed their SHA-1 check (their
+/// senders were dropped).
+/// </summary>
+public sealed record DownloadView(
+    string Id,
+    string Name,
+    string State,
+    long BytesDone,
+    long TotalBytes,
+    double Progress,
+    int PiecesDone,
+    int PieceCount,
+    double BytesPerSecond,
+    int Peers,
+    double? EtaSeconds,
+    string? Error,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    string? ContentUrl,
+    long BytesReceived,
+    int CorruptPieces)
+{
+    public static DownloadView Of(DownloadSnapshot s)
+    {
+        var remaining = s.TotalBytes - s.BytesDone;
+        double? eta = s.State == DownloadState.Downloading && s.BytesPerSecond > 1 ? remaining / s.BytesPerSecond : null;
+        var state = s.State switch
+        {
+            DownloadState.WaitingForPeers => "waiting",
+            _ => s.State.ToString().ToLowerInvariant(),
+        };
+        var id = s.InfoHash.ToString();
+        return new DownloadView(id, s.Name, state, s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
+            s.BytesPerSecond, s.ConnectedPeers, eta, s.Error, s.StartedAt, s.CompletedAt,
+            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces);
+    }
+}

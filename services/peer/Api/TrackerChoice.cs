@@ -1,0 +1,3 @@
+namespace BitTorrent.Peer.Api;
+
+public sealed record TrackerChoice(string? Url);

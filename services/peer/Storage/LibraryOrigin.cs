@@ -1,0 +1,3 @@
+namespace BitTorrent.Peer.Storage;
+
+public enum LibraryOrigin { Published, Downloaded }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Hosting;
 
 namespace BitTorrent.ChordNode.Rpc;
 

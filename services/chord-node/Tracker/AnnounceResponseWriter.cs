@@ -20,7 +20,12 @@ public sealed class AnnounceResult
 
     public static AnnounceResult Failed(string reason, int interval) => new()
     {
-        Complete = 0, Incomplete = 0, Interval = interval, MinInterval = interval, Peers = [], Failure = reason,
+        Complete = 0,
+        Incomplete = 0,
+        Interval = interval,
+        MinInterval = interval,
+        Peers = [],
+        Failure = reason,
     };
 }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using BitTorrent.ChordNode.Api;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Tracker;

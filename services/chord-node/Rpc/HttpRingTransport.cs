@@ -87,8 +87,8 @@ public sealed class HttpRingTransport : IRingTransport, IStorageTransport, IDisp
     public Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken) =>
         CallAsync(target, (c, ct) => c.SyncAsync(digests, ct), cancellationToken);
 
-    public Task<IReadOnlyList<EntryData>> RangeAsync(NodeRef target, Id160 from, Id160 to, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.RangeAsync(new RangeRequest(from, to), ct), cancellationToken);
+    public Task<RangePage> RangeAsync(NodeRef target, Id160 from, Id160 to, string? after, CancellationToken cancellationToken) =>
+        CallAsync(target, (c, ct) => c.RangeAsync(new RangeRequest(from, to, after), ct), cancellationToken);
 
     public void Dispose() => _handler.Dispose();
 }

@@ -30,10 +30,10 @@ public interface IChordRpc
     Task<SyncReply> SyncAsync([Body] IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken);
 
     [Post("/dht/range")]
-    Task<IReadOnlyList<EntryData>> RangeAsync([Body] RangeRequest request, CancellationToken cancellationToken);
+    Task<RangePage> RangeAsync([Body] RangeRequest request, CancellationToken cancellationToken);
 }
 
 public sealed record LookupStepRequest(Id160 Id, IReadOnlyCollection<Id160>? Exclude);
 
-/// <summary>Keys whose id lies in (From, To].</summary>
-public sealed record RangeRequest(Id160 From, Id160 To);
+/// <summary>A page of the keys whose id lies in (From, To], in ring order, continuing after the key After.</summary>
+public sealed record RangeRequest(Id160 From, Id160 To, string? After = null);

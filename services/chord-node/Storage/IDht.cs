@@ -35,18 +35,3 @@ public interface IDht
     /// <summary>Atomically increments a counter at its primary and returns the new value (the first call returns 1).</summary>
     Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default);
 }
-
-/// <summary>A live member of a set-valued key.</summary>
-/// <param name="Member">The member's identity within the set (e.g. a peer id).</param>
-/// <param name="Value">Its payload (JSON text chosen by the caller).</param>
-/// <param name="UpdatedUnixMs">When it was last written.</param>
-/// <param name="ExpiresUnixMs">When it stops being live, or null for never.</param>
-public sealed record SetMember(string Member, string Value, long UpdatedUnixMs, long? ExpiresUnixMs);
-
-/// <summary>One change to a set: add or replace (Value set) or remove (Value null).</summary>
-public sealed record SetUpdate(string Member, string? Value, long? ExpiresUnixMs = null)
-{
-    public bool IsRemove => Value is null;
-    public static SetUpdate Add(string member, string value, long? expiresUnixMs = null) => new(member, value, expiresUnixMs);
-    public static SetUpdate Remove(string member) => new(member, null);
-}

@@ -129,10 +129,12 @@ public sealed partial class SqlitePersistence : IStorePersistence, IDisposable
         var tables = long.Parse(Scalar(connection, "SELECT count(*) FROM sqlite_schema"), CultureInfo.InvariantCulture);
         if (application == 0 && version == 0 && tables == 0)
         {
+            // Registers (a .torrent is kilobytes) live in a rowid table, which keeps rows of up to a page inline;
+            // set members are small, so they are clustered by (key, member) without a rowid.
             using var transaction = connection.BeginTransaction();
             Execute(connection, """
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-                CREATE TABLE entries (key TEXT PRIMARY KEY, kind INTEGER NOT NULL, value BLOB, version INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE entries (key TEXT PRIMARY KEY, kind INTEGER NOT NULL, value BLOB, version INTEGER NOT NULL, count INTEGER NOT NULL);
                 CREATE TABLE members (key TEXT NOT NULL, member TEXT NOT NULL, value TEXT, timestamp INTEGER NOT NULL, expires INTEGER,
                                       PRIMARY KEY (key, member)) WITHOUT ROWID;
                 """, transaction);

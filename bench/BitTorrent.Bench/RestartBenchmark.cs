@@ -26,7 +26,7 @@ public static class RestartBenchmark
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private sealed record Run(double AllReadySeconds, double FirstCleanPassSeconds, double LastFailureSeconds, int Passes, int Failures, long StoreBytes);
+    private sealed record Run(double AllReadySeconds, double FirstCleanPassSeconds, double LastFailureSeconds, int Passes, int Failures, long StoreBytes, double WritesPerSecond);
 
     public static async Task RunAsync(BenchmarkReport report)
     {
@@ -40,13 +40,13 @@ public static class RestartBenchmark
 
         var body = new StringBuilder();
         body.AppendLine("## A whole durable ring stopped and started").AppendLine();
-        body.AppendLine(C, $"Command: `make bench` (this part alone: `scripts/bench.sh restart`). {Nodes} chord-node processes on loopback, each with its own data directory (`Chord:DataPath`, SQLite in WAL mode), default timings (stabilize 500 ms, RPC timeout 1.5 s, replication 3); {Registers:N0} registers of 1 KiB, {Sets} sets of 5 members and a counter written through the ring; every node stopped (SIGTERM); then all {Nodes} started again at once on their ports, seeded with each other. Up: the moment the last node answers `/readyz` (counted from the start of the processes). Readable: the end of the first pass that reads every key through the nodes (spread over them, 16 at a time) and finds each with its value; passes run back to back from the moment the last node is up.").AppendLine();
-        body.AppendLine("| run | last node up after start | every durable key readable after the last node up | failed reads before | passes | store on disk (all nodes) |")
-            .AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        body.AppendLine(C, $"Command: `make bench` (this part alone: `scripts/bench.sh restart`). {Nodes} chord-node processes on loopback, each with its own data directory (`Chord:DataPath`, SQLite in WAL mode), default timings (stabilize 500 ms, RPC timeout 1.5 s, replication 3); {Registers:N0} registers of 1 KiB, {Sets} sets of 5 members and a counter written through the ring (each write answered once it is on its primary's disk and at its replicas; the register write rate is in the last column); every node stopped (SIGTERM); then all {Nodes} started again at once on their ports, seeded with each other. Up: the moment the last node answers `/readyz` (counted from the start of the processes). Readable: the end of the first pass that reads every key through the nodes (spread over them, 16 at a time) and finds each with its value; passes run back to back from the moment the last node is up.").AppendLine();
+        body.AppendLine("| run | last node up after start | every durable key readable after the last node up | failed reads before | passes | store on disk (all nodes) | 1 KiB registers written, 8 in flight |")
+            .AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (var i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
-            body.AppendLine(C, $"| {i + 1} | {r.AllReadySeconds:F2} s | **{r.FirstCleanPassSeconds:F2} s** | {r.Failures} | {r.Passes} | {r.StoreBytes / 1048576.0:F1} MiB |");
+            body.AppendLine(C, $"| {i + 1} | {r.AllReadySeconds:F2} s | **{r.FirstCleanPassSeconds:F2} s** | {r.Failures} | {r.Passes} | {r.StoreBytes / 1048576.0:F1} MiB | {r.WritesPerSecond:F0}/s |");
         }
         var worst = runs.Max(r => r.FirstCleanPassSeconds);
         body.AppendLine().AppendLine(C, $"Every durable key readable within **{worst:F2} s** of the last node up in the worst of {Runs} runs (target: ≤ 10 s).");
@@ -91,8 +91,10 @@ public static class RestartBenchmark
             }
             await Task.Delay(3000); // a few stabilize rounds: every node has its place before the writes
 
+            var writing = Stopwatch.StartNew();
             await Parallel.ForAsync(0, Registers, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
                 await ExecuteAsync(http, urls[i % Nodes], new DhtOperation($"torrent/{i}", DhtOperationKind.Put, Value: Value(i)), ct));
+            var writesPerSecond = Registers / writing.Elapsed.TotalSeconds;
             await Parallel.ForAsync(0, Sets, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
                 await ExecuteAsync(http, urls[i % Nodes], new DhtOperation($"catalog/{i}", DhtOperationKind.UpdateSet,
                     Updates: [.. Enumerable.Range(0, 5).Select(m => SetUpdate.Add($"m{m}", $"{{\"i\":{i}}}"))]), ct));
@@ -114,7 +116,7 @@ public static class RestartBenchmark
             {
                 var failed = await FailedReadsAsync(http, urls, counter);
                 if (failed == 0)
-                    return new Run(allReady, clock.Elapsed.TotalSeconds - allReady, lastFailure, passes, failures, storeBytes);
+                    return new Run(allReady, clock.Elapsed.TotalSeconds - allReady, lastFailure, passes, failures, storeBytes, writesPerSecond);
                 failures += failed;
                 lastFailure = clock.Elapsed.TotalSeconds - allReady;
                 if (clock.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"keys still unreadable 120 s after the restart ({failed} in the last pass)");

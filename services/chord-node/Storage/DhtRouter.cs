@@ -52,8 +52,9 @@ public sealed partial class DhtRouter(
             try
             {
                 var result = await SendAsync(cached, operation with { RequireOwner = true }, cancellationToken).ConfigureAwait(false);
-                if (!result.NotOwner) return Learned(cached, result);
-                _owners.Forget(cached);
+                if (!result.NotOwner && !result.Absent) return Learned(cached, result);
+                // Not the owner any more, or a miss it is not sure of: find the holders by a lookup.
+                if (result.NotOwner) _owners.Forget(cached);
             }
             catch (NodeUnreachableException e)
             {
@@ -81,12 +82,24 @@ public sealed partial class DhtRouter(
             // The successor first; when it is dead, the next holder already has the key and stands in.
             // A counter is never served by a stand-in: only the owner may hand out the next id.
             var strict = operation.Kind == DhtOperationKind.Increment;
+            DhtResult? absent = null;
+            var settling = false;
             foreach (var holder in found.Candidates.Take(strict ? 1 : settings.Replicas))
             {
                 try
                 {
                     var result = await SendAsync(holder, strict ? operation with { RequireOwner = true } : operation, cancellationToken).ConfigureAwait(false);
-                    if (result.NotOwner) break; // the ring is still settling; ask again shortly
+                    if (result.NotOwner)
+                    {
+                        settling = true; // the ring is still settling; ask again shortly
+                        break;
+                    }
+                    // A read that found nothing at a node not sure it owns the key: the next holder may have it.
+                    if (result.Absent)
+                    {
+                        absent ??= result;
+                        continue;
+                    }
                     return Learned(holder, result);
                 }
                 catch (NodeUnreachableException e)
@@ -97,6 +110,8 @@ public sealed partial class DhtRouter(
                     _owners.Forget(holder);
                 }
             }
+            // Every holder asked answered without the key: it is missing (an empty answer, as from its owner).
+            if (absent is not null && !settling) return absent with { Absent = false };
         }
         LogUnavailable(logger, operation.Key, operation.Kind);
         throw new DhtUnavailableException(operation.Key, last);

@@ -31,12 +31,14 @@ public sealed partial class PrimaryApplier(
         var keyId = Id160.Hash(operation.Key);
         var predecessor = ring.Predecessor;
         if (operation.RequireOwner && !ring.Owns(keyId)) return new DhtResult(NotOwner: true);
+        var owner = predecessor is not null && Id160.InHalfOpen(keyId, predecessor.Id, ring.Self.Id);
+        if (!owner && IsRead(operation.Kind) && store.Find(operation.Key) is null) return new DhtResult(Absent: true);
         var result = await ApplyAsync(operation, cancellationToken).ConfigureAwait(false);
         // Only an owner tells the caller its arc; a stand-in for a dead primary does not.
-        return predecessor is not null && Id160.InHalfOpen(keyId, predecessor.Id, ring.Self.Id)
-            ? result with { OwnerFrom = predecessor.Id }
-            : result;
+        return owner ? result with { OwnerFrom = predecessor!.Id } : result;
     }
+
+    private static bool IsRead(DhtOperationKind kind) => kind is DhtOperationKind.Get or DhtOperationKind.GetSet;
 
     private async Task<DhtResult> ApplyAsync(DhtOperation operation, CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ public sealed class StorageRig
         WriteBehind = new WriteBehindReplicator(FanOut, Settings, time, NullLogger<WriteBehindReplicator>.Instance);
         Primary = new PrimaryApplier(Ring, Store, Clock, FanOut, WriteBehind, Transport, Settings, time, NullLogger<PrimaryApplier>.Instance);
         AntiEntropy = new AntiEntropy(Ring, Transport, Store, FanOut, Settings, time, NullLogger<AntiEntropy>.Instance);
+        Router = new DhtRouter(Ring, Transport, Primary, Settings, time, NullLogger<DhtRouter>.Instance);
         Handoff = new KeyHandoff(Ring, Transport, Store, Settings, NullLogger<KeyHandoff>.Instance);
     }
 
@@ -37,6 +38,7 @@ public sealed class StorageRig
     public WriteBehindReplicator WriteBehind { get; }
     public PrimaryApplier Primary { get; }
     public AntiEntropy AntiEntropy { get; }
+    public DhtRouter Router { get; }
     public KeyHandoff Handoff { get; }
 
     public static async Task EventuallyAsync(Func<bool> condition)
@@ -93,7 +95,14 @@ public sealed class RecordingTransport : IStorageTransport, IRingTransport
             : Task.FromResult(new SyncReply(digests.Select(d => d.Key).ToList(), []));
     }
 
-    public Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Other members' primaries, which answer <see cref="ApplyAsync"/>.</summary>
+    public ConcurrentDictionary<Id160, PrimaryApplier> Primaries { get; } = new();
+
+    public Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken)
+    {
+        Reach(target);
+        return Primaries.TryGetValue(target.Id, out var primary) ? primary.ApplyAsPrimaryAsync(operation, cancellationToken) : throw new NotSupportedException();
+    }
     public Task<RangePage> RangeAsync(NodeRef target, Id160 from, Id160 to, string? after, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<NodeState> GetStateAsync(NodeRef target, CancellationToken cancellationToken)

@@ -119,6 +119,7 @@ public static class RestartBenchmark
                     return new Run(allReady, clock.Elapsed.TotalSeconds - allReady, lastFailure, passes, failures, storeBytes, writesPerSecond);
                 failures += failed;
                 lastFailure = clock.Elapsed.TotalSeconds - allReady;
+                Console.WriteLine(string.Create(C, $"  pass {passes}: {failed} failed, ended {lastFailure:F2} s after the last node up"));
                 if (clock.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"keys still unreadable 120 s after the restart ({failed} in the last pass)");
             }
         }
@@ -156,11 +157,11 @@ public static class RestartBenchmark
                     var result = await ExecuteAsync(http, via, new DhtOperation($"catalog/{i - Registers}", DhtOperationKind.GetSet), ct);
                     ok = result.Members?.Count == 5;
                 }
-                if (!ok) Interlocked.Increment(ref failed);
+                if (!ok && Interlocked.Increment(ref failed) <= 3) Console.WriteLine($"  read of key {i} through {via}: wrong or missing");
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                Interlocked.Increment(ref failed);
+                if (Interlocked.Increment(ref failed) <= 3) Console.WriteLine($"  read of key {i} through {via}: {e.Message}");
             }
         });
         // The counter: the next id continues after the last one handed out.
@@ -171,6 +172,7 @@ public static class RestartBenchmark
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
+            Console.WriteLine($"  increment through {urls[0]}: {e.Message}");
             failed++;
         }
         return failed;

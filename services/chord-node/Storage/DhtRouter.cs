@@ -65,6 +65,7 @@ public sealed partial class DhtRouter(
         }
 
         Exception? last = null;
+        DhtResult? absent = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             if (attempt > 0) await Task.Delay(settings.RetryDelay, time, cancellationToken).ConfigureAwait(false);
@@ -82,19 +83,14 @@ public sealed partial class DhtRouter(
             // The successor first; when it is dead, the next holder already has the key and stands in.
             // A counter is never served by a stand-in: only the owner may hand out the next id.
             var strict = operation.Kind == DhtOperationKind.Increment;
-            DhtResult? absent = null;
-            var settling = false;
             foreach (var holder in found.Candidates.Take(strict ? 1 : settings.Replicas))
             {
                 try
                 {
                     var result = await SendAsync(holder, strict ? operation with { RequireOwner = true } : operation, cancellationToken).ConfigureAwait(false);
-                    if (result.NotOwner)
-                    {
-                        settling = true; // the ring is still settling; ask again shortly
-                        break;
-                    }
-                    // A read that found nothing at a node not sure it owns the key: the next holder may have it.
+                    if (result.NotOwner) break; // the ring is still settling; ask again shortly
+                    // A read that found nothing at a node not sure of its arc: the next holder may have it, or a
+                    // later look once the ring has settled.
                     if (result.Absent)
                     {
                         absent ??= result;
@@ -110,9 +106,10 @@ public sealed partial class DhtRouter(
                     _owners.Forget(holder);
                 }
             }
-            // Every holder asked answered without the key: it is missing (an empty answer, as from its owner).
-            if (absent is not null && !settling) return absent with { Absent = false };
         }
+        // Holders answered without the key, none sure of its arc (the ring changed moments ago), and no later
+        // look found it: it is missing.
+        if (absent is not null) return absent with { Absent = false };
         LogUnavailable(logger, operation.Key, operation.Kind);
         throw new DhtUnavailableException(operation.Key, last);
     }

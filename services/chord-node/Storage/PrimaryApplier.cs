@@ -25,6 +25,10 @@ public sealed partial class PrimaryApplier(
     TimeProvider time,
     ILogger<PrimaryApplier> logger)
 {
+    // Until ArcSettleTime has passed since the predecessor changed, this node's arc may still be wrong
+    // (after a restart of the whole ring, a node can briefly believe it owns keys its neighbour holds).
+    private readonly ArcWatch _arc = new(ring, time);
+
     /// <summary>Applies an operation as the key's primary and replicates the change before answering.</summary>
     public async Task<DhtResult> ApplyAsPrimaryAsync(DhtOperation operation, CancellationToken cancellationToken = default)
     {
@@ -32,7 +36,8 @@ public sealed partial class PrimaryApplier(
         var predecessor = ring.Predecessor;
         if (operation.RequireOwner && !ring.Owns(keyId)) return new DhtResult(NotOwner: true);
         var owner = predecessor is not null && Id160.InHalfOpen(keyId, predecessor.Id, ring.Self.Id);
-        if (!owner && IsRead(operation.Kind) && store.Find(operation.Key) is null) return new DhtResult(Absent: true);
+        var sure = owner && _arc.SinceChange >= settings.ArcSettleTime;
+        if (!sure && IsRead(operation.Kind) && store.Find(operation.Key) is null) return new DhtResult(Absent: true);
         var result = await ApplyAsync(operation, cancellationToken).ConfigureAwait(false);
         // Only an owner tells the caller its arc; a stand-in for a dead primary does not.
         return owner ? result with { OwnerFrom = predecessor!.Id } : result;

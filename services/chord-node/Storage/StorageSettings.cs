@@ -30,6 +30,12 @@ public sealed record StorageSettings
     /// <summary>How long a counter increment keeps trying to reach every replica before it gives up unacknowledged.</summary>
     public TimeSpan CounterReplicationTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long after its predecessor changed (a join or failure nearby, or its own start) a node is not yet
+    /// sure of its arc: a read that finds nothing there asks the next holders before the key is called missing.
+    /// </summary>
+    public TimeSpan ArcSettleTime { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Digests per anti-entropy request.</summary>
     public int SyncPageKeys { get; init; } = 512;
 

@@ -66,7 +66,9 @@ public sealed partial class DhtRouter(
 
         Exception? last = null;
         DhtResult? absent = null;
-        for (var attempt = 0; attempt < Attempts; attempt++)
+        var started = time.GetTimestamp();
+        // While holders answer without the key but none is sure of its arc, keep looking until an arc would have settled.
+        for (var attempt = 0; attempt < Attempts || (absent is not null && time.GetElapsedTime(started) < settings.ArcSettleTime); attempt++)
         {
             if (attempt > 0) await Task.Delay(settings.RetryDelay, time, cancellationToken).ConfigureAwait(false);
             LookupResult found;

@@ -25,22 +25,22 @@ public sealed partial class PrimaryApplier(
     TimeProvider time,
     ILogger<PrimaryApplier> logger)
 {
-    // Until ArcSettleTime has passed since the predecessor changed, this node's arc may still be wrong
-    // (after a restart of the whole ring, a node can briefly believe it owns keys its neighbour holds).
-    private readonly ArcWatch _arc = new(ring, time);
-
     /// <summary>Applies an operation as the key's primary and replicates the change before answering.</summary>
     public async Task<DhtResult> ApplyAsPrimaryAsync(DhtOperation operation, CancellationToken cancellationToken = default)
     {
         var keyId = Id160.Hash(operation.Key);
         var predecessor = ring.Predecessor;
         if (operation.RequireOwner && !ring.Owns(keyId)) return new DhtResult(NotOwner: true);
-        var owner = predecessor is not null && Id160.InHalfOpen(keyId, predecessor.Id, ring.Self.Id);
-        var sure = owner && _arc.SinceChange >= settings.ArcSettleTime;
+        // Until ArcSettleTime has passed since the predecessor changed (or the node started), the arc may still be
+        // wrong (after a restart of the whole ring a node can briefly believe it owns keys its neighbour holds):
+        // a miss here is then not believed, and the router asks the other holders.
+        var sure = ring.Owns(keyId) && ring.SincePredecessorChanged >= settings.ArcSettleTime;
         if (!sure && IsRead(operation.Kind) && store.Find(operation.Key) is null) return new DhtResult(Absent: true);
         var result = await ApplyAsync(operation, cancellationToken).ConfigureAwait(false);
         // Only an owner tells the caller its arc; a stand-in for a dead primary does not.
-        return owner ? result with { OwnerFrom = predecessor!.Id } : result;
+        return predecessor is not null && Id160.InHalfOpen(keyId, predecessor.Id, ring.Self.Id)
+            ? result with { OwnerFrom = predecessor.Id }
+            : result;
     }
 
     private static bool IsRead(DhtOperationKind kind) => kind is DhtOperationKind.Get or DhtOperationKind.GetSet;

@@ -32,9 +32,10 @@ public sealed partial class PrimaryApplier(
         var predecessor = ring.Predecessor;
         if (operation.RequireOwner && !ring.Owns(keyId)) return new DhtResult(NotOwner: true);
         // Until ArcSettleTime has passed since the predecessor changed (or the node started), the arc may still be
-        // wrong (after a restart of the whole ring a node can briefly believe it owns keys its neighbour holds):
-        // a miss here is then not believed, and the router asks the other holders.
-        var sure = ring.Owns(keyId) && ring.SincePredecessorChanged >= settings.ArcSettleTime;
+        // wrong (after a restart of the whole ring a node can briefly believe it owns keys its neighbour holds), and
+        // a member without a predecessor owns nothing for sure: a miss here is then not believed, and the router
+        // asks the other holders. A node alone is the whole ring once it has settled.
+        var sure = (predecessor is not null || ring.IsAlone) && ring.Owns(keyId) && ring.SincePredecessorChanged >= settings.ArcSettleTime;
         if (!sure && IsRead(operation.Kind) && store.Find(operation.Key) is null) return new DhtResult(Absent: true);
         var result = await ApplyAsync(operation, cancellationToken).ConfigureAwait(false);
         // Only an owner tells the caller its arc; a stand-in for a dead primary does not.

@@ -20,9 +20,11 @@ trap 'exit 143' TERM
 # A fresh random ring secret for this run (kept for make node); nodes refuse to start without one.
 new_ring_secret
 seeds=(--Chord:Seeds:0=http://127.0.0.1:5101 --Chord:Seeds:1=http://127.0.0.1:5102 --Chord:Seeds:2=http://127.0.0.1:5103)
+# Each node keeps its store in .run/chord-<port>/ (Chord:DataPath): a restart keeps the catalog, torrents,
+# peer records and the next peer id.
 for port in 5101 5102 5103; do
   Chord__Secret=$RING_SECRET start_service "chord-$port" "$chord_dll" "$port" "${seeds[@]}" \
-    --Tracker:TrustedProxies:0=$local_trusted_proxy || exit 1
+    --Tracker:TrustedProxies:0=$local_trusted_proxy --Chord:DataPath="$RUN_DIR/chord-$port" || exit 1
   pids+=("$started_pid")
 done
 for i in 0 1 2; do wait_ready "http://127.0.0.1:$((5101 + i))" "chord-$((5101 + i))" "${pids[$i]}" || exit 1; done

@@ -369,6 +369,18 @@ await check("defaults: peers keep /data on a 10Gi claim and advertise their pod 
   eq([c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path, c.readinessProbe.httpGet.port], ["/healthz", "/readyz", "api"], "probes");
   eq(find("defaults", "Service", `${RELEASE}-peer`).spec.clusterIP, "None", "headless peer Service");
 });
+await check("defaults: each ring pod keeps its store (Chord:DataPath) on a 1Gi claim of its own", () => {
+  const w = ring("defaults"), c = container(w);
+  const claim = w.spec.volumeClaimTemplates[0];
+  eq([claim.metadata.name, claim.spec.resources.requests.storage, claim.spec.accessModes], ["data", "1Gi", ["ReadWriteOnce"]], "claim");
+  assert(!("storageClassName" in claim.spec), "storageClassName set by default");
+  assert(c.volumeMounts.some((m) => m.name === "data" && m.mountPath === "/data"), "/data not mounted");
+  eq(env(w).Chord__DataPath, "/data", "Chord__DataPath");
+});
+await check("large: the ring's storage class and size", () => {
+  const claim = ring("large").spec.volumeClaimTemplates[0].spec;
+  eq([claim.storageClassName, claim.resources.requests.storage], ["fast-ssd", "20Gi"], "claim");
+});
 await check("large: peers' storage class and size", () => {
   const claim = peers("large").spec.volumeClaimTemplates[0].spec;
   eq([claim.storageClassName, claim.resources.requests.storage], ["fast-ssd", "100Gi"], "claim");

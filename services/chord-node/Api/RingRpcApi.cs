@@ -48,27 +48,34 @@ public static class RingRpcApi
             return TypedResults.NoContent();
         });
         chord.MapGet("/ping", () => TypedResults.NoContent());
-        chord.MapGet("/info", (RingNode node, DhtNode dht) => TypedResults.Ok(new NodeInfo(
-            node.Self, node.Predecessor, node.Successors, node.Fingers(), dht.Store.Count,
-            new HopReport(node.Hops.Lookups, node.Hops.MeanHops, node.Hops.Histogram()), dht.Forwarded, dht.PendingReplication)));
+        chord.MapGet("/info", (RingNode node, LocalStore store, DhtRouter router, WriteBehindReplicator writeBehind) => TypedResults.Ok(new NodeInfo(
+            node.Self, node.Predecessor, node.Successors, node.Fingers(), store.Count,
+            new HopReport(node.Hops.Lookups, node.Hops.MeanHops, node.Hops.Histogram()), router.Forwarded, writeBehind.Pending)));
         chord.MapGet("/lookup/{id}", LookupAsync);
 
         var dht = app.MapGroup("/dht").ExcludeFromDescription();
-        dht.MapPost("/apply", async (DhtOperation operation, DhtNode node, CancellationToken ct) =>
-            TypedResults.Ok(await node.ApplyAsPrimaryAsync(operation, ct)));
+        dht.MapPost("/apply", async (DhtOperation operation, PrimaryApplier primary, CancellationToken ct) =>
+            TypedResults.Ok(await primary.ApplyAsPrimaryAsync(operation, ct)));
         // Routed: finds the key's primary from here (what the tracker does through IDht); for tools and tests.
-        dht.MapPost("/execute", async (DhtOperation operation, DhtNode node, CancellationToken ct) =>
-            TypedResults.Ok(await node.ExecuteAsync(operation, ct)));
-        dht.MapPost("/merge", (EntryData[] entries, DhtNode node) =>
+        dht.MapPost("/execute", async (DhtOperation operation, DhtRouter router, CancellationToken ct) =>
+            TypedResults.Ok(await router.ExecuteAsync(operation, ct)));
+        // Answered once the entries are merged, and on disk where they are durable state.
+        dht.MapPost("/merge", async (EntryData[] entries, LocalStore store) =>
         {
-            node.HandleMerge(entries);
+            await store.MergeAsync(entries);
             return TypedResults.NoContent();
         });
-        dht.MapPost("/sync", (KeyDigest[] digests, DhtNode node) => TypedResults.Ok(node.HandleSync(digests)));
-        dht.MapPost("/range", (RangeRequest request, DhtNode node) => TypedResults.Ok(node.HandleRange(request.From, request.To)));
-        dht.MapGet("/keys", (DhtNode node) => TypedResults.Ok(node.Store.Keys.Order(StringComparer.Ordinal).ToArray()));
+        dht.MapPost("/sync", SyncPage);
+        dht.MapPost("/range", (RangeRequest request, KeyHandoff handoff) => TypedResults.Ok(handoff.HandleRange(request.From, request.To, request.After)));
+        dht.MapGet("/keys", (LocalStore store) => TypedResults.Ok(store.Keys.Order(StringComparer.Ordinal).ToArray()));
         return app;
     }
+
+    /// <summary>One page of anti-entropy digests; more than a page is refused, so no request grows with the store.</summary>
+    private static Results<Ok<SyncReply>, ProblemHttpResult> SyncPage(KeyDigest[] digests, AntiEntropy antiEntropy) =>
+        digests.Length > StorageSettings.MaxSyncPageKeys
+            ? TypedResults.Problem(title: "Too many digests", detail: $"Send at most {StorageSettings.MaxSyncPageKeys} digests per request.", statusCode: 400)
+            : TypedResults.Ok(antiEntropy.HandleSync(digests));
 
     private static async Task<Results<Ok<LookupReport>, ProblemHttpResult>> LookupAsync(string id, RingNode node, CancellationToken ct)
     {

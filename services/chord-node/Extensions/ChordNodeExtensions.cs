@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Extensions;
 
-public static class ChordNodeExtensions
+public static partial class ChordNodeExtensions
 {
     /// <summary>The ring member: options, transport, ring node, stabilizer, storage and the host that joins and maintains.</summary>
     public static WebApplicationBuilder AddChordRing(this WebApplicationBuilder builder)
@@ -34,19 +34,7 @@ public static class ChordNodeExtensions
             return new RingNode(NodeRef.ForUrl(url), sp.GetRequiredService<IRingTransport>(), options.SuccessorListLength);
         });
         services.AddSingleton(sp => new Stabilizer(sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IOptions<ChordOptions>>().Value.FingersPerRound));
-        services.AddSingleton<LocalStore>();
-        services.AddSingleton(sp => new HybridClock(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<ChordOptions>>().Value;
-            return new DhtNode(
-                sp.GetRequiredService<RingNode>(), sp.GetRequiredService<IStorageTransport>(), sp.GetRequiredService<LocalStore>(),
-                sp.GetRequiredService<HybridClock>(), options.Replicas)
-            {
-                WriteBehindDelay = options.WriteBehindDelay,
-            };
-        });
-        services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtNode>());
+        services.AddChordStorage();
         // Members are found by multicast discovery, with static seeds as the fallback. A node
         // announces itself from the start, so nodes starting together hear each other and agree
         // on one founder (see RingHost).
@@ -71,6 +59,63 @@ public static class ChordNodeExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Replicated storage on the ring, one part per job: the store (on disk under Chord:DataPath), routing to
+    /// a key's primary (<see cref="IDht"/>, what the tracker calls), applying as primary, the replica fan-out,
+    /// write-behind, anti-entropy and key hand-off.
+    /// </summary>
+    public static IServiceCollection AddChordStorage(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ChordOptions>>().Value;
+            return new StorageSettings
+            {
+                Replicas = options.Replicas,
+                WriteBehindDelay = options.WriteBehindDelay,
+                TombstoneTtl = options.TombstoneTtl,
+            };
+        });
+        services.AddSingleton<IStorePersistence>(sp =>
+        {
+            var path = sp.GetRequiredService<IOptions<ChordOptions>>().Value.DataPath;
+            return string.IsNullOrWhiteSpace(path)
+                ? NoPersistence.Instance
+                : SqlitePersistence.Open(path, sp.GetRequiredService<ILoggerFactory>().CreateLogger<SqlitePersistence>());
+        });
+        services.AddSingleton(sp => new LocalStore(sp.GetRequiredService<IStorePersistence>()));
+        services.AddSingleton(sp => new HybridClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ReplicaFanOut>();
+        services.AddSingleton<WriteBehindReplicator>();
+        services.AddSingleton<PrimaryApplier>();
+        services.AddSingleton<DhtRouter>();
+        services.AddSingleton<IDht>(sp => sp.GetRequiredService<DhtRouter>());
+        services.AddSingleton<AntiEntropy>();
+        services.AddSingleton<KeyHandoff>();
+        services.AddSingleton<DhtNode>();
+        return services;
+    }
+
+    /// <summary>
+    /// Opens the node's store before anything is served. A data directory that cannot be used (corrupt,
+    /// another schema version, not writable, in use) ends the process with one sentence on stderr and exit
+    /// code 3: a node never serves a partial store.
+    /// </summary>
+    public static WebApplication OpenChordStore(this WebApplication app)
+    {
+        try
+        {
+            var store = app.Services.GetRequiredService<LocalStore>();
+            if (store.IsDurable) LogStoreOpened(app.Logger, store.Loaded);
+        }
+        catch (StoreUnusableException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Environment.Exit(3);
+        }
+        return app;
+    }
+
     /// <summary>The URL other members reach us at: configured, or the first URL Kestrel listens on.</summary>
     public static string AdvertisedUrl(ChordOptions options, IConfiguration configuration)
     {
@@ -82,6 +127,7 @@ public static class ChordNodeExtensions
 
     public static WebApplication MapChordNode(this WebApplication app)
     {
+        app.OpenChordStore();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();
@@ -92,4 +138,7 @@ public static class ChordNodeExtensions
         app.MapOpenApi();
         return app;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Store opened with {Keys} keys from disk")]
+    private static partial void LogStoreOpened(ILogger logger, int keys);
 }

@@ -53,6 +53,17 @@ public sealed class ChordOptions
     /// <summary>Known members to join through when discovery hears nobody (e.g. a headless Service name).</summary>
     public string[] Seeds { get; set; } = [];
 
+    /// <summary>
+    /// The node's data directory: its store (<c>ring.db</c>, SQLite in WAL mode) lives here, so the keys it
+    /// holds survive a restart. Unset: the store is in memory only (tests, the simulation). <c>make run</c>,
+    /// <c>make node</c> and the chart always set it.
+    /// </summary>
+    public string? DataPath { get; set; }
+
+    /// <summary>How long removed and expired set members are kept (so every replica sees the removal) before they and keys left empty are deleted.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan TombstoneTtl { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long to listen for other members before creating a new ring alone.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan JoinWait { get; set; } = TimeSpan.FromSeconds(3);

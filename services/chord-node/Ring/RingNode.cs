@@ -19,6 +19,7 @@ public sealed class RingNode
     private NodeRef? _predecessor;
     private NodeRef[] _successors;
     private volatile bool _settled;
+    private long _predecessorChangedAt = Environment.TickCount64;
 
     public RingNode(NodeRef self, IRingTransport transport, int successorListLength)
     {
@@ -37,6 +38,12 @@ public sealed class RingNode
 
     /// <summary>Raised (outside the lock) when the predecessor changes: storage re-evaluates what it owns.</summary>
     public event Action<NodeRef?>? PredecessorChanged;
+
+    /// <summary>
+    /// How long ago the predecessor last changed, or the node started: the arc (predecessor, self] it owns is
+    /// only as certain as the ring around it has settled.
+    /// </summary>
+    public TimeSpan SincePredecessorChanged => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _predecessorChangedAt));
 
     public NodeRef Successor { get { lock (_gate) return _successors[0]; } }
     public NodeRef? Predecessor { get { lock (_gate) return _predecessor; } }
@@ -131,6 +138,7 @@ public sealed class RingNode
             changed = _predecessor is null || Id160.InOpen(candidate.Id, _predecessor.Id, Self.Id);
             if (changed) _predecessor = candidate;
         }
+        if (changed) Interlocked.Exchange(ref _predecessorChangedAt, Environment.TickCount64);
         if (changed) PredecessorChanged?.Invoke(candidate);
     }
 
@@ -218,6 +226,7 @@ public sealed class RingNode
             changed = _predecessor?.Id == expected.Id;
             if (changed) _predecessor = null;
         }
+        if (changed) Interlocked.Exchange(ref _predecessorChangedAt, Environment.TickCount64);
         if (changed) PredecessorChanged?.Invoke(null);
     }
 

@@ -90,7 +90,7 @@ public sealed class HttpRingTransport(IHttpClientFactory httpClients, IOptions<C
     public Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken) =>
         CallAsync(target, (c, ct) => c.SyncAsync(digests, ct), cancellationToken);
 
-    public Task<IReadOnlyList<EntryData>> RangeAsync(NodeRef target, Id160 from, Id160 to, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.RangeAsync(new RangeRequest(from, to), ct), cancellationToken);
+    public Task<RangePage> RangeAsync(NodeRef target, Id160 from, Id160 to, string? after, CancellationToken cancellationToken) =>
+        CallAsync(target, (c, ct) => c.RangeAsync(new RangeRequest(from, to, after), ct), cancellationToken);
 
 }

@@ -29,5 +29,5 @@ public interface IChordRpc
     Task<SyncReply> SyncAsync([Body] IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken);
 
     [Post("/dht/range")]
-    Task<IReadOnlyList<EntryData>> RangeAsync([Body] RangeRequest request, CancellationToken cancellationToken);
+    Task<RangePage> RangeAsync([Body] RangeRequest request, CancellationToken cancellationToken);
 }

@@ -35,26 +35,3 @@ public interface IDht
     /// <summary>Atomically increments a counter at its primary and returns the new value (the first call returns 1).</summary>
     Task<long> IncrementAsync(string key, CancellationToken cancellationToken = default);
 }
-
-/// <summary>A live member of a set-valued key.</summary>
-/// <param name="Member">The member's identity within the set (e.g. a peer id).</param>
-/// <param name="Value">Its payload (JSON text chosen by the caller).</param>
-/// <param name="UpdatedUnixMs">When it was last written.</param>
-/// <param name="ExpiresUnixMs">When it stops being live, or null for never.</param>
-public sealed record SetMember(string Member, string Value, long UpdatedUnixMs, long? ExpiresUnixMs);
-
-/// <summary>
-/// One change to a set: add or replace (Value set) or remove (Value null). An add with
-/// <see cref="MaxLiveMembers"/> is applied only while the set has fewer live members than that (or the member
-/// is live already); otherwise the primary skips it and writes nothing, so a full set stays the size it is.
-/// </summary>
-public sealed record SetUpdate(string Member, string? Value, long? ExpiresUnixMs = null, int? MaxLiveMembers = null)
-{
-    public bool IsRemove => Value is null;
-    public static SetUpdate Add(string member, string value, long? expiresUnixMs = null) => new(member, value, expiresUnixMs);
-
-    /// <summary>An add that is skipped when the set already has <paramref name="maxLiveMembers"/> live members.</summary>
-    public static SetUpdate AddCapped(string member, string value, long? expiresUnixMs, int maxLiveMembers) =>
-        new(member, value, expiresUnixMs, maxLiveMembers);
-    public static SetUpdate Remove(string member) => new(member, null);
-}

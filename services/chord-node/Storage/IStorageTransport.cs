@@ -3,30 +3,18 @@ using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.ChordNode.Storage;
 
-public enum DhtOperationKind { Get, Put, GetSet, UpdateSet, Increment }
-
-/// <summary>
-/// A read or write sent to a key's primary. With <paramref name="RequireOwner"/> the receiver
-/// refuses (NotOwner) a key outside its arc instead of serving it as a stand-in. With
-/// <paramref name="WriteBehind"/> (set updates of soft state only) the primary answers after its own
-/// write and replicates a few milliseconds later, coalesced with other writes.
-/// </summary>
-public sealed record DhtOperation(string Key, DhtOperationKind Kind, byte[]? Value = null, IReadOnlyList<SetUpdate>? Updates = null, bool RequireOwner = false, bool WriteBehind = false);
-
-/// <summary>
-/// What the primary answers: a register's value, a set's live members or a counter; and its
-/// predecessor, so the caller learns the arc the primary owns.
-/// </summary>
-public sealed record DhtResult(byte[]? Value = null, IReadOnlyList<SetMember>? Members = null, long Count = 0, bool NotOwner = false, Id160? OwnerFrom = null);
-
-/// <summary>The receiver's answer to a digest: keys it needs from the sender, and its own state of keys that differ.</summary>
-public sealed record SyncReply(IReadOnlyList<string> Wanted, IReadOnlyList<EntryData> Theirs);
-
-/// <summary>How storage reaches other members (HTTP in the service, in memory in the simulation).</summary>
+/// <summary>How storage reaches other members (HTTP in the service, in memory in tests).</summary>
 public interface IStorageTransport
 {
+    /// <summary>Has the target apply an operation as the key's primary (or as a stand-in for a dead one).</summary>
     Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken);
+
+    /// <summary>Merges entries into the target's store; returns once the target holds them (durably, for durable state).</summary>
     Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken);
+
+    /// <summary>Compares one page of digests with the target's store.</summary>
     Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken);
-    Task<IReadOnlyList<EntryData>> RangeAsync(NodeRef target, Id160 from, Id160 to, CancellationToken cancellationToken);
+
+    /// <summary>One page of the target's entries whose key id lies in (from, to], continuing after the key <paramref name="after"/>.</summary>
+    Task<RangePage> RangeAsync(NodeRef target, Id160 from, Id160 to, string? after, CancellationToken cancellationToken);
 }

@@ -2,69 +2,111 @@ using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.ChordNode.Storage;
 
-public enum EntryKind { Register, Set, Counter }
-
 /// <summary>
-/// A key's replicated state as it travels between nodes. Every kind merges so replicas converge
-/// whatever order updates arrive in: registers by version (last writer wins), sets member by
-/// member by timestamp (a removal is a tombstone), counters by maximum.
+/// The mutable state of one key on one node, guarded by its own lock. Every change to durable state is
+/// appended to the persistence layer under that lock, so the disk sees each key's changes in the order
+/// they were made; each change returns the task that completes when it is durable.
 /// </summary>
-public sealed record EntryData(
-    string Key,
-    EntryKind Kind,
-    byte[]? Value = null,
-    long Version = 0,
-    IReadOnlyList<MemberData>? Members = null,
-    long Count = 0);
-
-/// <summary>One member of a set: a null value is a tombstone. Timestamps are hybrid-clock ticks.</summary>
-public sealed record MemberData(string Member, string? Value, long Timestamp, long? ExpiresUnixMs);
-
-/// <summary>A short fingerprint of an entry, so replicas compare state without sending it.</summary>
-public sealed record KeyDigest(string Key, long Digest);
-
-/// <summary>
-/// The mutable state of one key on one node, guarded by its own lock.
-/// </summary>
-internal sealed class StoredEntry(string key, EntryKind kind)
+/// <remarks>
+/// What is durable: a register's value, a counter, and set members that do not expire. A member that
+/// expires (a swarm entry) is kept in memory only, unless it replaced a member that is on disk; then
+/// its row is rewritten so the old durable value cannot come back after a restart.
+/// </remarks>
+internal sealed class StoredEntry
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, MemberData> _members = kind == EntryKind.Set ? new(StringComparer.Ordinal) : [];
+    private readonly IStorePersistence _disk;
+    private readonly Dictionary<string, MemberData> _members;
+    private readonly HashSet<string> _membersOnDisk;
     private byte[]? _value;
     private long _version;
     private long _count;
+    private bool _retired;
 
-    public string Key { get; } = key;
-    public Id160 KeyId { get; } = Id160.Hash(key);
-    public EntryKind Kind { get; } = kind;
-
-    public void Merge(EntryData incoming)
+    public StoredEntry(string key, EntryKind kind) : this(key, kind, NoPersistence.Instance)
     {
-        if (incoming.Kind != Kind) return; // a key never changes kind; ignore a confused writer
+    }
+
+    public StoredEntry(string key, EntryKind kind, IStorePersistence disk)
+    {
+        Key = key;
+        KeyId = Id160.Hash(key);
+        Kind = kind;
+        _disk = disk;
+        _members = kind == EntryKind.Set ? new(StringComparer.Ordinal) : [];
+        _membersOnDisk = kind == EntryKind.Set ? new(StringComparer.Ordinal) : [];
+    }
+
+    public string Key { get; }
+    public Id160 KeyId { get; }
+    public EntryKind Kind { get; }
+
+    /// <summary>Starts from what the disk holds (at load, before anyone else sees the entry).</summary>
+    public void Restore(EntryData stored)
+    {
         lock (_gate)
         {
+            (_value, _version, _count) = (stored.Value, stored.Version, stored.Count);
+            foreach (var member in stored.Members ?? [])
+            {
+                _members[member.Member] = member;
+                _membersOnDisk.Add(member.Member);
+            }
+        }
+    }
+
+    /// <summary>Merges another replica's state; returns when the merged durable state is on disk.</summary>
+    public Task Merge(EntryData incoming)
+    {
+        if (incoming.Kind != Kind) return Task.CompletedTask; // a key never changes kind; ignore a confused writer
+        lock (_gate)
+        {
+            ThrowIfRetired();
             switch (Kind)
             {
                 case EntryKind.Register:
                     if (incoming.Version > _version ||
                         (incoming.Version == _version && incoming.Value is not null &&
                          (_value is null || incoming.Value.AsSpan().SequenceCompareTo(_value) > 0)))
+                    {
                         (_value, _version) = (incoming.Value, incoming.Version);
-                    break;
+                        return _disk.Append(new StoreChange.RegisterWritten(Key, _value, _version));
+                    }
+                    return _version > 0 ? _disk.Barrier() : Task.CompletedTask;
                 case EntryKind.Set:
-                    foreach (var member in incoming.Members ?? []) MergeMember(member);
-                    break;
-                case EntryKind.Counter:
-                    _count = Math.Max(_count, incoming.Count);
-                    break;
+                    var durable = Task.CompletedTask;
+                    foreach (var member in incoming.Members ?? [])
+                    {
+                        if (_members.TryGetValue(member.Member, out var current) && !Wins(member, current))
+                        {
+                            // Ours is newer or the same; when it is on disk, the caller may wait for it to be durable.
+                            if (_membersOnDisk.Contains(member.Member)) durable = _disk.Barrier();
+                            continue;
+                        }
+                        _members[member.Member] = member;
+                        durable = Persist(member) ?? durable;
+                    }
+                    return durable;
+                default:
+                    if (incoming.Count > _count)
+                    {
+                        _count = incoming.Count;
+                        return _disk.Append(new StoreChange.CounterWritten(Key, _count));
+                    }
+                    return _count > 0 ? _disk.Barrier() : Task.CompletedTask;
             }
         }
     }
 
-    private void MergeMember(MemberData incoming)
+    /// <summary>Writes a member's new state to disk when it is durable or replaces a row there; null when it stays in memory.</summary>
+    private Task? Persist(MemberData member)
     {
-        if (!_members.TryGetValue(incoming.Member, out var current) || Wins(incoming, current))
-            _members[incoming.Member] = incoming;
+        if (member.IsDurable)
+        {
+            _membersOnDisk.Add(member.Member);
+            return _disk.Append(new StoreChange.MemberWritten(Key, member));
+        }
+        return _membersOnDisk.Contains(member.Member) ? _disk.Append(new StoreChange.MemberWritten(Key, member)) : null;
     }
 
     private static bool Wins(MemberData a, MemberData b)
@@ -74,23 +116,26 @@ internal sealed class StoredEntry(string key, EntryKind kind)
         return string.CompareOrdinal(a.Value, b.Value) > 0;
     }
 
-    public EntryData Put(byte[] value, long version)
+    public (EntryData Delta, Task Durable) Put(byte[] value, long version)
     {
         lock (_gate)
         {
+            ThrowIfRetired();
             if (version <= _version) version = _version + 1;
             (_value, _version) = (value, version);
-            return Snapshot();
+            return (Snapshot(), _disk.Append(new StoreChange.RegisterWritten(Key, _value, _version)));
         }
     }
 
-    /// <summary>Applies updates with fresh timestamps; returns the delta to replicate and the live members.</summary>
-    public (EntryData Delta, IReadOnlyList<SetMember> Live) Update(IReadOnlyList<SetUpdate> updates, HybridClock clock, long nowUnixMs)
+    /// <summary>Applies updates with fresh timestamps; returns the delta to replicate, the live members and when it is durable.</summary>
+    public (EntryData Delta, IReadOnlyList<SetMember> Live, Task Durable) Update(IReadOnlyList<SetUpdate> updates, HybridClock clock, long nowUnixMs)
     {
         lock (_gate)
         {
+            ThrowIfRetired();
             var delta = new List<MemberData>(updates.Count);
             int? live = null;
+            var durable = Task.CompletedTask;
             foreach (var update in updates)
             {
                 // A capped add of a new member is skipped, with nothing written, once the set is full.
@@ -110,8 +155,9 @@ internal sealed class StoredEntry(string key, EntryKind kind)
                 var member = new MemberData(update.Member, update.Value, timestamp, update.ExpiresUnixMs);
                 _members[update.Member] = member;
                 delta.Add(member);
+                durable = Persist(member) ?? durable;
             }
-            return (new EntryData(Key, EntryKind.Set, Members: delta), LiveMembers(nowUnixMs));
+            return (new EntryData(Key, EntryKind.Set, Members: delta), LiveMembers(nowUnixMs), durable);
         }
     }
 
@@ -126,12 +172,13 @@ internal sealed class StoredEntry(string key, EntryKind kind)
         return count;
     }
 
-    public (long Value, EntryData Delta) Increment()
+    public (long Value, EntryData Delta, Task Durable) Increment()
     {
         lock (_gate)
         {
+            ThrowIfRetired();
             _count++;
-            return (_count, new EntryData(Key, EntryKind.Counter, Count: _count));
+            return (_count, new EntryData(Key, EntryKind.Counter, Count: _count), _disk.Append(new StoreChange.CounterWritten(Key, _count)));
         }
     }
 
@@ -183,12 +230,16 @@ internal sealed class StoredEntry(string key, EntryKind kind)
         }
     }
 
-    /// <summary>Drops tombstones and expired members once every replica has surely seen them.</summary>
-    public void Collect(long nowUnixMs, long tombstoneTtlMs)
+    /// <summary>
+    /// Drops tombstones and expired members once every replica has surely seen them (from memory and,
+    /// when they have a row, from disk). Returns true when a set is left empty.
+    /// </summary>
+    public bool Collect(long nowUnixMs, long tombstoneTtlMs)
     {
-        if (Kind != EntryKind.Set) return;
+        if (Kind != EntryKind.Set) return false;
         lock (_gate)
         {
+            if (_retired) return false;
             List<string>? dead = null;
             foreach (var m in _members.Values)
             {
@@ -196,7 +247,43 @@ internal sealed class StoredEntry(string key, EntryKind kind)
                                            : m.ExpiresUnixMs + tombstoneTtlMs < nowUnixMs;
                 if (gone) (dead ??= []).Add(m.Member);
             }
-            foreach (var member in dead ?? []) _members.Remove(member);
+            foreach (var member in dead ?? [])
+            {
+                _members.Remove(member);
+                if (_membersOnDisk.Remove(member)) _disk.Append(new StoreChange.MemberDeleted(Key, member));
+            }
+            return _members.Count == 0;
         }
     }
+
+    /// <summary>
+    /// Retires the entry when <paramref name="condition"/> holds under its lock: <paramref name="remove"/> takes
+    /// it out of the store, its rows are deleted, and any change that still reaches it fails with
+    /// <see cref="RetiredException"/> so the caller starts again on a fresh entry.
+    /// </summary>
+    public bool TryRetire(Func<StoredEntry, bool> condition, Action<StoredEntry> remove)
+    {
+        lock (_gate)
+        {
+            if (_retired || !condition(this)) return false;
+            _retired = true;
+            remove(this);
+            var onDisk = Kind == EntryKind.Set ? _membersOnDisk.Count > 0 : _version > 0 || _count > 0;
+            _members.Clear();
+            _membersOnDisk.Clear();
+            if (onDisk) _disk.Append(new StoreChange.KeyDeleted(Key));
+            return true;
+        }
+    }
+
+    /// <summary>True when a set has no members left (not even tombstones).</summary>
+    public bool IsEmptySet => Kind == EntryKind.Set && _members.Count == 0;
+
+    private void ThrowIfRetired()
+    {
+        if (_retired) throw new RetiredException();
+    }
+
+    /// <summary>The entry left the store while a change was on its way to it.</summary>
+    public sealed class RetiredException() : Exception("The entry was removed from the store.");
 }

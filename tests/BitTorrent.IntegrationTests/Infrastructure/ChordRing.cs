@@ -6,7 +6,10 @@ using Xunit.Abstractions;
 
 namespace BitTorrent.IntegrationTests.Infrastructure;
 
-/// <summary>A ring of real chord-node processes on 127.0.0.1, stopped when disposed.</summary>
+/// <summary>
+/// A ring of real chord-node processes on 127.0.0.1, stopped when disposed. Given a data root, each node
+/// keeps its store in <c>{root}/chord-{port}</c>, so a node started again on its port finds its data.
+/// </summary>
 public sealed class ChordRing : IAsyncDisposable
 {
     public const string Secret = ServiceProcess.DefaultRingSecret;
@@ -16,9 +19,10 @@ public sealed class ChordRing : IAsyncDisposable
     private readonly ITestOutputHelper? _output;
     private readonly Dictionary<string, string> _environment;
 
-    public ChordRing(ITestOutputHelper? output = null, IDictionary<string, string>? environment = null)
+    public ChordRing(ITestOutputHelper? output = null, IDictionary<string, string>? environment = null, string? dataRoot = null)
     {
         _output = output;
+        DataRoot = dataRoot;
         _environment = new Dictionary<string, string>
         {
             ["Chord__Secret"] = Secret,
@@ -33,6 +37,14 @@ public sealed class ChordRing : IAsyncDisposable
     }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Where nodes keep their stores; null for stores in memory.</summary>
+    public string? DataRoot { get; }
+
+    /// <summary>The data directory of the node on <paramref name="port"/>.</summary>
+    public string DataPath(int port) => Path.Combine(DataRoot ?? throw new InvalidOperationException("This ring keeps its stores in memory."), $"chord-{port}");
+
+    public static int PortOf(ServiceProcess node) => new Uri(node.Url).Port;
     public IReadOnlyList<ServiceProcess> Nodes => _nodes;
     public IEnumerable<ServiceProcess> Live => _nodes.Where(n => !n.HasExited);
 
@@ -43,6 +55,7 @@ public sealed class ChordRing : IAsyncDisposable
         var environment = new Dictionary<string, string>(_environment);
         var seedList = (seeds ?? _nodes.Where(n => !n.HasExited).Take(3).Select(n => n.Url)).ToList();
         for (var i = 0; i < seedList.Count; i++) environment[$"Chord__Seeds__{i}"] = seedList[i];
+        if (DataRoot is not null) environment["Chord__DataPath"] = DataPath(port.Value);
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) environment[k] = v;
         var node = ServiceProcess.Start("chord-node", port.Value, [], environment);
         _nodes.Add(node);
@@ -57,6 +70,24 @@ public sealed class ChordRing : IAsyncDisposable
             var node = StartNode();
             await WaitReadyAsync(node);
         }
+    }
+
+    /// <summary>Starts a stopped node again on its port (and so with its data), seeded with the live nodes, and waits until it is ready.</summary>
+    public async Task<ServiceProcess> RestartAsync(ServiceProcess stopped)
+    {
+        if (!stopped.HasExited) throw new InvalidOperationException($"{stopped.Name} is still running.");
+        var node = StartNode(port: PortOf(stopped));
+        await WaitReadyAsync(node);
+        return node;
+    }
+
+    /// <summary>Stops a node as an operator would (SIGTERM: it shuts down cleanly) and waits for it to exit.</summary>
+    public static async Task StopAsync(ServiceProcess node)
+    {
+        if (node.HasExited) return;
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", node.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        if (!await node.WaitForExitAsync(TimeSpan.FromSeconds(20))) node.Kill();
     }
 
     public async Task WaitReadyAsync(ServiceProcess node, TimeSpan? timeout = null)

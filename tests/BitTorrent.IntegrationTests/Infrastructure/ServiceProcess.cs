@@ -13,6 +13,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly StringBuilder _errors = new();
 
     private ServiceProcess(string name, Process process, string url)
     {
@@ -55,6 +56,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     public const string DefaultRingSecret = "integration-test-secret";
 
+    /// <summary>What the process wrote to stderr alone.</summary>
+    public string Errors
+    {
+        get { lock (_log) return _errors.ToString(); }
+    }
+
+
     public static ServiceProcess Start(string service, int port, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
         var secretKey = service switch { "chord-node" => "Chord__Secret", "gateway" => "Gateway__RingSecret", _ => null };
@@ -80,16 +88,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {service}.");
         var result = new ServiceProcess($"{service}:{port}", process, url);
         process.OutputDataReceived += (_, e) => result.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => result.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => result.Append(e.Data, error: true);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return result;
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool error = false)
     {
         if (line is null) return;
-        lock (_log) _log.AppendLine(line);
+        lock (_log)
+        {
+            _log.AppendLine(line);
+            if (error) _errors.AppendLine(line);
+        }
     }
 
     /// <summary>The built service next to the test assembly's configuration (Debug or Release).</summary>

@@ -13,11 +13,11 @@ public sealed class CappedSetTests
         var set = new StoredEntry("swarm/x", EntryKind.Set);
         for (var i = 0; i < 3; i++) set.Update([SetUpdate.AddCapped($"m{i}", "v", 1_000, 3)], Clock, 0);
 
-        var (refused, live) = set.Update([SetUpdate.AddCapped("m9", "v", 1_000, 3)], Clock, 0);
+        var (refused, live, _) = set.Update([SetUpdate.AddCapped("m9", "v", 1_000, 3)], Clock, 0);
         Assert.Empty(refused.Members!);
         Assert.Equal(["m0", "m1", "m2"], live.Select(m => m.Member).Order());
 
-        var (refreshed, _) = set.Update([SetUpdate.AddCapped("m1", "w", 2_000, 3)], Clock, 0);
+        var (refreshed, _, _) = set.Update([SetUpdate.AddCapped("m1", "w", 2_000, 3)], Clock, 0);
         Assert.Single(refreshed.Members!);
 
         set.Update([SetUpdate.Remove("m0"), SetUpdate.AddCapped("m9", "v", 1_000, 3), SetUpdate.AddCapped("m8", "v", 1_000, 3)], Clock, 0);

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Storage;
-using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.UnitTests.ChordNode.Storage;
 
@@ -13,15 +11,15 @@ public sealed class WriteBehindReplicationTests
     [Fact]
     public async Task A_write_behind_update_is_answered_before_the_replicas_have_it_and_reaches_them_coalesced()
     {
-        var (dht, transport) = Build(TimeSpan.FromMilliseconds(300));
+        var (rig, transport) = Build(TimeSpan.FromMilliseconds(300));
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-            dht.ApplyAsPrimaryAsync(new DhtOperation("swarm/a", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add($"peer-{i}", "{}")], WriteBehind: true))));
+            rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("swarm/a", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add($"peer-{i}", "{}")], WriteBehind: true))));
 
         // Answered from the primary's own store, with nothing sent yet.
         Assert.Contains(answers, a => a.Members!.Count == 20);
         Assert.Empty(transport.Merges);
-        Assert.Equal(20, dht.PendingReplication);
+        Assert.Equal(20, rig.WriteBehind.Pending);
 
         // Then each replica gets one merge with all twenty members.
         await EventuallyAsync(() => transport.Merges.Count == 2);
@@ -32,16 +30,16 @@ public sealed class WriteBehindReplicationTests
             Assert.Equal("swarm/a", entry.Key);
             Assert.Equal(20, entry.Members!.Count);
         }
-        Assert.Equal(0, dht.PendingReplication);
+        Assert.Equal(0, rig.WriteBehind.Pending);
     }
 
     [Fact]
     public async Task Changes_to_one_member_waiting_for_a_flush_coalesce_to_the_latest()
     {
-        var (dht, transport) = Build(TimeSpan.FromMilliseconds(200));
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("swarm/b", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("peer", "first")], WriteBehind: true));
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("swarm/b", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("peer", "second")], WriteBehind: true));
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("swarm/c", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Remove("gone")], WriteBehind: true));
+        var (rig, transport) = Build(TimeSpan.FromMilliseconds(200));
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("swarm/b", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("peer", "first")], WriteBehind: true));
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("swarm/b", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("peer", "second")], WriteBehind: true));
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("swarm/c", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Remove("gone")], WriteBehind: true));
 
         await EventuallyAsync(() => transport.Merges.Count == 2);
         var entries = transport.Merges[0].Entries;
@@ -54,72 +52,32 @@ public sealed class WriteBehindReplicationTests
     [Fact]
     public async Task Other_writes_stay_synchronous_every_replica_has_them_when_the_call_returns()
     {
-        var (dht, transport) = Build(TimeSpan.FromSeconds(30));
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("catalog/0", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("x", "{}")]));
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("torrent/x", DhtOperationKind.Put, Value: [1, 2, 3]));
+        var (rig, transport) = Build(TimeSpan.FromSeconds(30));
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("catalog/0", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("x", "{}")]));
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("torrent/x", DhtOperationKind.Put, Value: [1, 2, 3]));
 
         Assert.Equal(4, transport.Merges.Count);
         Assert.Equal(2, transport.Merges.Count(m => m.Entries.Single().Key == "catalog/0"));
-        Assert.Equal(0, dht.PendingReplication);
+        Assert.Equal(0, rig.WriteBehind.Pending);
     }
 
     [Fact]
     public async Task An_unreachable_replica_does_not_stop_the_others_or_later_flushes()
     {
-        var (dht, transport) = Build(TimeSpan.FromMilliseconds(10));
-        transport.Dead.Add(Replicas[0].Id);
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("swarm/d", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("p1", "{}")], WriteBehind: true));
+        var (rig, transport) = Build(TimeSpan.FromMilliseconds(10));
+        transport.Dead[Replicas[0].Id] = true;
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("swarm/d", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("p1", "{}")], WriteBehind: true));
         await EventuallyAsync(() => transport.Merges.Count == 1);
-        await dht.ApplyAsPrimaryAsync(new DhtOperation("swarm/d", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("p2", "{}")], WriteBehind: true));
+        await rig.Primary.ApplyAsPrimaryAsync(new DhtOperation("swarm/d", DhtOperationKind.UpdateSet, Updates: [SetUpdate.Add("p2", "{}")], WriteBehind: true));
         await EventuallyAsync(() => transport.Merges.Count == 2);
         Assert.All(transport.Merges, m => Assert.Equal(Replicas[1], m.Target));
     }
 
-    private static (DhtNode Dht, RecordingTransport Transport) Build(TimeSpan delay)
+    private static (StorageRig Rig, RecordingTransport Transport) Build(TimeSpan delay)
     {
-        var transport = new RecordingTransport();
-        var ring = new RingNode(Primary, new NoRing(), successorListLength: 4);
-        ring.SetSuccessors(Replicas[0], [Replicas[1]]);
-        var dht = new DhtNode(ring, transport, new LocalStore(), new HybridClock(TimeProvider.System), replicas: 3) { WriteBehindDelay = delay };
-        return (dht, transport);
+        var rig = new StorageRig(Primary, Replicas, new StorageSettings { WriteBehindDelay = delay });
+        return (rig, rig.Transport);
     }
 
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the condition never held");
-            await Task.Delay(10);
-        }
-        await Task.Delay(50); // and nothing more arrives right after
-    }
-
-    private sealed record Merge(NodeRef Target, IReadOnlyList<EntryData> Entries);
-
-    private sealed class RecordingTransport : IStorageTransport
-    {
-        private readonly ConcurrentQueue<Merge> _merges = new();
-        public HashSet<Id160> Dead { get; } = [];
-        public IReadOnlyList<Merge> Merges => [.. _merges];
-
-        public Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken)
-        {
-            if (Dead.Contains(target.Id)) throw new NodeUnreachableException(target, "dead");
-            _merges.Enqueue(new Merge(target, entries));
-            return Task.CompletedTask;
-        }
-
-        public Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<EntryData>> RangeAsync(NodeRef target, Id160 from, Id160 to, CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
-    private sealed class NoRing : IRingTransport
-    {
-        public Task<NodeState> GetStateAsync(NodeRef target, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<LookupStep> FindSuccessorStepAsync(NodeRef target, Id160 id, IReadOnlyCollection<Id160> exclude, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RectifyAsync(NodeRef target, NodeRef candidate, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task PingAsync(NodeRef target, CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
+    private static Task EventuallyAsync(Func<bool> condition) => StorageRig.EventuallyAsync(condition);
 }

@@ -89,7 +89,7 @@ public static class TransferBenchmark
             ["Discovery__Enabled"] = "false",
             ["Tracker__Seeds__0"] = node.Url,
             ["Peer__StoragePath"] = storage,
-            ["Peer__SwarmPollSeconds"] = "1",
+            ["Peer__SwarmPollInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub(prefix + "our-seeder")));

@@ -1,4 +1,4 @@
-using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Identifiers;
@@ -8,29 +8,32 @@ using Microsoft.AspNetCore.Mvc;
 namespace BitTorrent.Peer.Api;
 
 /// <summary>
-/// Expected refusals become RFC 7807 problem details with a sentence a user can read: the
-/// original's messages (not available, already in progress, already exists) and tracker outages.
+/// Expected refusals become RFC 7807 problem details with a sentence a user can read: not
+/// available, already in progress, already exists, tracker outages, a peer still starting.
 /// </summary>
 public sealed class PeerProblemHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        var detail = exception.Message;
         var (status, title) = exception switch
         {
             DownloadRefusedException refused => ((int)refused.Status, refused.Title),
             PublishException => (StatusCodes.Status400BadRequest, "Cannot publish"),
             TrackerUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Tracker unavailable"),
-            PeerNotReadyException => (StatusCodes.Status503ServiceUnavailable, "Peer starting"),
+            TransferEngineNotStartedException => (StatusCodes.Status503ServiceUnavailable, "Peer starting"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             _ => (0, ""),
         };
         if (status == 0) return false;
+        if (exception is TransferEngineNotStartedException)
+            detail = "This peer has not registered with the tracker yet: no chord node answered so far. It keeps trying.";
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = exception.Message },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
 }

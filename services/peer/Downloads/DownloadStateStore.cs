@@ -4,23 +4,12 @@ using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.Peer.Downloads;
 
-/// <summary>What is persisted of a download: enough to rebuild it after a restart without the tracker.</summary>
-internal sealed record DownloadRecord(
-    Id160 InfoHash,
-    string TargetPath,
-    DownloadState State,
-    string? Error,
-    byte[] Verified,
-    byte[] Torrent,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? CompletedAt);
-
 /// <summary>
 /// One small JSON file per download in the state folder ({infoHash}.json), replaced atomically
-/// (write to a temporary file, then rename) so a crash leaves the old or the new state, never half.
-/// On resume the engine trusts the verified bitfield when the target file still has its full,
-/// preallocated length: pieces are written before they are marked verified, and the state is
-/// saved after the write, so a crash can only lose verified marks (refetched), never add wrong ones.
+/// (written to a temporary file, fsynced, then renamed) so a crash leaves the old or the new
+/// state, never half. On resume the verified bitfield is trusted when the target file still has
+/// its full, preallocated length: pieces are written before they are marked verified, and the
+/// state is saved after the write, so a crash can only lose verified marks (refetched), never add wrong ones.
 /// </summary>
 internal sealed class DownloadStateStore
 {
@@ -37,7 +26,11 @@ internal sealed class DownloadStateStore
     {
         var path = PathOf(record.InfoHash);
         var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(record, Json));
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(JsonSerializer.SerializeToUtf8Bytes(record, Json));
+            stream.Flush(flushToDisk: true);
+        }
         File.Move(temporary, path, overwrite: true);
     }
 

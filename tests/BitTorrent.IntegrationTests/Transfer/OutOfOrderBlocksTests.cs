@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Torrents;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Transfer;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;
 

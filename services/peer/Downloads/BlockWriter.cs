@@ -9,9 +9,9 @@ namespace BitTorrent.Peer.Downloads;
 /// blocks staged by the engine thread point into a connection's receive buffer, which is handed
 /// over whole (no copy); this thread feeds each block to its piece's <see cref="PieceVerifier"/>,
 /// writes file-contiguous blocks with one gathered positional write, returns the buffer to the
-/// pool, and then checks the pieces those blocks completed. Results go back to the engine thread
+/// pool once it has checked the pieces those blocks completed. Results go back to the engine thread
 /// (<see cref="IPieceListener"/>) through its command queue. A piece is on disk before it can be
-/// reported verified. Bytes handed over and not yet written are bounded: past the bound the
+/// reported verified. Buffers handed over and not yet given back are bounded: past the bound the
 /// engine stops reading download sockets until this thread catches up (backpressure through TCP).
 /// </summary>
 internal sealed class BlockWriter : IDisposable
@@ -44,7 +44,7 @@ internal sealed class BlockWriter : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Bytes handed over and not written yet.</summary>
+    /// <summary>Bytes of receive buffers handed over and not given back yet.</summary>
     public long BytesInFlight => Interlocked.Read(ref _bytesInFlight);
 
     /// <summary>True while the backlog is at its bound: the engine should not read download sockets (it is woken when it drains).</summary>
@@ -72,8 +72,7 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>Hands over the buffer the staged blocks point into (this thread returns it to the pool), with the staged checks.</summary>
     public void Submit(byte[] buffer)
     {
-        var bytes = 0L;
-        foreach (var segment in _staged) bytes += segment.Length;
+        long bytes = buffer.Length; // the memory held until the writer is done with it
         Interlocked.Add(ref _bytesInFlight, bytes);
         var job = new Job(buffer, [.. _staged], _stagedChecks.Count == 0 ? [] : [.. _stagedChecks], bytes, null);
         _staged.Clear();
@@ -136,8 +135,8 @@ internal sealed class BlockWriter : IDisposable
             i = n;
         }
         _run.Clear();
-        Finish(job);
         foreach (var transaction in job.Checks) Check(transaction);
+        Finish(job);
     }
 
     private void Check(PieceTransaction transaction)

@@ -1,6 +1,5 @@
-using System.Buffers;
-using System.Threading.Channels;
 using BitTorrent.Peer.Torrents;
+using BitTorrent.Peer.Transfer;
 
 namespace BitTorrent.Peer.Downloads;
 
@@ -16,7 +15,10 @@ namespace BitTorrent.Peer.Downloads;
 /// </summary>
 internal sealed class BlockWriter : IDisposable
 {
-    private readonly Channel<Job> _jobs = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Queue<Job> _jobs = new(); // guarded by itself; the writer takes everything queued at once
+    private readonly List<Job> _taken = [];
+    private bool _writerWaiting;
+    private bool _stopped;
     private readonly Action<Action> _post;
     private readonly Action _wakeEngine;
     private readonly long _maxBytesInFlight;
@@ -69,7 +71,7 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>The transaction's last block was staged: check the piece once the staged blocks are written.</summary>
     public void StageCheck(PieceTransaction transaction) => _stagedChecks.Add(transaction);
 
-    /// <summary>Hands over the buffer the staged blocks point into (this thread returns it to the pool), with the staged checks.</summary>
+    /// <summary>Hands over the buffer the staged blocks point into (this thread returns it to <see cref="ReceiveBuffers"/>), with the staged checks.</summary>
     public void Submit(byte[] buffer)
     {
         long bytes = buffer.Length; // the memory held until the writer is done with it
@@ -77,25 +79,46 @@ internal sealed class BlockWriter : IDisposable
         var job = new Job(buffer, [.. _staged], _stagedChecks.Count == 0 ? [] : [.. _stagedChecks], bytes, null);
         _staged.Clear();
         _stagedChecks.Clear();
-        if (!_jobs.Writer.TryWrite(job)) Finish(job); // stopped: nothing is written
+        if (!Enqueue(job)) Finish(job); // stopped: nothing is written
     }
 
     /// <summary>An abandoned transaction: its SHA-1 state goes back to the pool after its pending blocks.</summary>
-    public void Discard(PieceTransaction transaction) =>
-        _jobs.Writer.TryWrite(new Job(null, [], [], 0, transaction));
+    public void Discard(PieceTransaction transaction) => Enqueue(new Job(null, [], [], 0, transaction));
+
+    private bool Enqueue(Job job)
+    {
+        lock (_jobs)
+        {
+            if (_stopped) return false;
+            _jobs.Enqueue(job);
+            if (_writerWaiting) Monitor.Pulse(_jobs);
+        }
+        return true;
+    }
 
     // ---- writer thread ------------------------------------------------------------------
 
     private void Run()
     {
-        var reader = _jobs.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (true)
         {
-            while (reader.TryRead(out var job))
+            lock (_jobs)
+            {
+                while (_jobs.Count == 0 && !_stopped)
+                {
+                    _writerWaiting = true;
+                    Monitor.Wait(_jobs);
+                    _writerWaiting = false;
+                }
+                if (_jobs.Count == 0) return; // stopped and drained
+                while (_jobs.TryDequeue(out var queued)) _taken.Add(queued);
+            }
+            foreach (var job in _taken)
             {
                 if (job.Discarded is { } discarded) discarded.Verifier.Release();
                 else Process(job);
             }
+            _taken.Clear();
         }
     }
 
@@ -168,7 +191,7 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>Returns the job's buffer and its bytes to the budget; wakes a waiting engine once half the budget is free.</summary>
     private void Finish(Job job)
     {
-        if (job.Buffer is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+        if (job.Buffer is { } buffer) ReceiveBuffers.Pool.Return(buffer);
         var left = Interlocked.Add(ref _bytesInFlight, -job.Bytes);
         if (_engineWaiting && left <= _maxBytesInFlight / 2)
         {
@@ -180,7 +203,11 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>Writes what was handed over, then stops the thread.</summary>
     public void Dispose()
     {
-        _jobs.Writer.TryComplete();
+        lock (_jobs)
+        {
+            _stopped = true;
+            Monitor.Pulse(_jobs);
+        }
         if (Thread.CurrentThread != _thread) _thread.Join();
     }
 

@@ -24,7 +24,7 @@ internal sealed class PeerConnection
         Socket = socket;
         RemoteEndPoint = remoteEndPoint;
         Outgoing = outgoing;
-        _receive = ArrayPool<byte>.Shared.Rent(receiveBufferSize);
+        _receive = ReceiveBuffers.Pool.Rent(receiveBufferSize);
         _send = ArrayPool<byte>.Shared.Rent(sendBufferSize);
         LastReceived = LastSent = now;
     }
@@ -78,7 +78,7 @@ internal sealed class PeerConnection
     public void Release()
     {
         Close("released");
-        if (_receive.Length > 0) ArrayPool<byte>.Shared.Return(_receive);
+        if (_receive.Length > 0) ReceiveBuffers.Pool.Return(_receive);
         if (_send.Length > 0) ArrayPool<byte>.Shared.Return(_send);
         _receive = _send = [];
         _receiveCount = _sendStart = _sendEnd = 0;
@@ -118,13 +118,13 @@ internal sealed class PeerConnection
 
     /// <summary>
     /// Hands the whole receive buffer away (blocks in its first <paramref name="consumed"/> bytes
-    /// go to the disk writer, which returns it to the pool) and continues in a fresh pooled buffer
+    /// go to the disk writer, which returns it to <see cref="ReceiveBuffers"/>) and continues in a fresh pooled buffer
     /// holding the unparsed tail. No block is copied on the engine thread.
     /// </summary>
     public byte[] DetachReceiveBuffer(int consumed)
     {
         var old = _receive;
-        var fresh = ArrayPool<byte>.Shared.Rent(old.Length);
+        var fresh = ReceiveBuffers.Pool.Rent(old.Length);
         _receiveCount -= consumed;
         if (_receiveCount > 0) Buffer.BlockCopy(old, consumed, fresh, 0, _receiveCount);
         _receive = fresh;

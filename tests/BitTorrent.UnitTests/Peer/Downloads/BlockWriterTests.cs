@@ -1,4 +1,4 @@
-using System.Buffers;
+using BitTorrent.Peer.Transfer;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using BitTorrent.Peer.Downloads;
@@ -83,7 +83,7 @@ public class BlockWriterTests
     private static void Submit(BlockWriter writer, PieceTransaction transaction, byte[] content, int[] blocks, bool check, int bufferLength = 0)
     {
         while (!transaction.AllRequested) transaction.TakeNextBlock();
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bufferLength, content.Length + 1000));
+        var buffer = ReceiveBuffers.Pool.Rent(Math.Max(bufferLength, content.Length + 1000));
         var offset = 1000; // blocks sit behind message headers in a real receive buffer
         foreach (var block in blocks)
         {

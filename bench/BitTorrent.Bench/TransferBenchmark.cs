@@ -87,7 +87,7 @@ public static class TransferBenchmark
         Console.WriteLine(string.Create(C, $"iperf3 loopback after: {iperfAfter:F0} MiB/s; load average {LoadAverage()}"));
     }
 
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http, string prefix = "")
     {

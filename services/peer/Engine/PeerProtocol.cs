@@ -11,7 +11,7 @@ namespace BitTorrent.Peer.Engine;
 /// requests and cancels to the block server, and availability, choking of us and blocks to the
 /// torrent's download (if we are fetching it).
 /// </summary>
-internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegistry torrents, Choker choker, BlockServer server, BlockWriter writer, ILogger logger)
+internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegistry torrents, ConnectionTable connections, Choker choker, BlockServer server, BlockWriter writer, ILogger logger)
 {
     /// <summary>
     /// Parses every whole message in the receive buffer. Blocks accepted on the way are staged for
@@ -135,7 +135,7 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
                 choker.OnInterested(c);
                 break;
             case MessageType.NotInterested:
-                Choker.OnNotInterested(c);
+                choker.OnNotInterested(c, connections.All);
                 break;
             case MessageType.Have:
                 c.RemotePieces ??= new Bitfield(swarm.Torrent.PieceCount);

@@ -86,7 +86,7 @@ public sealed class TransferEngine : IAsyncDisposable
             var torrents = new TorrentRegistry(context, _logger);
             var choker = new Choker(_options.MaxUnchokedPeers);
             var server = new BlockServer(_options, new UploadRateLimiter(_options.UploadRateLimit));
-            var protocol = new PeerProtocol(_peerId, torrents, choker, server, writer, _logger);
+            var protocol = new PeerProtocol(_peerId, torrents, connections, choker, server, writer, _logger);
             var loop = new EngineLoop(_commands, listener, connections, torrents, protocol, choker, server, writer, _logger);
             (_listener, _server, _torrents) = (listener, server, torrents);
             _thread = new Thread(() => Run(loop)) { IsBackground = true, Name = "transfer-engine" };

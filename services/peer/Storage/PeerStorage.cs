@@ -64,7 +64,7 @@ public sealed class PeerStorage
 
     public void SaveIdentity(PeerIdentityRecord identity)
     {
-        lock (_gate) WriteAtomically(IdentityPath, JsonSerializer.SerializeToUtf8Bytes(identity, Json));
+        lock (_gate) WriteAtomically(IdentityPath, identity);
     }
 
     // ---- library: published and downloaded files -------------------------------------------
@@ -88,7 +88,7 @@ public sealed class PeerStorage
             var existing = items.FirstOrDefault(i => i.InfoHash == item.InfoHash);
             if (existing is not null) return existing;
             items.Add(item);
-            WriteAtomically(LibraryPath, JsonSerializer.SerializeToUtf8Bytes(items, Json));
+            WriteAtomically(LibraryPath, items);
             _library = items;
             return item;
         }
@@ -109,10 +109,18 @@ public sealed class PeerStorage
         }
     }
 
-    private static void WriteAtomically(string path, byte[] bytes)
+    /// <summary>
+    /// Serialised straight into a temporary file (no copy of the whole document in memory: the
+    /// library of a peer with thousands of files is rewritten at each addition), fsynced, then renamed.
+    /// </summary>
+    private static void WriteAtomically<T>(string path, T value)
     {
         var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, bytes);
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 16 * 1024))
+        {
+            JsonSerializer.Serialize(stream, value, Json);
+            stream.Flush(flushToDisk: true);
+        }
         File.Move(temporary, path, overwrite: true);
     }
 }

@@ -2,8 +2,9 @@ namespace BitTorrent.Peer.Transfer;
 
 /// <summary>
 /// Who we upload to (BEP 3 choking): every interested peer is unchoked up to
-/// <see cref="TransferEngineOptions.MaxUnchokedPeers"/>; when an unchoked peer goes away, the
-/// next interested one waiting takes its slot. How fast we upload is the rate limiter's part.
+/// <see cref="TransferEngineOptions.MaxUnchokedPeers"/>; when an unchoked peer goes away or loses
+/// interest (it has what it wanted), it is choked and the next interested one waiting takes its
+/// slot. How fast we upload is the rate limiter's part.
 /// </summary>
 internal sealed class Choker(int maxUnchoked)
 {
@@ -15,13 +16,25 @@ internal sealed class Choker(int maxUnchoked)
         TryUnchoke(c);
     }
 
-    public static void OnNotInterested(PeerConnection c) => c.PeerInterested = false;
+    /// <summary>A peer that wants nothing more is choked, and its slot goes to a peer that waits.</summary>
+    public void OnNotInterested(PeerConnection c, IReadOnlyList<PeerConnection> all)
+    {
+        c.PeerInterested = false;
+        if (c.AmChoking) return;
+        c.SendState(MessageType.Choke);
+        c.ServeQueue.Clear(); // BEP 3: a choked peer's requests are dropped
+        ReleaseSlot(c, all);
+    }
 
     /// <summary>A closed connection gives its slot to the first interested peer that waits for one.</summary>
     public void OnClosed(PeerConnection closed, IReadOnlyList<PeerConnection> all)
     {
-        if (closed.AmChoking) return;
-        closed.AmChoking = true;
+        if (!closed.AmChoking) ReleaseSlot(closed, all);
+    }
+
+    private void ReleaseSlot(PeerConnection released, IReadOnlyList<PeerConnection> all)
+    {
+        released.AmChoking = true;
         Unchoked--;
         foreach (var c in all)
         {

@@ -32,6 +32,32 @@ public class ChokerTests
     }
 
     [Fact]
+    public void A_peer_that_lost_interest_is_choked_and_its_slot_goes_to_a_waiting_peer()
+    {
+        var done = OpenConnection();
+        var waiting = OpenConnection();
+        try
+        {
+            var choker = new Choker(maxUnchoked: 1);
+            choker.OnInterested(done);
+            choker.OnInterested(waiting);
+            Assert.True(waiting.AmChoking);
+
+            choker.OnNotInterested(done, [done, waiting]);
+
+            Assert.True(done.AmChoking);
+            Assert.False(waiting.AmChoking);
+            Assert.Equal(1, choker.Unchoked);
+            Assert.Equal(10, done.SendPending); // unchoke, then choke
+        }
+        finally
+        {
+            done.Release();
+            waiting.Release();
+        }
+    }
+
+    [Fact]
     public void A_peer_that_is_not_interested_is_never_unchoked()
     {
         var c = OpenConnection();

@@ -16,6 +16,6 @@ internal static partial class DownloadLog
     [LoggerMessage(24, LogLevel.Information, "Piece {Piece} timed out at {Peer}; retried elsewhere")]
     public static partial void PieceTimedOut(ILogger logger, int piece, string peer);
 
-    [LoggerMessage(25, LogLevel.Warning, "Saving the state of {Name} failed: {Error}")]
-    public static partial void StateSaveFailed(ILogger logger, string name, string error);
+    [LoggerMessage(25, LogLevel.Warning, "Saving the state of download {InfoHash} failed: {Error}")]
+    public static partial void StateSaveFailed(ILogger logger, string infoHash, string error);
 }

@@ -46,7 +46,7 @@ internal sealed class DownloadReporter(DownloadContext context)
         }
         if (Dirty && now >= _nextSaveAt)
         {
-            Save(download);
+            Save(download, now: false);
             _nextSaveAt = now + SaveIntervalMs;
         }
         var speed = download.IsActive ? BytesPerSecond : 0;
@@ -54,18 +54,14 @@ internal sealed class DownloadReporter(DownloadContext context)
             Publish(download, DownloadEventKind.Progress);
     }
 
-    public void Save(DownloadController d)
+    /// <summary>Saves the state: now for a state change (<paramref name="now"/>), queued for the store's worker while pieces land.</summary>
+    public void Save(DownloadController d, bool now = true)
     {
         Dirty = false;
         if (context.Store is not { } store || d.State == DownloadState.Cancelled) return;
-        try
-        {
-            store.Save(new DownloadRecord(d.InfoHash, d.TargetPath, d.State, d.Error,
-                d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt));
-        }
-        catch (IOException e)
-        {
-            DownloadLog.StateSaveFailed(context.Logger, d.Torrent.Name, e.Message);
-        }
+        var record = new DownloadRecord(d.InfoHash, d.TargetPath, d.State, d.Error,
+            d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt);
+        if (now) store.SaveNow(record);
+        else store.Save(record);
     }
 }

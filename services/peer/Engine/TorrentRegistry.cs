@@ -117,10 +117,11 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
         return restored;
     }
 
-    /// <summary>At shutdown, after the connections are gone: every download's state saved, every file closed.</summary>
+    /// <summary>At shutdown, after the connections are gone: every download's state saved (and on disk), every file closed.</summary>
     public void Close()
     {
         foreach (var download in _downloads.Values) download.SaveNow();
+        context.Store?.Dispose();
         foreach (var swarm in _swarms.Values)
         {
             swarm.File?.Dispose();

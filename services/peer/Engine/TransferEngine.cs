@@ -82,6 +82,7 @@ public sealed class TransferEngine : IAsyncDisposable
             var connections = new ConnectionTable(_options, _peerId);
             var writer = new BlockWriter(_commands.Post, _commands.Wake, _options.MaxUnwrittenBytes);
             var store = _options.StateDirectory is { } folder ? new DownloadStateStore(folder) : null;
+            if (store is not null) store.Failed = (infoHash, error) => DownloadLog.StateSaveFailed(_logger, infoHash.ToString(), error);
             var context = new DownloadContext(_options, connections, writer, Events, store, _snapshots, listener.LocalEndPoint, _logger);
             var torrents = new TorrentRegistry(context, _logger);
             var choker = new Choker(_options.MaxUnchokedPeers);

@@ -10,5 +10,5 @@ namespace BitTorrent.Peer.Transfer;
 /// </summary>
 internal static class ReceiveBuffers
 {
-    public static ArrayPool<byte> Pool { get; } = ArrayPool<byte>.Create(maxArrayLength: 16 * 1024 * 1024, maxArraysPerBucket: 32);
+    public static ArrayPool<byte> Pool { get; } = ArrayPool<byte>.Create(maxArrayLength: 16 * 1024 * 1024, maxArraysPerBucket: 16);
 }

@@ -88,11 +88,13 @@ public class DownloadControllerTests
         using var fixture = new ControllerFixture(complete: false);
         var download = fixture.Controller;
         Assert.True(File.Exists(download.TargetPath));
+        fixture.Store.Flush();
         Assert.Single(Directory.GetFiles(fixture.StateFolder));
 
         download.Cancel();
 
         Assert.False(File.Exists(download.TargetPath));
+        fixture.Store.Flush();
         Assert.Empty(Directory.GetFiles(fixture.StateFolder));
         Assert.False(download.Swarm.IsServing);
         download.Retry();
@@ -130,8 +132,9 @@ public class DownloadControllerTests
             var options = new TransferEngineOptions();
             StateFolder = _folder.File("state");
             _writer = new BlockWriter(_ => { }, () => { }, options.MaxUnwrittenBytes);
+            Store = new DownloadStateStore(StateFolder);
             var context = new DownloadContext(options, new ConnectionTable(options, PeerIdentity.Create()), _writer, Events,
-                new DownloadStateStore(StateFolder), Snapshots, new IPEndPoint(IPAddress.Loopback, 1), NullLogger.Instance);
+                Store, Snapshots, new IPEndPoint(IPAddress.Loopback, 1), NullLogger.Instance);
             var verified = new Bitfield(torrent.PieceCount);
             if (complete) verified.SetAll();
             var target = complete ? source : _folder.File("target.bin");
@@ -146,6 +149,7 @@ public class DownloadControllerTests
         public ConcurrentDictionary<Id160, DownloadSnapshot> Snapshots { get; } = new();
         public DownloadController Controller { get; }
         public string StateFolder { get; }
+        public DownloadStateStore Store { get; }
         public List<DownloadEvent> Started { get; } = [];
 
         /// <summary>Moves the download into a state the way the engine would.</summary>
@@ -171,6 +175,7 @@ public class DownloadControllerTests
         public void Dispose()
         {
             Controller.Swarm.File?.Dispose();
+            Store.Dispose();
             _writer.Dispose();
             _folder.Dispose();
         }

@@ -21,14 +21,16 @@ internal sealed class BlockWriter : IDisposable
     private bool _stopped;
     private readonly Action<Action> _post;
     private readonly Action _wakeEngine;
+    private readonly Action<Exception> _fault;
     private readonly long _maxBytesInFlight;
     private readonly Thread _thread;
     private long _bytesInFlight;
     private volatile bool _engineWaiting;
 
-    // Staged on the engine thread for the buffer being parsed.
-    private readonly List<BlockSegment> _staged = [];
-    private readonly List<PieceTransaction> _stagedChecks = [];
+    // Jobs are reused (no garbage per read): the one being staged belongs to the engine thread;
+    // done ones wait in _free (guarded by _jobs) to be staged again.
+    private readonly Stack<Job> _free = new();
+    private Job _staging = new();
 
     // Used on the writer thread only.
     private readonly List<ReadOnlyMemory<byte>> _run = [];
@@ -37,9 +39,11 @@ internal sealed class BlockWriter : IDisposable
     /// <param name="post">Runs an action on the engine thread (its command queue).</param>
     /// <param name="wakeEngine">Wakes the engine's select loop (when it stopped reading and the backlog has drained).</param>
     /// <param name="maxBytesInFlight">Received bytes handed over and not yet written before the engine stops reading.</param>
-    public BlockWriter(Action<Action> post, Action wakeEngine, long maxBytesInFlight)
+    /// <param name="fault">Told of a bug met on this thread (the job's pieces fail; the thread goes on).</param>
+    public BlockWriter(Action<Action> post, Action wakeEngine, long maxBytesInFlight, Action<Exception>? fault = null)
     {
         _post = post;
+        _fault = fault ?? (_ => { });
         _wakeEngine = wakeEngine;
         _maxBytesInFlight = maxBytesInFlight;
         _thread = new Thread(Run) { IsBackground = true, Name = "block-writer" };
@@ -62,38 +66,48 @@ internal sealed class BlockWriter : IDisposable
 
     // ---- engine thread ------------------------------------------------------------------
 
-    public bool HasStaged => _staged.Count > 0;
+    public bool HasStaged => _staging.Segments.Count > 0;
 
     /// <summary>A block accepted for a transaction: <paramref name="length"/> bytes at <paramref name="offset"/> in the buffer being parsed.</summary>
     public void Stage(PieceTransaction transaction, int block, int offset, int length) =>
-        _staged.Add(new BlockSegment(transaction, block, offset, length));
+        _staging.Segments.Add(new BlockSegment(transaction, block, offset, length));
 
     /// <summary>The transaction's last block was staged: check the piece once the staged blocks are written.</summary>
-    public void StageCheck(PieceTransaction transaction) => _stagedChecks.Add(transaction);
+    public void StageCheck(PieceTransaction transaction) => _staging.Checks.Add(transaction);
 
     /// <summary>Hands over the buffer the staged blocks point into (this thread returns it to <see cref="ReceiveBuffers"/>), with the staged checks.</summary>
     public void Submit(byte[] buffer)
     {
-        long bytes = buffer.Length; // the memory held until the writer is done with it
-        Interlocked.Add(ref _bytesInFlight, bytes);
-        var job = new Job(buffer, [.. _staged], _stagedChecks.Count == 0 ? [] : [.. _stagedChecks], bytes, null);
-        _staged.Clear();
-        _stagedChecks.Clear();
-        if (!Enqueue(job)) Finish(job); // stopped: nothing is written
+        var job = _staging;
+        job.Buffer = buffer;
+        job.Bytes = buffer.Length; // the memory held until the writer is done with it
+        Interlocked.Add(ref _bytesInFlight, job.Bytes);
+        _staging = Enqueue(job) ?? new Job();
     }
 
     /// <summary>An abandoned transaction: its SHA-1 state goes back to the pool after its pending blocks.</summary>
-    public void Discard(PieceTransaction transaction) => Enqueue(new Job(null, [], [], 0, transaction));
+    public void Discard(PieceTransaction transaction)
+    {
+        Job job;
+        lock (_jobs) job = _free.TryPop(out var free) ? free : new Job();
+        job.Discarded = transaction;
+        Enqueue(job);
+    }
 
-    private bool Enqueue(Job job)
+    /// <summary>Queues the job for the writer and returns a free one to stage into (null if none is free); a stopped writer finishes it at once.</summary>
+    private Job? Enqueue(Job job)
     {
         lock (_jobs)
         {
-            if (_stopped) return false;
-            _jobs.Enqueue(job);
-            if (_writerWaiting) Monitor.Pulse(_jobs);
+            if (!_stopped)
+            {
+                _jobs.Enqueue(job);
+                if (_writerWaiting) Monitor.Pulse(_jobs);
+                return _free.TryPop(out var free) ? free : null;
+            }
         }
-        return true;
+        Finish(job); // stopped: nothing is written
+        return null;
     }
 
     // ---- writer thread ------------------------------------------------------------------
@@ -115,8 +129,19 @@ internal sealed class BlockWriter : IDisposable
             }
             foreach (var job in _taken)
             {
-                if (job.Discarded is { } discarded) discarded.Verifier.Release();
-                else Process(job);
+                try
+                {
+                    if (job.Discarded is { } discarded) discarded.Verifier.Release();
+                    else Process(job);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug must not stop the writer: the job's pieces fail (and are fetched again).
+                    _fault(e);
+                    foreach (var transaction in job.Checks) Post(transaction, null, $"internal error: {e.GetType().Name}");
+                    Finish(job);
+                }
+                Recycle(job);
             }
             _taken.Clear();
         }
@@ -125,7 +150,7 @@ internal sealed class BlockWriter : IDisposable
     private void Process(Job job)
     {
         var segments = job.Segments;
-        for (var i = 0; i < segments.Length;)
+        for (var i = 0; i < segments.Count;)
         {
             // A run: blocks of one file, each starting where the previous ended.
             var first = segments[i];
@@ -133,7 +158,7 @@ internal sealed class BlockWriter : IDisposable
             var end = fileOffset;
             var n = i;
             _run.Clear();
-            while (n < segments.Length && ReferenceEquals(segments[n].Transaction.File, first.Transaction.File) && segments[n].FileOffset == end)
+            while (n < segments.Count && ReferenceEquals(segments[n].Transaction.File, first.Transaction.File) && segments[n].FileOffset == end)
             {
                 var segment = segments[n];
                 var data = job.Buffer.AsMemory(segment.Offset, segment.Length);
@@ -191,6 +216,8 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>Returns the job's buffer and its bytes to the budget; wakes a waiting engine once half the budget is free.</summary>
     private void Finish(Job job)
     {
+        if (job.Finished) return;
+        job.Finished = true;
         if (job.Buffer is { } buffer) ReceiveBuffers.Pool.Return(buffer);
         var left = Interlocked.Add(ref _bytesInFlight, -job.Bytes);
         if (_engineWaiting && left <= _maxBytesInFlight / 2)
@@ -216,5 +243,26 @@ internal sealed class BlockWriter : IDisposable
         public long FileOffset => Transaction.Piece.Offset + (long)Block * PieceGeometry.BlockSize;
     }
 
-    private sealed record Job(byte[]? Buffer, BlockSegment[] Segments, PieceTransaction[] Checks, long Bytes, PieceTransaction? Discarded);
+    /// <summary>A finished job, emptied, waits to be staged into again.</summary>
+    private void Recycle(Job job)
+    {
+        job.Buffer = null;
+        job.Segments.Clear();
+        job.Checks.Clear();
+        job.Bytes = 0;
+        job.Discarded = null;
+        job.Finished = false;
+        lock (_jobs) _free.Push(job);
+    }
+
+    /// <summary>One buffer handed over with the blocks staged in it and the pieces to check after them, or one transaction to discard.</summary>
+    private sealed class Job
+    {
+        public byte[]? Buffer { get; set; }
+        public List<BlockSegment> Segments { get; } = [];
+        public List<PieceTransaction> Checks { get; } = [];
+        public long Bytes { get; set; }
+        public PieceTransaction? Discarded { get; set; }
+        public bool Finished { get; set; }
+    }
 }

@@ -272,7 +272,7 @@ internal sealed class DownloadController : IPieceListener
 
     public void OnPieceFailed(PieceTransaction transaction, string reason)
     {
-        if (transaction.Generation != Generation) return;
+        if (transaction.Generation != Generation || transaction.Piece.Status == PieceStatus.Verified) return;
         Window.Remove(transaction);
         PiecePlan.Release(transaction.Piece, null);
         if (IsActive) Fail($"writing {Torrent.Name} failed: {reason}");

@@ -118,13 +118,6 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
         }
     }
 
-    public bool HasClosed()
-    {
-        foreach (var c in _all)
-            if (c.Phase == ConnectionPhase.Closed) return true;
-        return false;
-    }
-
     private void Register(PeerConnection c)
     {
         _all.Add(c);

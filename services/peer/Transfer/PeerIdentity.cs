@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace BitTorrent.Peer.Transfer;
@@ -6,7 +5,8 @@ namespace BitTorrent.Peer.Transfer;
 /// <summary>
 /// The 20-byte peer id sent in handshakes and announces, Azureus style: the client prefix
 /// "-DD0100-" and 12 random bytes, new at every start (as real clients do), so it says which
-/// client this is and nothing about who runs it.
+/// client this is and nothing about who runs it. An id, not a secret: the shared random generator
+/// (seeded from the OS) serves, and the crypto library is loaded only when the peer first hashes.
 /// </summary>
 public static class PeerIdentity
 {
@@ -17,7 +17,7 @@ public static class PeerIdentity
     {
         var id = new byte[Length];
         Encoding.ASCII.GetBytes(ClientPrefix, id);
-        RandomNumberGenerator.Fill(id.AsSpan(ClientPrefix.Length));
+        Random.Shared.NextBytes(id.AsSpan(ClientPrefix.Length));
         return id;
     }
 

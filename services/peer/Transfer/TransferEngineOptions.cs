@@ -40,7 +40,7 @@ public sealed class TransferEngineOptions
     /// reading download sockets until the writer catches up (TCP slows the senders meanwhile).
     /// </summary>
     [Range(1024 * 1024, 1024L * 1024 * 1024)]
-    public long MaxUnwrittenBytes { get; set; } = 2 * 1024 * 1024;
+    public long MaxUnwrittenBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Requests a peer may queue with us before further ones are ignored.</summary>
     [Range(1, 65536)]

@@ -4,11 +4,12 @@ using BitTorrent.Peer.Transfer;
 namespace BitTorrent.Peer.Downloads;
 
 /// <summary>
-/// The disk side of downloads, on its own thread so the engine thread only receives and parses:
-/// blocks staged by the engine thread point into a connection's receive buffer, which is handed
-/// over whole (no copy); this thread feeds each block to its piece's <see cref="PieceVerifier"/>,
-/// writes file-contiguous blocks with one gathered positional write, returns the buffer to the
-/// pool once it has checked the pieces those blocks completed. Results go back to the engine thread
+/// The disk side of downloads: blocks staged by the engine thread (which has fed them, while they
+/// are hot in its cache, to their piece's SHA-1) point into a connection's receive buffer; the
+/// writer writes file-contiguous blocks with one gathered positional write and then checks the
+/// pieces those blocks completed (<see cref="PieceVerifier.Verify"/>). By default that happens on
+/// the engine thread, before the buffer moves on; with a thread of its own, the buffer is handed
+/// over whole (no copy) and returned to the pool afterwards. Results go back to the engine thread
 /// (<see cref="IPieceListener"/>) through its command queue. A piece is on disk before it can be
 /// reported verified. Buffers handed over and not yet given back are bounded: past the bound the
 /// engine stops reading download sockets until this thread catches up (backpressure through TCP).
@@ -23,7 +24,7 @@ internal sealed class BlockWriter : IDisposable
     private readonly Action _wakeEngine;
     private readonly Action<Exception> _fault;
     private readonly long _maxBytesInFlight;
-    private readonly Thread _thread;
+    private readonly Thread? _thread;
     private long _bytesInFlight;
     private volatile bool _engineWaiting;
 
@@ -40,12 +41,14 @@ internal sealed class BlockWriter : IDisposable
     /// <param name="wakeEngine">Wakes the engine's select loop (when it stopped reading and the backlog has drained).</param>
     /// <param name="maxBytesInFlight">Received bytes handed over and not yet written before the engine stops reading.</param>
     /// <param name="fault">Told of a bug met on this thread (the job's pieces fail; the thread goes on).</param>
-    public BlockWriter(Action<Action> post, Action wakeEngine, long maxBytesInFlight, Action<Exception>? fault = null)
+    /// <param name="ownThread">False: blocks are written and pieces checked on the engine thread, from the receive buffer, before it moves on.</param>
+    public BlockWriter(Action<Action> post, Action wakeEngine, long maxBytesInFlight, Action<Exception>? fault = null, bool ownThread = true)
     {
         _post = post;
         _fault = fault ?? (_ => { });
         _wakeEngine = wakeEngine;
         _maxBytesInFlight = maxBytesInFlight;
+        if (!ownThread) return;
         _thread = new Thread(Run) { IsBackground = true, Name = "block-writer" };
         _thread.Start();
     }
@@ -75,6 +78,26 @@ internal sealed class BlockWriter : IDisposable
     /// <summary>The transaction's last block was staged: check the piece once the staged blocks are written.</summary>
     public void StageCheck(PieceTransaction transaction) => _staging.Checks.Add(transaction);
 
+    /// <summary>
+    /// After a connection's data was parsed: the blocks staged from its receive buffer go to the
+    /// writer's thread with the whole buffer (the connection goes on in a fresh one), or, without a
+    /// thread of its own, are written and checked here before the buffer drops its first
+    /// <paramref name="consumed"/> bytes.
+    /// </summary>
+    public void Submit(PeerConnection c, int consumed)
+    {
+        if (_thread is not null)
+        {
+            Submit(c.DetachReceiveBuffer(consumed));
+            return;
+        }
+        var job = _staging;
+        job.Buffer = c.ReceiveBuffer;
+        job.Borrowed = true;
+        RunJob(job);
+        if (c.Phase != ConnectionPhase.Closed) c.Consume(consumed);
+    }
+
     /// <summary>Hands over the buffer the staged blocks point into (this thread returns it to <see cref="ReceiveBuffers"/>), with the staged checks.</summary>
     public void Submit(byte[] buffer)
     {
@@ -83,15 +106,6 @@ internal sealed class BlockWriter : IDisposable
         job.Bytes = buffer.Length; // the memory held until the writer is done with it
         Interlocked.Add(ref _bytesInFlight, job.Bytes);
         _staging = Enqueue(job) ?? new Job();
-    }
-
-    /// <summary>An abandoned transaction: its SHA-1 state goes back to the pool after its pending blocks.</summary>
-    public void Discard(PieceTransaction transaction)
-    {
-        Job job;
-        lock (_jobs) job = _free.TryPop(out var free) ? free : new Job();
-        job.Discarded = transaction;
-        Enqueue(job);
     }
 
     /// <summary>Queues the job for the writer and returns a free one to stage into (null if none is free); a stopped writer finishes it at once.</summary>
@@ -127,24 +141,25 @@ internal sealed class BlockWriter : IDisposable
                 if (_jobs.Count == 0) return; // stopped and drained
                 while (_jobs.TryDequeue(out var queued)) _taken.Add(queued);
             }
-            foreach (var job in _taken)
-            {
-                try
-                {
-                    if (job.Discarded is { } discarded) discarded.Verifier.Release();
-                    else Process(job);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // A bug must not stop the writer: the job's pieces fail (and are fetched again).
-                    _fault(e);
-                    foreach (var transaction in job.Checks) Post(transaction, null, $"internal error: {e.GetType().Name}");
-                    Finish(job);
-                }
-                Recycle(job);
-            }
+            foreach (var job in _taken) RunJob(job);
             _taken.Clear();
         }
+    }
+
+    private void RunJob(Job job)
+    {
+        try
+        {
+            Process(job);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug must not stop the writer: the job's pieces fail (and are fetched again).
+            _fault(e);
+            foreach (var transaction in job.Checks) Post(transaction, null, $"internal error: {e.GetType().Name}");
+            Finish(job);
+        }
+        Recycle(job);
     }
 
     private void Process(Job job)
@@ -161,9 +176,7 @@ internal sealed class BlockWriter : IDisposable
             while (n < segments.Count && ReferenceEquals(segments[n].Transaction.File, first.Transaction.File) && segments[n].FileOffset == end)
             {
                 var segment = segments[n];
-                var data = job.Buffer.AsMemory(segment.Offset, segment.Length);
-                segment.Transaction.Verifier.Append(segment.Block, data.Span);
-                _run.Add(data);
+                _run.Add(job.Buffer!.AsMemory(segment.Offset, segment.Length));
                 end += segment.Length;
                 n++;
             }
@@ -218,7 +231,7 @@ internal sealed class BlockWriter : IDisposable
     {
         if (job.Finished) return;
         job.Finished = true;
-        if (job.Buffer is { } buffer) ReceiveBuffers.Pool.Return(buffer);
+        if (job.Buffer is { } buffer && !job.Borrowed) ReceiveBuffers.Pool.Return(buffer);
         var left = Interlocked.Add(ref _bytesInFlight, -job.Bytes);
         if (_engineWaiting && left <= _maxBytesInFlight / 2)
         {
@@ -235,7 +248,7 @@ internal sealed class BlockWriter : IDisposable
             _stopped = true;
             Monitor.Pulse(_jobs);
         }
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        if (_thread is not null && Thread.CurrentThread != _thread) _thread.Join();
     }
 
     private readonly record struct BlockSegment(PieceTransaction Transaction, int Block, int Offset, int Length)
@@ -250,19 +263,26 @@ internal sealed class BlockWriter : IDisposable
         job.Segments.Clear();
         job.Checks.Clear();
         job.Bytes = 0;
-        job.Discarded = null;
         job.Finished = false;
+        if (job.Borrowed)
+        {
+            job.Borrowed = false;
+            _staging = job; // written on the engine thread: it stages into the same job again
+            return;
+        }
         lock (_jobs) _free.Push(job);
     }
 
-    /// <summary>One buffer handed over with the blocks staged in it and the pieces to check after them, or one transaction to discard.</summary>
+    /// <summary>One buffer handed over with the blocks staged in it and the pieces to check after them.</summary>
     private sealed class Job
     {
         public byte[]? Buffer { get; set; }
         public List<BlockSegment> Segments { get; } = [];
         public List<PieceTransaction> Checks { get; } = [];
         public long Bytes { get; set; }
-        public PieceTransaction? Discarded { get; set; }
         public bool Finished { get; set; }
+
+        /// <summary>The buffer is a connection's, written from in place (no thread of its own): not returned to the pool.</summary>
+        public bool Borrowed { get; set; }
     }
 }

@@ -5,9 +5,9 @@ namespace BitTorrent.Peer.Downloads;
 
 /// <summary>
 /// A "dwn" transaction: one piece fetched from one attendant as pipelined 16 KiB block requests.
-/// The engine thread keeps which blocks were requested and received; the blocks themselves go
-/// from the receive buffer to the <see cref="BlockWriter"/>, which writes them and feeds the
-/// piece's <see cref="PieceVerifier"/>, so a running piece costs a few hundred bytes here.
+/// The engine thread keeps which blocks were requested and received and feeds them to the
+/// piece's <see cref="PieceVerifier"/>; the blocks themselves go from the receive buffer to the
+/// <see cref="BlockWriter"/>, which writes them, so a running piece costs a few hundred bytes here.
 /// </summary>
 internal sealed class PieceTransaction
 {
@@ -39,7 +39,7 @@ internal sealed class PieceTransaction
     /// <summary>The file the piece is written to.</summary>
     public SafeFileHandle File { get; }
 
-    /// <summary>Hashes the piece; used only on the block writer's thread.</summary>
+    /// <summary>Hashes the piece: fed on the engine thread, checked on the block writer's once complete.</summary>
     public PieceVerifier Verifier { get; }
     public int BlockCount { get; }
 

@@ -6,10 +6,10 @@ using Microsoft.Win32.SafeHandles;
 namespace BitTorrent.Peer.Downloads;
 
 /// <summary>
-/// Where a piece is verified: an incremental SHA-1 fed with the piece's blocks as they are
-/// written, in order (a block that arrives out of order waits in the file), and compared with
-/// the torrent's hash once every block is on disk; blocks that came out of order are read back
-/// then. Used only by the block writer's thread; SHA-1 states are pooled.
+/// Where a piece is verified: an incremental SHA-1 fed with the piece's blocks in order as they
+/// arrive (on the engine thread; a block that arrives out of order waits in the file), and
+/// compared with the torrent's hash once every block is on disk (on the block writer's thread,
+/// which then owns it); blocks that came out of order are read back then. SHA-1 states are pooled.
 /// </summary>
 internal sealed class PieceVerifier(long pieceOffset, int pieceSize)
 {

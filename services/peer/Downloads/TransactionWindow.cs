@@ -74,7 +74,8 @@ internal sealed class TransactionWindow(DownloadContext context)
         var block = transaction?.TryAccept(message.Begin, message.Length) ?? -1;
         if (block < 0) return 0;
 
-        context.Writer.Stage(transaction!, block, payloadStart, message.Length);
+        transaction!.Verifier.Append(block, message.Payload); // hashed here, while it is hot in this core's cache
+        context.Writer.Stage(transaction, block, payloadStart, message.Length);
         a.OutstandingRequests = Math.Max(0, a.OutstandingRequests - 1);
         a.LastBlockAt = now;
         a.IsSnubbed = false;
@@ -107,7 +108,7 @@ internal sealed class TransactionWindow(DownloadContext context)
             transaction.Abandon();
             PiecePlan.Release(transaction.Piece, a);
             _running.Remove(transaction);
-            context.Writer.Discard(transaction);
+            transaction.Verifier.Release();
         }
     }
 
@@ -139,7 +140,7 @@ internal sealed class TransactionWindow(DownloadContext context)
         foreach (var transaction in _running)
         {
             transaction.Abandon();
-            if (transaction.Piece.Status == PieceStatus.InFlight) context.Writer.Discard(transaction);
+            if (transaction.Piece.Status == PieceStatus.InFlight) transaction.Verifier.Release(); // a verifying one is the writer's until checked
         }
         _running.Clear();
     }

@@ -54,7 +54,7 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
         }
         finally
         {
-            if (writer.HasStaged) writer.Submit(c.DetachReceiveBuffer(offset));
+            if (writer.HasStaged) writer.Submit(c, offset);
             else if (c.Phase != ConnectionPhase.Closed) c.Consume(offset);
         }
     }

@@ -80,7 +80,7 @@ public sealed class TransferEngine : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
             var listener = PeerListener.Bind(_options);
             var connections = new ConnectionTable(_options, _peerId);
-            var writer = new BlockWriter(_commands.Post, _commands.Wake, _options.MaxUnwrittenBytes, e => EngineLog.LoopError(_logger, e));
+            var writer = new BlockWriter(_commands.Post, _commands.Wake, _options.MaxUnwrittenBytes, e => EngineLog.LoopError(_logger, e), _options.DiskThread);
             var store = _options.StateDirectory is { } folder ? new DownloadStateStore(folder) : null;
             if (store is not null) store.Failed = (infoHash, error) => DownloadLog.StateSaveFailed(_logger, infoHash.ToString(), error);
             var context = new DownloadContext(_options, connections, writer, Events, store, _snapshots, listener.LocalEndPoint, _logger);

@@ -26,6 +26,42 @@ public class BlockWriterTests
     }
 
     [Fact]
+    public void Without_a_thread_of_its_own_the_blocks_are_written_from_the_connections_buffer_before_submit_returns()
+    {
+        var content = Random(20_000, seed: 15);
+        using var fixture = new PieceTransactionTests.TransactionFixture(20_000, content);
+        var engine = new EngineThread();
+        using var writer = new BlockWriter(engine.Post, () => { }, 1 << 20, ownThread: false);
+        var connection = Transfer.ChokerTests.OpenConnection();
+        try
+        {
+            var transaction = fixture.Transaction;
+            while (!transaction.AllRequested) transaction.TakeNextBlock();
+            var buffer = connection.ReceiveBuffer;
+            foreach (var (block, begin, length) in new[] { (0, 0, 16384), (1, 16384, 20_000 - 16384) })
+            {
+                content.AsSpan(begin, length).CopyTo(buffer.AsSpan(100 + begin));
+                transaction.TryAccept(begin, length);
+                transaction.Verifier.Append(block, buffer.AsSpan(100 + begin, length));
+                writer.Stage(transaction, block, 100 + begin, length);
+            }
+            writer.StageCheck(transaction);
+
+            writer.Submit(connection, consumed: 0);
+
+            var written = new byte[20_000];
+            RandomAccess.Read(fixture.File.Handle, written, 0);
+            Assert.Equal(content, written); // written before Submit returned
+            Assert.Same(buffer, connection.ReceiveBuffer); // the connection keeps its buffer
+            Assert.Equal((transaction, (bool?)true, (string?)null), engine.WaitForResult(fixture.Listener));
+        }
+        finally
+        {
+            connection.Release();
+        }
+    }
+
+    [Fact]
     public void A_corrupt_block_makes_its_piece_fail_verification()
     {
         var content = Random(40_000, seed: 12);
@@ -79,7 +115,7 @@ public class BlockWriterTests
         Assert.Equal(0, writer.BytesInFlight);
     }
 
-    /// <summary>Accepts the given blocks of the transaction, stages them from one buffer and hands it over.</summary>
+    /// <summary>Accepts the given blocks of the transaction (hashing them in order), stages them from one buffer and hands it over.</summary>
     private static void Submit(BlockWriter writer, PieceTransaction transaction, byte[] content, int[] blocks, bool check, int bufferLength = 0)
     {
         while (!transaction.AllRequested) transaction.TakeNextBlock();
@@ -91,6 +127,7 @@ public class BlockWriterTests
             var length = Math.Min(16384, content.Length - begin);
             Array.Copy(content, begin, buffer, offset, length);
             Assert.Equal(block, transaction.TryAccept(begin, length));
+            transaction.Verifier.Append(block, buffer.AsSpan(offset, length)); // as the engine thread does
             writer.Stage(transaction, block, offset, length);
             offset += length;
         }

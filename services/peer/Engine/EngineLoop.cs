@@ -25,7 +25,7 @@ internal sealed class EngineLoop(
 {
     private const int SelectTimeoutMicroseconds = 100_000;
     private const int TickMilliseconds = 200;
-    private const int MaxReadRoundsPerWakeup = 4;
+    private const int MaxReadsPerWakeup = 8;
     private readonly List<Socket> _read = [];
     private readonly List<Socket> _write = [];
     private readonly List<Socket> _errors = [];
@@ -131,42 +131,28 @@ internal sealed class EngineLoop(
     }
 
     /// <summary>
-    /// Reads until the socket is drained or the buffer is full, then parses; a few rounds per
-    /// wake-up, so one busy peer cannot starve the others.
+    /// Reads what the socket has and parses it at once, while it is hot in the cache; a few reads
+    /// per wake-up, so one busy peer cannot starve the others.
     /// </summary>
     private void OnReadable(PeerConnection c, long now)
     {
-        for (var round = 0; round < MaxReadRoundsPerWakeup && c.Phase != ConnectionPhase.Closed; round++)
+        for (var reads = 0; reads < MaxReadsPerWakeup && c.Phase != ConnectionPhase.Closed; reads++)
         {
-            var drained = false;
-            var received = false;
-            while (c.ReceiveFree > 0)
+            var received = c.Receive(out var error);
+            if (error == SocketError.WouldBlock) return;
+            if (error != SocketError.Success)
             {
-                var read = c.Receive(out var error);
-                if (error == SocketError.WouldBlock)
-                {
-                    drained = true;
-                    break;
-                }
-                if (error != SocketError.Success)
-                {
-                    c.Close($"receive failed: {error}");
-                    return;
-                }
-                if (read == 0)
-                {
-                    c.Close("closed by peer");
-                    return;
-                }
-                received = true;
+                c.Close(error == SocketError.NoBufferSpaceAvailable ? "message larger than the receive buffer" : $"receive failed: {error}");
+                return;
             }
-            if (received)
+            if (received == 0)
             {
-                c.LastReceived = now;
-                protocol.ProcessReceived(c, now);
-                if (c.Phase != ConnectionPhase.Closed && c.ReceiveFree == 0) c.Close("message larger than the receive buffer");
+                c.Close("closed by peer");
+                return;
             }
-            if (drained || writer.IsBehind) return;
+            c.LastReceived = now;
+            protocol.ProcessReceived(c, now);
+            if (writer.IsBehind) return;
         }
     }
 

@@ -68,7 +68,7 @@ public static class SwarmBenchmark
                     ["Discovery__Enabled"] = "false",
                     ["Tracker__Seeds__0"] = node.Url,
                     ["Peer__StoragePath"] = folder.Sub($"ours-{seeders}-{leechers}-{i}"),
-                    ["Peer__SwarmPollSeconds"] = "1",
+                    ["Peer__SwarmPollInterval"] = "00:00:01",
                     ["Logging__LogLevel__Default"] = "Warning",
                 }));
             }

@@ -63,13 +63,16 @@ public static class TransferBenchmark
     }
 
     /// <summary>
-    /// Only our pair, several times back to back (no report written): for comparing a change
-    /// before and after on a noisy machine. Usage: BitTorrent.Bench transfer-ours [runs = 3].
+    /// Only our pair, several times back to back (no report written), with iperf3's loopback
+    /// bandwidth measured before the runs and after them: for comparing a change before and after
+    /// on a noisy machine. Usage: BitTorrent.Bench transfer-ours [runs = 3].
     /// </summary>
     public static async Task RunOursAsync(int runs)
     {
         using var folder = new TempFolder();
         var source = folder.RandomFile("bench-1GiB.bin", Size, seed: 2026);
+        var iperfBefore = await IperfAsync();
+        Console.WriteLine(string.Create(C, $"iperf3 loopback before: {iperfBefore:F0} MiB/s; load average {LoadAverage()}"));
         await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
             new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
@@ -77,10 +80,14 @@ public static class TransferBenchmark
         for (var run = 1; run <= runs; run++)
         {
             var r = await OursAsync(folder, source, node, http, $"run{run}-");
-            Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s, {r.Seconds:F2} s, leecher peak RSS {r.PeakRssBytes / (1 << 20)} MiB"));
+            Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s ({r.MiBps / iperfBefore:F2} of loopback), {r.Seconds:F2} s, leecher peak RSS {r.PeakRssBytes / (1 << 20)} MiB; load average {LoadAverage()}"));
             foreach (var side in new[] { "our-seeder", "our-leecher" }) Directory.Delete(folder.Sub($"run{run}-{side}"), recursive: true);
         }
+        var iperfAfter = await IperfAsync();
+        Console.WriteLine(string.Create(C, $"iperf3 loopback after: {iperfAfter:F0} MiB/s; load average {LoadAverage()}"));
     }
+
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http, string prefix = "")
     {
@@ -89,7 +96,7 @@ public static class TransferBenchmark
             ["Discovery__Enabled"] = "false",
             ["Tracker__Seeds__0"] = node.Url,
             ["Peer__StoragePath"] = storage,
-            ["Peer__SwarmPollSeconds"] = "1",
+            ["Peer__SwarmPollInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], PeerEnvironment(folder.Sub(prefix + "our-seeder")));
@@ -125,7 +132,7 @@ public static class TransferBenchmark
         }
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
-        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer: seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s"));
+        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS {PeakRss(seeder.Pid) / (1 << 20)} MiB"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
 
@@ -36,10 +37,9 @@ public static class TransferHarness
             var torrent = TorrentMetainfo.CreateFromFile(source, "http://127.0.0.1/announce");
             Console.WriteLine($"hashed {sizeMiB} MiB into {torrent.PieceCount} pieces of {torrent.PieceLength / 1024} KiB in {hashing.Elapsed.TotalSeconds:F2} s");
 
-            await using var seeder = new TransferEngine(new TransferEngineOptions { PeerNumber = 1 }).Start();
+            await using var seeder = new TransferEngine(new TransferEngineOptions()).Start();
             await using var leecher = new TransferEngine(new TransferEngineOptions
             {
-                PeerNumber = 2,
                 Window = window,
                 MaxRequestsPerPeer = requests,
                 StateDirectory = Path.Combine(root, "state"),

@@ -143,10 +143,10 @@ await check("seeds: every peer pod listens on and advertises its own API and tra
   assert(c.command?.[0] === "/bin/sh" && c.command[1] === "-c", `command is ${JSON.stringify(c.command)}`);
   assert(!c.ports, "a fixed containerPort would collide between pods on one node");
   assert(!find("seeds", "Service", `${RELEASE}-peer`).spec.ports, "headless peer Service names a fixed port");
-  assert(!("Peer__TransferPort" in e) && !("Peer__ApiUrl" in e), "fixed Peer__TransferPort/Peer__ApiUrl env would contradict the ports");
+  assert(!("Transfer__Port" in e) && !("Peer__ApiUrl" in e), "fixed Transfer__Port/Peer__ApiUrl env would contradict the ports");
   const bin = mkdtempSync(join(tmpdir(), "fake-dotnet-"));
   try {
-    writeFileSync(join(bin, "dotnet"), '#!/bin/sh\necho "ARGS=$*"\necho "TRANSFER=$Peer__TransferPort"\necho "API=$Peer__ApiUrl"\n');
+    writeFileSync(join(bin, "dotnet"), '#!/bin/sh\necho "ARGS=$*"\necho "TRANSFER=$Transfer__Port"\necho "API=$Peer__ApiUrl"\n');
     chmodSync(join(bin, "dotnet"), 0o755);
     for (let i = 0; i < 3; i++) {
       const r = spawnSync("/bin/sh", ["-c", c.command[2]], {
@@ -363,7 +363,7 @@ await check("defaults: peers keep /data on a 10Gi claim and advertise their pod 
   eq([claim.metadata.name, claim.spec.resources.requests.storage], ["data", "10Gi"], "claim");
   assert(!("storageClassName" in claim.spec), "storageClassName set by default");
   assert(c.volumeMounts.some((m) => m.name === "data" && m.mountPath === "/data"), "/data not mounted");
-  eq([e.Peer__StoragePath, e.Peer__TransferPort, e.Peer__TransferBindAddress, e.Peer__AdvertisedHost, e.Peer__ApiUrl],
+  eq([e.Peer__StoragePath, e.Transfer__Port, e.Transfer__BindAddress, e.Peer__AdvertisedHost, e.Peer__ApiUrl],
     ["/data", "7000", "0.0.0.0", "$(POD_IP)", "http://$(POD_IP):5201"], "env");
   eq(c.ports.map((p) => [p.name, p.containerPort]), [["api", 5201], ["transfer", 7000]], "ports");
   eq([c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path, c.readinessProbe.httpGet.port], ["/healthz", "/readyz", "api"], "probes");

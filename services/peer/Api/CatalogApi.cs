@@ -1,5 +1,5 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Identifiers;
@@ -18,13 +18,13 @@ public static class CatalogApi
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<CatalogView>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, PeerRuntime runtime, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<CatalogView>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, CancellationToken cancellationToken)
     {
         var files = await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken);
         var entries = files.Select(f =>
         {
             Id160.TryParse(f.InfoHash, out var id);
-            var download = runtime.Engine?.GetDownload(id);
+            var download = engine.GetDownload(id);
             var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
                 : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
                 : f.Seeders > 0 ? "available" : "unavailable";

@@ -1,4 +1,4 @@
-using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
@@ -91,13 +91,13 @@ public static class DownloadsApi
         return TypedResults.Accepted($"api/downloads/{view.Id}", view);
     }
 
-    private static Ok<IReadOnlyList<DownloadView>> List(PeerRuntime runtime) =>
-        TypedResults.Ok<IReadOnlyList<DownloadView>>(runtime.Engine?.GetDownloads().Select(DownloadView.Of).ToList() ?? []);
+    private static Ok<IReadOnlyList<DownloadView>> List(TransferEngine engine) =>
+        TypedResults.Ok<IReadOnlyList<DownloadView>>(engine.GetDownloads().Select(DownloadView.Of).ToList());
 
-    private static IResult Get(string id, PeerRuntime runtime)
+    private static IResult Get(string id, TransferEngine engine)
     {
         if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
-        return runtime.Engine?.GetDownload(infoHash) is { } snapshot
+        return engine.GetDownload(infoHash) is { } snapshot
             ? TypedResults.Ok(DownloadView.Of(snapshot))
             : TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
     }

@@ -31,10 +31,9 @@ public static class FilesApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<FileView>> List(string? search, PeerStorage storage, SwarmSync swarms)
+    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held)
     {
-        swarms.AbsorbCompletedDownloads(); // a download that just finished is listed at once
-        var files = storage.Library()
+        var files = held.All()
             .Where(i => string.IsNullOrWhiteSpace(search) || i.Name.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(i => i.AddedAt)
             .Select(FileView.Of)
@@ -53,11 +52,10 @@ public static class FilesApi
         return outcome.Created ? TypedResults.Created(view.ContentUrl, view) : TypedResults.Ok(view);
     }
 
-    private static IResult Content(string infoHash, PeerStorage storage, SwarmSync swarms, HttpContext context)
+    private static IResult Content(string infoHash, PeerStorage storage, HeldFiles held, HttpContext context)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
-        swarms.AbsorbCompletedDownloads();
-        var item = storage.Find(id);
+        var item = held.Find(id);
         var path = item is null ? null : storage.ContentPath(id, item.Name);
         if (item is null || !File.Exists(path))
             return TypedResults.Problem(title: "File not available", detail: "This peer does not hold that file whole (yet).", statusCode: 404);

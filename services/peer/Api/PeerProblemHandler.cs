@@ -1,4 +1,4 @@
-using BitTorrent.Peer.Hosting;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Tracking;
 using Microsoft.AspNetCore.Diagnostics;
@@ -14,22 +14,25 @@ public sealed class PeerProblemHandler(IProblemDetailsService problems) : IExcep
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        var detail = exception.Message;
         var (status, title) = exception switch
         {
             DownloadRefusedException refused => ((int)refused.Status, refused.Title),
             PublishException => (StatusCodes.Status400BadRequest, "Cannot publish"),
             TrackerUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Tracker unavailable"),
-            PeerNotReadyException => (StatusCodes.Status503ServiceUnavailable, "Peer starting"),
+            TransferEngineNotStartedException => (StatusCodes.Status503ServiceUnavailable, "Peer starting"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             _ => (0, ""),
         };
         if (status == 0) return false;
+        if (exception is TransferEngineNotStartedException)
+            detail = "This peer has not registered with the tracker yet: no chord node answered so far. It keeps trying.";
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = exception.Message },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
 }

@@ -1,6 +1,6 @@
 namespace BitTorrent.Peer.Downloads;
 
-/// <summary>Where a download stands. Commands move it; see <see cref="Transfer.TransferEngine"/> for the allowed moves.</summary>
+/// <summary>Where a download stands. Commands move it; see <see cref="DownloadController"/> for the allowed moves.</summary>
 public enum DownloadState
 {
     /// <summary>Piece transactions are running, or a peer with missing pieces is connected.</summary>

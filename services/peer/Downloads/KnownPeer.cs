@@ -3,7 +3,7 @@ using BitTorrent.Peer.Transfer;
 
 namespace BitTorrent.Peer.Downloads;
 
-/// <summary>A peer endpoint given for a download (by a test, later by the tracker) and how connecting to it went.</summary>
+/// <summary>A peer endpoint given for a download (by the tracker's announce replies, or a caller) and how connecting to it went.</summary>
 internal sealed class KnownPeer(IPEndPoint endPoint)
 {
     public IPEndPoint EndPoint { get; } = endPoint;

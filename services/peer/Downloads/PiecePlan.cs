@@ -4,28 +4,25 @@ using BitTorrent.Shared.Torrents;
 namespace BitTorrent.Peer.Downloads;
 
 /// <summary>
-/// The pieces of a download and how available each is among connected peers. Picks the next
-/// piece (rarest first, scanning from a per-download random start so leechers of one seeder
-/// fetch different pieces and can trade) and its attendant (the peer with the fewest running
-/// transactions, avoiding the one that just failed that piece, and snubbed peers, when another has it).
+/// The pieces of a download, where each stands (missing, in flight, verifying, verified) and how
+/// available each is among connected peers. Which piece to fetch next is the picker's choice
+/// (<see cref="IPiecePicker"/>).
 /// </summary>
 internal sealed class PiecePlan
 {
     private readonly Piece[] _pieces;
     private readonly int[] _availability;
-    private readonly int _start;
 
-    private PiecePlan(Piece[] pieces, int start)
+    private PiecePlan(Piece[] pieces)
     {
         _pieces = pieces;
         _availability = new int[pieces.Length];
-        _start = pieces.Length == 0 ? 0 : start % pieces.Length;
     }
 
-    public static PiecePlan Create(PieceGeometry geometry, Bitfield verified, int start)
+    public static PiecePlan Create(PieceGeometry geometry, Bitfield verified)
     {
         var pieces = new Piece[geometry.PieceCount];
-        var plan = new PiecePlan(pieces, start);
+        var plan = new PiecePlan(pieces);
         for (var i = 0; i < pieces.Length; i++)
         {
             pieces[i] = new Piece(i, geometry.PieceOffset(i), geometry.PieceSize(i));
@@ -76,43 +73,12 @@ internal sealed class PiecePlan
 
     public bool IsWanted(int index) => _pieces[index].Status != PieceStatus.Verified;
 
-    /// <summary>The rarest missing piece some attendant can serve now, and that attendant.</summary>
-    public bool TryPick<T>(IReadOnlyList<T> attendants, out Piece? piece, out T? attendant) where T : class, IAttendant
+    public Bitfield VerifiedBitfield()
     {
-        piece = null;
-        attendant = null;
-        var bestAvailability = int.MaxValue;
-        for (var k = 0; k < _pieces.Length; k++)
-        {
-            var candidate = _pieces[(_start + k) % _pieces.Length];
-            if (candidate.Status != PieceStatus.Missing) continue;
-            var availability = _availability[candidate.Index];
-            if (availability == 0 || availability >= bestAvailability) continue;
-            var chosen = ChooseAttendant(candidate, attendants);
-            if (chosen is null) continue;
-            (piece, attendant, bestAvailability) = (candidate, chosen, availability);
-            if (availability == 1) break; // nothing is rarer
-        }
-        return piece is not null;
-    }
-
-    internal static T? ChooseAttendant<T>(Piece piece, IReadOnlyList<T> attendants) where T : class, IAttendant
-    {
-        T? best = null;
-        var bestLoad = int.MaxValue;
-        T? fallback = null;
-        for (var i = 0; i < attendants.Count; i++)
-        {
-            var a = attendants[i];
-            if (!a.CanAttend || !a.HasPiece(piece.Index)) continue;
-            if (a.IsSnubbed || ReferenceEquals(a, piece.LastFailedAttendant))
-            {
-                fallback = a;
-                continue;
-            }
-            if (a.ActiveTransactions < bestLoad) (best, bestLoad) = (a, a.ActiveTransactions);
-        }
-        return best ?? fallback;
+        var bits = new Bitfield(_pieces.Length);
+        foreach (var piece in _pieces)
+            if (piece.Status == PieceStatus.Verified) bits.Set(piece.Index);
+        return bits;
     }
 
     private void ForEachSet(Bitfield pieces, int delta)

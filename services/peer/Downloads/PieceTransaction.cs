@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
@@ -7,31 +5,42 @@ namespace BitTorrent.Peer.Downloads;
 
 /// <summary>
 /// A "dwn" transaction: one piece fetched from one attendant as pipelined 16 KiB block requests.
-/// It holds no piece buffer: each block is written to the file at its offset straight from the
-/// receive buffer, and blocks that arrive in order go into an incremental SHA-1 at once, so a
-/// running piece costs a few hundred bytes and the window bounds memory by requests, not bytes.
+/// The engine thread keeps which blocks were requested and received and feeds them to the
+/// piece's <see cref="PieceVerifier"/>; the blocks themselves go from the receive buffer to the
+/// <see cref="BlockWriter"/>, which writes them, so a running piece costs a few hundred bytes here.
 /// </summary>
 internal sealed class PieceTransaction
 {
     private readonly bool[] _received;
-    private IncrementalHash? _hash;
 
-    public PieceTransaction(Download download, Piece piece, PeerConnection attendant, IncrementalHash hash, long now)
+    public PieceTransaction(IPieceListener owner, int generation, TorrentMetainfo torrent, Piece piece, Attendant attendant, SafeFileHandle file, long now)
     {
-        Download = download;
-        Generation = download.Generation;
+        Owner = owner;
+        Generation = generation;
+        Torrent = torrent;
         Piece = piece;
         Attendant = attendant;
+        File = file;
         BlockCount = PieceGeometry.BlockCount(piece.Size);
         _received = new bool[BlockCount];
-        _hash = hash;
+        Verifier = new PieceVerifier(piece.Offset, piece.Size);
         LastActivity = now;
     }
 
-    public Download Download { get; }
+    /// <summary>Who hears how the piece ended (the download's controller, on the engine thread).</summary>
+    public IPieceListener Owner { get; }
+
+    /// <summary>The download's generation when it started: results for an older plan are ignored.</summary>
     public int Generation { get; }
+    public TorrentMetainfo Torrent { get; }
     public Piece Piece { get; }
-    public PeerConnection Attendant { get; }
+    public Attendant Attendant { get; }
+
+    /// <summary>The file the piece is written to.</summary>
+    public SafeFileHandle File { get; }
+
+    /// <summary>Hashes the piece: fed on the engine thread, checked on the block writer's once complete.</summary>
+    public PieceVerifier Verifier { get; }
     public int BlockCount { get; }
 
     /// <summary>Blocks requested so far (they are requested in order).</summary>
@@ -39,81 +48,49 @@ internal sealed class PieceTransaction
 
     public int BlocksReceived { get; private set; }
 
-    /// <summary>Leading blocks already fed to the SHA-1 (a block that arrives out of order waits in the file).</summary>
-    public int HashedBlocks { get; private set; }
-
     /// <summary>Requested and not yet received.</summary>
     public int Outstanding => NextBlock - BlocksReceived;
 
     public bool AllRequested => NextBlock == BlockCount;
     public bool IsComplete => BlocksReceived == BlockCount;
 
+    /// <summary>Abandoned (peer gone, choked, timed out, paused): late blocks are refused.</summary>
+    public bool IsAbandoned { get; private set; }
+
     /// <summary>Monotonic timestamp of the last request sent or block received: a piece times out when it stalls.</summary>
     public long LastActivity { get; set; }
 
     /// <summary>The next block to request: (begin, length).</summary>
+    public (int Begin, int Length) PeekNextBlock() => (NextBlock * PieceGeometry.BlockSize, PieceGeometry.BlockLength(Piece.Size, NextBlock));
+
+    /// <summary>Marks the next block requested and returns it.</summary>
     public (int Begin, int Length) TakeNextBlock()
     {
-        var block = NextBlock++;
-        return (block * PieceGeometry.BlockSize, PieceGeometry.BlockLength(Piece.Size, block));
+        var block = PeekNextBlock();
+        NextBlock++;
+        return block;
     }
 
     /// <summary>
-    /// Takes a block that we requested and have not seen yet; anything else (late, duplicate, odd
-    /// offset) is refused. The caller writes an accepted block to the file.
+    /// Takes a block that we requested and have not seen yet, returning its index; anything else
+    /// (late, duplicate, odd offset or length) is refused with -1.
     /// </summary>
-    public bool TryAccept(int begin, ReadOnlySpan<byte> block)
+    public int TryAccept(int begin, int length)
     {
-        if (_hash is null || begin % PieceGeometry.BlockSize != 0) return false;
+        if (IsAbandoned || begin % PieceGeometry.BlockSize != 0) return -1;
         var index = begin / PieceGeometry.BlockSize;
-        if (index >= NextBlock || _received[index] || block.Length != PieceGeometry.BlockLength(Piece.Size, index)) return false;
+        if (index >= NextBlock || _received[index] || length != PieceGeometry.BlockLength(Piece.Size, index)) return -1;
         _received[index] = true;
         BlocksReceived++;
-        if (index == HashedBlocks)
-        {
-            _hash.AppendData(block);
-            HashedBlocks++;
-        }
-        return true;
+        return index;
     }
 
-    /// <summary>
-    /// Once complete: hashes the blocks that came out of order by reading them back from
-    /// <paramref name="file"/> (where they were written) through <paramref name="scratch"/> (one
-    /// block long), and compares the SHA-1 with <paramref name="expected"/>.
-    /// </summary>
-    public bool Verify(ReadOnlySpan<byte> expected, SafeFileHandle file, Span<byte> scratch)
-    {
-        if (_hash is null) throw new ObjectDisposedException(nameof(PieceTransaction));
-        if (!IsComplete) throw new InvalidOperationException("Only a complete piece can be verified.");
-        for (; HashedBlocks < BlockCount; HashedBlocks++)
-        {
-            var block = scratch[..PieceGeometry.BlockLength(Piece.Size, HashedBlocks)];
-            TorrentMetainfo.ReadExactly(file, block, Piece.Offset + (long)HashedBlocks * PieceGeometry.BlockSize);
-            _hash.AppendData(block);
-        }
-        Span<byte> digest = stackalloc byte[20];
-        _hash.GetHashAndReset(digest);
-        return digest.SequenceEqual(expected);
-    }
+    public void Abandon() => IsAbandoned = true;
 
     /// <summary>Blocks requested but not received, for CANCEL messages when the transaction is abandoned.</summary>
     public IEnumerable<(int Begin, int Length)> OutstandingBlocks()
     {
         for (var i = 0; i < NextBlock; i++)
             if (!_received[i]) yield return (i * PieceGeometry.BlockSize, PieceGeometry.BlockLength(Piece.Size, i));
-    }
-
-    /// <summary>Ends the transaction and hands its SHA-1 back, reset, for the next piece (null if already released).</summary>
-    public IncrementalHash? ReleaseHash()
-    {
-        var hash = _hash;
-        _hash = null;
-        if (hash is not null)
-        {
-            Span<byte> discard = stackalloc byte[20];
-            hash.TryGetHashAndReset(discard, out _); // drops a half-fed state
-        }
-        return hash;
     }
 }

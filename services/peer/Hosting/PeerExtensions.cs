@@ -1,4 +1,5 @@
 using BitTorrent.Peer.Api;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
@@ -19,9 +20,11 @@ public static class PeerExtensions
         var services = builder.Services;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxUploadBytes);
         services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = MaxUploadBytes);
-        services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TrackerClientOptions>().BindConfiguration(TrackerClientOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TransferEngineOptions>().BindConfiguration("Transfer").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TrackerClientOptions>().BindConfiguration(TrackerClientOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // The engine is registered up front and started by PeerHost once the peer has its identity.
+        services.AddTransferEngine(startWithHost: false);
+        services.AddOptions<TransferEngineOptions>().Configure<PeerStorage>((engine, storage) => engine.StateDirectory ??= storage.DownloadStateFolder);
         services.AddSingleton(TimeProvider.System);
         services.AddDiscoveryListener();
         services.AddServiceHttpClient(TrackerConnection.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(10));
@@ -33,6 +36,8 @@ public static class PeerExtensions
         services.AddSingleton<SwarmSync>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<DownloadManager>();
+        services.AddSingleton<HeldFiles>();
+        services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerHost>());
         services.AddProblemDetails();

@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
@@ -9,18 +10,19 @@ namespace BitTorrent.Peer.Hosting;
 
 /// <summary>
 /// The peer's life: get an id from the tracker on first start (kept in peer.json), start the
-/// transfer engine, register its addresses again, resume downloads and seed the library; then
-/// keep the tracker's view fresh until shutdown.
+/// transfer engine (its start hook), register its addresses again, resume downloads and seed the
+/// library; then keep the tracker's view fresh until shutdown. The engine is stopped by the host
+/// after this service (see <see cref="TransferEngineServiceCollectionExtensions.AddTransferEngine"/>).
 /// </summary>
 public sealed partial class PeerHost(
     PeerStorage storage,
     PeerRuntime runtime,
+    TransferEngine engine,
     TrackerConnection tracker,
     SwarmSync swarms,
     IOptions<PeerOptions> options,
     IOptions<TransferEngineOptions> engineOptions,
     IConfiguration configuration,
-    ILoggerFactory loggers,
     ILogger<PeerHost> logger) : BackgroundService
 {
     private readonly PeerOptions _options = options.Value;
@@ -28,26 +30,20 @@ public sealed partial class PeerHost(
     public string ApiUrl => (_options.ApiUrl ?? (configuration["urls"] ?? "http://127.0.0.1:5201").Split(';')[0]).TrimEnd('/');
 
     public string AdvertisedHost => _options.AdvertisedHost ??
-        (_options.TransferBindAddress is "0.0.0.0" or "::" ? "127.0.0.1" : _options.TransferBindAddress);
+        (engineOptions.Value.BindAddress is "0.0.0.0" or "::" ? "127.0.0.1" : engineOptions.Value.BindAddress);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        TransferEngine? engine = null;
         try
         {
             var peerId = await RegisterAsync(storage.LoadIdentity()?.PeerId, stoppingToken);
-            var settings = engineOptions.Value;
-            settings.PeerNumber = peerId;
-            settings.Port = _options.TransferPort;
-            settings.BindAddress = _options.TransferBindAddress;
-            settings.StateDirectory = storage.DownloadStateFolder;
-            engine = new TransferEngine(settings, loggers.CreateLogger<TransferEngine>()).Start();
-            runtime.Started(engine, peerId, AdvertisedHost);
+            engine.Start();
+            runtime.Registered(peerId, AdvertisedHost);
             var confirmed = await UpdateAddressesAsync(peerId, stoppingToken);
             if (confirmed != peerId)
             {
                 LogIdChanged(logger, peerId, confirmed);
-                runtime.Started(engine, confirmed, AdvertisedHost);
+                runtime.Registered(confirmed, AdvertisedHost);
             }
             LogStarted(logger, runtime.PeerId, ApiUrl, AdvertisedHost, runtime.TransferPort);
 
@@ -59,22 +55,18 @@ public sealed partial class PeerHost(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
-        {
-            if (engine is not null) await engine.DisposeAsync();
-        }
     }
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.SwarmPollSeconds));
+        using var timer = new PeriodicTimer(_options.SwarmPollInterval);
         var lastRefresh = DateTime.UtcNow;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 await swarms.PollDownloadsAsync(stoppingToken);
-                if (DateTime.UtcNow - lastRefresh >= TimeSpan.FromSeconds(_options.RefreshSeconds))
+                if (DateTime.UtcNow - lastRefresh >= _options.RefreshInterval)
                 {
                     lastRefresh = DateTime.UtcNow;
                     await UpdateAddressesAsync(runtime.PeerId, stoppingToken);

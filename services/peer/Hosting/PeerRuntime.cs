@@ -1,34 +1,30 @@
 using System.Net;
-using BitTorrent.Peer.Transfer;
+using BitTorrent.Peer.Engine;
 
 namespace BitTorrent.Peer.Hosting;
 
 /// <summary>
-/// What exists only once the peer has its id from the tracker: the transfer engine and the
-/// addresses it registered. The REST layer reads it; <see cref="PeerHost"/> fills it.
+/// What the peer knows of itself once it has its identity from the tracker: its numeric id, the
+/// host it registered for transfers, its transfer port (the engine's, once started) and whether
+/// it is ready. The REST layer reads it; <see cref="PeerHost"/> fills it.
 /// </summary>
-public sealed class PeerRuntime
+public sealed class PeerRuntime(TransferEngine engine)
 {
-    private volatile TransferEngine? _engine;
+    private volatile bool _ready;
 
     public long PeerId { get; private set; }
     public string AdvertisedHost { get; private set; } = "127.0.0.1";
-    private volatile bool _ready;
 
     /// <summary>Registered, engine running, downloads restored and the library seeded.</summary>
     public bool Ready => _ready;
-    public TransferEngine? Engine => _engine;
 
-    public int TransferPort => _engine?.LocalEndPoint.Port ?? 0;
+    /// <summary>The engine's listening port; 0 until it is started.</summary>
+    public int TransferPort => engine.IsStarted ? engine.LocalEndPoint.Port : 0;
 
-    public TransferEngine RequireEngine() =>
-        _engine ?? throw new PeerNotReadyException();
-
-    internal void Started(TransferEngine engine, long peerId, string advertisedHost)
+    internal void Registered(long peerId, string advertisedHost)
     {
         PeerId = peerId;
         AdvertisedHost = advertisedHost;
-        _engine = engine;
     }
 
     internal void MarkReady() => _ready = true;
@@ -37,7 +33,3 @@ public sealed class PeerRuntime
     public bool IsSelf(IPEndPoint endPoint) =>
         endPoint.Port == TransferPort && (endPoint.Address.ToString() == AdvertisedHost || IPAddress.IsLoopback(endPoint.Address) && AdvertisedHost is "127.0.0.1" or "localhost");
 }
-
-/// <summary>The peer has not registered with the tracker yet.</summary>
-public sealed class PeerNotReadyException()
-    : Exception("This peer has not registered with the tracker yet: no chord node answered so far. It keeps trying.");

@@ -1,5 +1,6 @@
 using System.Net;
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
@@ -9,15 +10,15 @@ using BitTorrent.Shared.Torrents;
 namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
-/// Starting and steering downloads (the original's "Download File" and its messages: not
-/// available, already in progress, already exists). The engine does the transfer; this decides
-/// whether to start, finds the torrent and the first peers, and picks a safe place for the file.
+/// Starting and steering downloads, with the answers a user reads: not available, already in
+/// progress, already exists. The engine does the transfer; this decides whether to start, finds
+/// the torrent and the first peers, and picks a safe place for the file.
 /// </summary>
-public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, TrackerConnection tracker, SwarmAnnouncer announcer)
+public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, TransferEngine engine, TrackerConnection tracker, SwarmAnnouncer announcer)
 {
     public async Task<DownloadSnapshot> StartAsync(Id160 infoHash, byte[]? torrentBytes, CancellationToken cancellationToken)
     {
-        var engine = runtime.RequireEngine();
+        if (!engine.IsStarted) throw new TransferEngineNotStartedException();
         if (storage.Find(infoHash) is { } have)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {have.Name}: it is in your files.");
         // A download that has just finished is the file already, even before it joins the library.
@@ -78,9 +79,9 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
     public Task<DownloadSnapshot> CancelAsync(Id160 infoHash) => Steer(infoHash, e => e.CancelAsync(infoHash));
     public Task<DownloadSnapshot> RetryAsync(Id160 infoHash) => Steer(infoHash, e => e.RetryAsync(infoHash));
 
-    private async Task<DownloadSnapshot> Steer(Id160 infoHash, Func<Transfer.TransferEngine, Task<DownloadSnapshot>> command)
+    private async Task<DownloadSnapshot> Steer(Id160 infoHash, Func<TransferEngine, Task<DownloadSnapshot>> command)
     {
-        var engine = runtime.RequireEngine();
+        if (!engine.IsStarted) throw new TransferEngineNotStartedException();
         if (engine.GetDownload(infoHash) is null)
             throw new DownloadRefusedException(HttpStatusCode.NotFound, "No such download", "There is no download of that file here.");
         try

@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
@@ -7,12 +8,12 @@ using Microsoft.Extensions.Options;
 namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
-/// Publishing (the original's upload form): the file is copied into Storage, hashed into pieces,
+/// Publishing (the upload form): the file is copied into Storage, hashed into pieces,
 /// its .torrent made, put in the DHT, and seeded at once. The same content twice is one file.
 /// </summary>
 public sealed partial class Publisher(
     PeerStorage storage,
-    PeerRuntime runtime,
+    TransferEngine engine,
     TrackerConnection tracker,
     SwarmSync swarms,
     IOptions<PeerOptions> options,
@@ -21,7 +22,7 @@ public sealed partial class Publisher(
 {
     public async Task<PublishOutcome> PublishAsync(Stream content, string? fileName, CancellationToken cancellationToken)
     {
-        var engine = runtime.RequireEngine();
+        if (!engine.IsStarted) throw new TransferEngineNotStartedException();
         var name = SafeName.Sanitize(Path.GetFileName(fileName ?? ""))
             ?? throw new PublishException($"'{fileName}' cannot be used as a file name.");
         var upload = Path.Combine(storage.UploadsFolder, Guid.NewGuid().ToString("N") + ".part");

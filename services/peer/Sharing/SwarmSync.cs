@@ -1,4 +1,5 @@
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
@@ -9,15 +10,16 @@ namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
 /// Keeps the tracker's view of this peer true: every file in the library is announced as seeded
-/// (the tracker forgets entries not re-announced), running downloads announce themselves and
-/// take the peers the tracker returns, and a finished download joins the library and is seeded.
+/// (the tracker forgets entries not re-announced), and running downloads announce themselves and
+/// take the peers the tracker returns. (A finished download joins the library through
+/// <see cref="DownloadCompletions"/>.)
 /// </summary>
 public sealed partial class SwarmSync(
     PeerStorage storage,
     PeerRuntime runtime,
+    TransferEngine engine,
     SwarmAnnouncer announcer,
     TrackerConnection tracker,
-    TimeProvider time,
     ILogger<SwarmSync> logger)
 {
     private readonly HashSet<Id160> _published = [];
@@ -29,7 +31,7 @@ public sealed partial class SwarmSync(
         lock (_gate) if (_published.Contains(torrent.InfoHash)) return;
         var bytes = torrent.ToBytes();
         // Published as this peer (its token), so the tracker records it as the publisher who may remove it.
-        var token = storage.LoadIdentity()?.Token ?? throw new PeerNotReadyException();
+        var token = storage.LoadIdentity()?.Token ?? throw new TransferEngineNotStartedException(); // no id and token yet: the peer is still starting
         var response = await tracker.CallAsOwnerAsync((api, ct) =>
         {
             var body = new ByteArrayContent(bytes);
@@ -43,14 +45,12 @@ public sealed partial class SwarmSync(
 
     public Task<AnnounceReply> AnnounceSeedingAsync(Id160 infoHash, string? @event, CancellationToken cancellationToken)
     {
-        var engine = runtime.RequireEngine();
         return announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, left: 0, @event, cancellationToken);
     }
 
     /// <summary>Seeds and announces every library file (after a start, and periodically).</summary>
     public async Task RefreshLibraryAsync(bool seed, CancellationToken cancellationToken)
     {
-        var engine = runtime.RequireEngine();
         foreach (var item in storage.Library())
         {
             try
@@ -70,62 +70,26 @@ public sealed partial class SwarmSync(
         }
     }
 
-    /// <summary>Running downloads ask for peers; finished ones join the library.</summary>
+    /// <summary>Running downloads ask the tracker for more peers.</summary>
     public async Task PollDownloadsAsync(CancellationToken cancellationToken)
     {
-        var engine = runtime.RequireEngine();
         foreach (var download in engine.GetDownloads())
         {
+            if (download.State is not (DownloadState.Downloading or DownloadState.WaitingForPeers)) continue;
             try
             {
-                switch (download.State)
-                {
-                    case DownloadState.Downloading or DownloadState.WaitingForPeers:
-                        var reply = await announcer.AnnounceAsync(download.InfoHash, engine.PeerId, runtime.TransferPort,
-                            download.TotalBytes - download.BytesDone, null, cancellationToken);
-                        var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
-                        if (peers.Count > 0) await engine.AddPeersAsync(download.InfoHash, peers);
-                        break;
-                }
+                var reply = await announcer.AnnounceAsync(download.InfoHash, engine.PeerId, runtime.TransferPort,
+                    download.TotalBytes - download.BytesDone, null, cancellationToken);
+                var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
+                if (peers.Count > 0) await engine.AddPeersAsync(download.InfoHash, peers);
             }
-            catch (Exception e) when (e is TrackerUnavailableException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is TrackerUnavailableException or IOException or InvalidOperationException or KeyNotFoundException)
             {
                 LogRefreshFailed(logger, download.Name, e.Message);
             }
         }
-        foreach (var item in AbsorbCompletedDownloads())
-        {
-            try
-            {
-                await AnnounceSeedingAsync(item.InfoHash, "completed", cancellationToken);
-            }
-            catch (TrackerUnavailableException e)
-            {
-                LogRefreshFailed(logger, item.Name, e.Message);
-            }
-        }
-    }
-
-    /// <summary>Finished downloads join the library (no network: the API calls it too, so a finished file is listed at once).</summary>
-    public IReadOnlyList<LibraryItem> AbsorbCompletedDownloads()
-    {
-        var engine = runtime.Engine;
-        if (engine is null) return [];
-        var absorbed = new List<LibraryItem>();
-        foreach (var download in engine.GetDownloads())
-        {
-            if (download.State != DownloadState.Completed || storage.Find(download.InfoHash) is not null) continue;
-            var name = Path.GetFileName(download.TargetPath);
-            var item = storage.Add(new LibraryItem(download.InfoHash, name, download.TotalBytes, LibraryOrigin.Downloaded, download.CompletedAt ?? time.GetUtcNow()));
-            LogCompleted(logger, name);
-            absorbed.Add(item);
-        }
-        return absorbed;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh {Name} with the tracker: {Reason}")]
     private static partial void LogRefreshFailed(ILogger logger, string name, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Downloaded {Name}; seeding it")]
-    private static partial void LogCompleted(ILogger logger, string name);
 }

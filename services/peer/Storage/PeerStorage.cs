@@ -70,7 +70,7 @@ public sealed class PeerStorage
     /// <summary>Keeps the id and its token in peer.json (readable by this user only: the token is a secret).</summary>
     public void SaveIdentity(PeerIdentityRecord identity)
     {
-        lock (_gate) WriteAtomically(IdentityPath, JsonSerializer.SerializeToUtf8Bytes(identity, Json));
+        lock (_gate) WriteAtomically(IdentityPath, identity);
     }
 
     // ---- library: published and downloaded files -------------------------------------------
@@ -94,7 +94,7 @@ public sealed class PeerStorage
             var existing = items.FirstOrDefault(i => i.InfoHash == item.InfoHash);
             if (existing is not null) return existing;
             items.Add(item);
-            WriteAtomically(LibraryPath, JsonSerializer.SerializeToUtf8Bytes(items, Json));
+            WriteAtomically(LibraryPath, items);
             _library = items;
             return item;
         }
@@ -116,18 +116,20 @@ public sealed class PeerStorage
     }
 
     /// <summary>
-    /// Writes a state file so that a crash leaves either the old file or the new one, never a torn one: a temporary
-    /// file beside it (mode 0600 on Unix), flushed to the disk, then renamed over the old one.
+    /// Writes a state file so that a crash leaves either the old file or the new one, never a torn one: serialised
+    /// straight into a temporary file beside it (mode 0600 on Unix; no copy of the whole document in memory: the
+    /// library of a peer with thousands of files is rewritten at each addition), flushed to the disk, then renamed
+    /// over the old one.
     /// </summary>
-    private static void WriteAtomically(string path, byte[] bytes)
+    private static void WriteAtomically<T>(string path, T value)
     {
         var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 16 * 1024 };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var file = new FileStream(temporary, options))
+        using (var stream = new FileStream(temporary, options))
         {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
+            JsonSerializer.Serialize(stream, value, Json);
+            stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
     }

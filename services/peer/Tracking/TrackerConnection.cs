@@ -121,10 +121,12 @@ public sealed partial class TrackerConnection(
     private async Task<T> CallOnAsync<T>(IReadOnlyList<string> candidates, Func<string, ITrackerApi, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         Exception? last = null;
+        // A node given by hand while this call was under way wins: this call must not move "current" back.
+        var manualAtStart = _manual;
         foreach (var url in candidates)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.TimeoutMs);
+            timeout.CancelAfter(_options.Timeout);
             try
             {
                 var result = await call(url, Client(url), timeout.Token);
@@ -137,7 +139,7 @@ public sealed partial class TrackerConnection(
                     if (string.Equals(_current, url, StringComparison.Ordinal)) _current = null;
                     continue;
                 }
-                if (!string.Equals(_current, url, StringComparison.Ordinal))
+                if (!string.Equals(_current, url, StringComparison.Ordinal) && ReferenceEquals(_manual, manualAtStart))
                 {
                     LogUsing(_logger, url);
                     _current = url;

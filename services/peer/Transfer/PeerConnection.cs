@@ -1,32 +1,17 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using BitTorrent.Peer.Downloads;
+using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.Peer.Transfer;
 
-internal enum ConnectionPhase
-{
-    /// <summary>Outgoing non-blocking connect in progress.</summary>
-    Connecting,
-
-    /// <summary>Waiting for the peer's handshake.</summary>
-    Handshaking,
-
-    Open,
-    Closed,
-}
-
-/// <summary>A block the peer asked us for: a "send" transaction waiting for room in the send buffer.</summary>
-internal readonly record struct BlockRequest(int Index, int Begin, int Length);
-
 /// <summary>
-/// One peer connection, touched only by the engine thread: a non-blocking socket, a pooled
-/// receive buffer parsed in place, a pooled send buffer that batches messages into few syscalls,
-/// the BEP 3 choke/interest flags of both sides, the dwn transactions this peer attends and the
-/// send transactions (requested blocks) it waits for.
+/// One peer connection as the wire sees it, touched only by the engine thread: a non-blocking
+/// socket, a pooled receive buffer parsed in place, a pooled send buffer that batches messages
+/// into few syscalls, the BEP 3 choke/interest flags of both sides and the blocks the peer asked
+/// us for. It knows nothing of downloads.
 /// </summary>
-internal sealed class PeerConnection : IAttendant
+internal sealed class PeerConnection
 {
     private byte[] _receive;
     private int _receiveCount;
@@ -39,7 +24,7 @@ internal sealed class PeerConnection : IAttendant
         Socket = socket;
         RemoteEndPoint = remoteEndPoint;
         Outgoing = outgoing;
-        _receive = ArrayPool<byte>.Shared.Rent(receiveBufferSize);
+        _receive = ReceiveBuffers.Pool.Rent(receiveBufferSize);
         _send = ArrayPool<byte>.Shared.Rent(sendBufferSize);
         LastReceived = LastSent = now;
     }
@@ -48,50 +33,66 @@ internal sealed class PeerConnection : IAttendant
     public IPEndPoint RemoteEndPoint { get; }
     public bool Outgoing { get; }
     public ConnectionPhase Phase { get; set; }
+    public bool IsOpen => Phase == ConnectionPhase.Open;
 
     /// <summary>Monotonic ms by which the current phase (connect, handshake) must be over.</summary>
     public long PhaseDeadline { get; set; }
 
+    /// <summary>Why it was closed (for the log), once it is.</summary>
+    public string? CloseReason { get; private set; }
+
+    /// <summary>The torrent this connection is for: known when dialling, after the handshake when accepted.</summary>
     public Swarm? Swarm { get; set; }
-    public KnownPeer? KnownPeer { get; set; }
+
+    /// <summary>The remote peer id, one char per byte (a lossless key), after the handshake.</summary>
     public string? RemotePeerId { get; set; }
+    public string? RemotePeerName { get; set; }
     public Bitfield? RemotePieces { get; set; }
 
     public bool AmChoking { get; set; } = true;
     public bool AmInterested { get; set; }
     public bool PeerChoking { get; set; } = true;
     public bool PeerInterested { get; set; }
-    public bool Banned { get; set; }
 
     /// <summary>The last flush hit a full socket buffer: wait for writability before sending more.</summary>
     public bool SendBlocked { get; set; }
 
-    public List<PieceTransaction> Transactions { get; } = [];
-
-    /// <summary>Block requests sent to this peer and not answered yet (pipelining depth).</summary>
-    public int OutstandingRequests { get; set; }
-
+    /// <summary>Blocks the peer requested, served in order when the send buffer has room.</summary>
     public Queue<BlockRequest> ServeQueue { get; } = new();
 
     public long LastReceived { get; set; }
-
-    /// <summary>When this peer last delivered a block we asked for (0: never).</summary>
-    public long LastBlockAt { get; set; }
     public long LastSent { get; set; }
 
-    public bool CanAttend => Phase == ConnectionPhase.Open && !PeerChoking && !Banned && RemotePieces is not null;
-    public bool HasPiece(int index) => RemotePieces is { } pieces && pieces[index];
-    public int ActiveTransactions => Transactions.Count;
-    public bool IsSnubbed { get; set; }
+    public string Describe() => RemotePeerName is null ? RemoteEndPoint.ToString() : $"{RemoteEndPoint} ({RemotePeerName})";
 
-    public string Describe() => RemotePeerId is null ? RemoteEndPoint.ToString() : $"{RemoteEndPoint} ({RemotePeerId})";
+    /// <summary>Marks the connection closed and closes its socket; the engine settles the rest when it sweeps.</summary>
+    public void Close(string reason)
+    {
+        if (Phase == ConnectionPhase.Closed) return;
+        Phase = ConnectionPhase.Closed;
+        CloseReason = reason;
+        Socket.Dispose();
+    }
+
+    /// <summary>Gives the buffers back to the pool once nothing points into them; idempotent.</summary>
+    public void Release()
+    {
+        Close("released");
+        if (_receive.Length > 0) ReceiveBuffers.Pool.Return(_receive);
+        if (_send.Length > 0) ArrayPool<byte>.Shared.Return(_send);
+        _receive = _send = [];
+        _receiveCount = _sendStart = _sendEnd = 0;
+    }
 
     // ---- receive side -------------------------------------------------------------------
 
     public ReadOnlySpan<byte> Received => _receive.AsSpan(0, _receiveCount);
 
-    /// <summary>A region of the receive buffer (a block to write), valid until the next <see cref="Consume"/>.</summary>
-    public ReadOnlyMemory<byte> ReceivedMemory(int start, int length) => _receive.AsMemory(start, length);
+    /// <summary>Room left in the receive buffer.</summary>
+    public int ReceiveFree => _receive.Length - _receiveCount;
+
+    /// <summary>The receive buffer itself: blocks staged for the writer point into it until it is detached.</summary>
+    public byte[] ReceiveBuffer => _receive;
 
     /// <summary>Reads what the socket has into the free tail of the buffer. 0 means the peer closed.</summary>
     public int Receive(out SocketError error)
@@ -115,6 +116,21 @@ internal sealed class PeerConnection : IAttendant
         if (_receiveCount > 0) Buffer.BlockCopy(_receive, count, _receive, 0, _receiveCount);
     }
 
+    /// <summary>
+    /// Hands the whole receive buffer away (blocks in its first <paramref name="consumed"/> bytes
+    /// go to the disk writer, which returns it to <see cref="ReceiveBuffers"/>) and continues in a fresh pooled buffer
+    /// holding the unparsed tail. No block is copied on the engine thread.
+    /// </summary>
+    public byte[] DetachReceiveBuffer(int consumed)
+    {
+        var old = _receive;
+        var fresh = ReceiveBuffers.Pool.Rent(old.Length);
+        _receiveCount -= consumed;
+        if (_receiveCount > 0) Buffer.BlockCopy(old, consumed, fresh, 0, _receiveCount);
+        _receive = fresh;
+        return old;
+    }
+
     // ---- send side ----------------------------------------------------------------------
 
     public int SendPending => _sendEnd - _sendStart;
@@ -123,28 +139,25 @@ internal sealed class PeerConnection : IAttendant
     /// <summary>Contiguous room for <paramref name="size"/> bytes, compacting if needed; the caller checks <see cref="SendFree"/>.</summary>
     public Span<byte> GetSendSpan(int size)
     {
-        if (_send.Length - _sendEnd < size)
-        {
-            Buffer.BlockCopy(_send, _sendStart, _send, 0, SendPending);
-            _sendEnd -= _sendStart;
-            _sendStart = 0;
-        }
+        if (_send.Length - _sendEnd < size) Compact();
         return _send.AsSpan(_sendEnd, size);
     }
 
     /// <summary>All free send space as one region (compacting once), for writing a batch of served blocks.</summary>
     public Memory<byte> GetSendTail()
     {
-        if (_sendStart > 0)
-        {
-            Buffer.BlockCopy(_send, _sendStart, _send, 0, SendPending);
-            _sendEnd -= _sendStart;
-            _sendStart = 0;
-        }
+        if (_sendStart > 0) Compact();
         return _send.AsMemory(_sendEnd);
     }
 
     public void CommitSend(int size) => _sendEnd += size;
+
+    private void Compact()
+    {
+        Buffer.BlockCopy(_send, _sendStart, _send, 0, SendPending);
+        _sendEnd -= _sendStart;
+        _sendStart = 0;
+    }
 
     /// <summary>Sends as much as the socket takes without blocking.</summary>
     public SocketError Flush(long now)
@@ -160,14 +173,72 @@ internal sealed class PeerConnection : IAttendant
         return SocketError.Success;
     }
 
-    /// <summary>Closes the socket and gives the buffers back to the pool; idempotent.</summary>
-    public void Release()
+    // ---- control messages ---------------------------------------------------------------
+
+    /// <summary>
+    /// Room for a control message. If even that does not fit, the peer has not read for a long
+    /// time: it is closed rather than buffered without bound, and the span is empty.
+    /// </summary>
+    private Span<byte> Reserve(int size)
     {
-        Phase = ConnectionPhase.Closed;
-        Socket.Dispose();
-        if (_receive.Length > 0) ArrayPool<byte>.Shared.Return(_receive);
-        if (_send.Length > 0) ArrayPool<byte>.Shared.Return(_send);
-        _receive = _send = [];
-        _receiveCount = _sendStart = _sendEnd = 0;
+        if (Phase == ConnectionPhase.Closed) return [];
+        if (SendFree < size)
+        {
+            Close("send buffer full (peer is not reading)");
+            return [];
+        }
+        return GetSendSpan(size);
+    }
+
+    public void SendHandshake(Id160 infoHash, ReadOnlySpan<byte> peerId)
+    {
+        var span = Reserve(Handshake.Length);
+        if (!span.IsEmpty) CommitSend(Handshake.Write(span, infoHash, peerId));
+    }
+
+    public void SendState(MessageType type)
+    {
+        var span = Reserve(5);
+        if (!span.IsEmpty) CommitSend(MessageWriter.WriteState(span, type));
+    }
+
+    public void SendBitfield(Bitfield have)
+    {
+        var span = Reserve(5 + have.Bytes.Length);
+        if (!span.IsEmpty) CommitSend(MessageWriter.WriteBitfield(span, have.Bytes));
+    }
+
+    public void SendHave(int index)
+    {
+        var span = Reserve(MessageWriter.HaveLength);
+        if (!span.IsEmpty) CommitSend(MessageWriter.WriteHave(span, index));
+    }
+
+    public void SendCancel(int index, int begin, int length)
+    {
+        var span = Reserve(MessageWriter.RequestLength);
+        if (!span.IsEmpty) CommitSend(MessageWriter.WriteCancel(span, index, begin, length));
+    }
+
+    public void SendKeepAlive()
+    {
+        var span = Reserve(4);
+        if (!span.IsEmpty) CommitSend(MessageWriter.WriteKeepAlive(span));
+    }
+
+    /// <summary>A block request, if the send buffer has room for it (requests are not worth closing over).</summary>
+    public bool TrySendRequest(int index, int begin, int length)
+    {
+        if (!IsOpen || SendFree < MessageWriter.RequestLength) return false;
+        CommitSend(MessageWriter.WriteRequest(GetSendSpan(MessageWriter.RequestLength), index, begin, length));
+        return true;
+    }
+
+    /// <summary>Interested or not, sent only when it changes.</summary>
+    public void SetInterested(bool interested)
+    {
+        if (AmInterested == interested || !IsOpen) return;
+        AmInterested = interested;
+        SendState(interested ? MessageType.Interested : MessageType.NotInterested);
     }
 }

@@ -84,8 +84,8 @@ public sealed class Cluster : IAsyncDisposable
             Wrapper("export Peer__AdvertisedHost=\"$ip\" Peer__ApiUrl=\"http://$ip:5201\"", "BitTorrent.Peer.dll", "--urls http://0.0.0.0:5201"),
             new Dictionary<string, string>
             {
-                ["Peer__TransferPort"] = PeerTransferPort.ToString(CultureInfo.InvariantCulture),
-                ["Peer__TransferBindAddress"] = "0.0.0.0",
+                ["Transfer__Port"] = PeerTransferPort.ToString(CultureInfo.InvariantCulture),
+                ["Transfer__BindAddress"] = "0.0.0.0",
             }.With(Seeds("Tracker__Seeds", seeds)).With(env));
 
     private static Dictionary<string, string> Seeds(string prefix, IReadOnlyList<string>? seeds) =>

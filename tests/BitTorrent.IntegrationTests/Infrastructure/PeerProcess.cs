@@ -31,8 +31,8 @@ public sealed class PeerProcess : IAsyncDisposable
         {
             ["Discovery__Enabled"] = "false",
             ["Peer__StoragePath"] = storage,
-            ["Peer__SwarmPollSeconds"] = "1",
-            ["Peer__RefreshSeconds"] = "5",
+            ["Peer__SwarmPollInterval"] = "00:00:01",
+            ["Peer__RefreshInterval"] = "00:00:05",
             ["Peer__AnnounceUrl"] = ring.Live.First().Url + "/announce",
         };
         var seeds = ring.Live.Select(n => n.Url).ToList();

@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Transfer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,6 @@ public class TransferEngineHostingTests
         var state = Path.Combine(Path.GetTempPath(), "bt-host-" + Guid.NewGuid().ToString("N"));
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Transfer:BindAddress"] = "127.0.0.1";
-        builder.Configuration["Transfer:PeerNumber"] = "77";
         builder.Configuration["Transfer:StateDirectory"] = state;
         builder.Services.AddTransferEngine();
         using var host = builder.Build();
@@ -22,7 +22,8 @@ public class TransferEngineHostingTests
             var engine = host.Services.GetRequiredService<TransferEngine>();
 
             Assert.InRange(engine.LocalEndPoint.Port, 7000, 7999);
-            Assert.Equal("-DD0001-000000000077"u8.ToArray(), engine.PeerId.ToArray());
+            Assert.Equal("-DD0100-"u8.ToArray(), engine.PeerId[..8].ToArray()); // client prefix, then random bytes
+            Assert.Equal(20, engine.PeerId.Length);
             Assert.Empty(await engine.RestoreDownloadsAsync());
 
             await host.StopAsync();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
@@ -13,7 +14,6 @@ namespace BitTorrent.IntegrationTests.Transfer;
 /// </summary>
 internal sealed class TransferTestKit : IAsyncDisposable
 {
-    private static int s_peerNumber;
     private readonly List<TransferEngine> _engines = [];
 
     public TransferTestKit() => Directory.CreateDirectory(Root);
@@ -35,7 +35,6 @@ internal sealed class TransferTestKit : IAsyncDisposable
             BindAddress = "127.0.0.1",
             PortRangeStart = 7000,
             PortRangeEnd = 7999,
-            PeerNumber = Interlocked.Increment(ref s_peerNumber),
             StateDirectory = PathOf($"{name}/state"),
             PieceTimeout = TimeSpan.FromSeconds(5),
             ConnectTimeout = TimeSpan.FromSeconds(3),

@@ -10,7 +10,7 @@ public class DownloadStateStoreTests
     public void Saved_state_loads_back_with_its_verified_pieces()
     {
         using var folder = new TempFolder();
-        var store = new DownloadStateStore(folder.Path);
+        using var store = new DownloadStateStore(folder.Path);
         var verified = new Bitfield(10);
         verified.Set(1);
         verified.Set(9);
@@ -33,7 +33,7 @@ public class DownloadStateStoreTests
     public void A_damaged_state_file_is_ignored_and_a_deleted_one_is_gone()
     {
         using var folder = new TempFolder();
-        var store = new DownloadStateStore(folder.Path);
+        using var store = new DownloadStateStore(folder.Path);
         var infoHash = Id160.Hash("broken");
         File.WriteAllText(Path.Combine(folder.Path, $"{infoHash}.json"), "{ not json");
 
@@ -41,7 +41,25 @@ public class DownloadStateStoreTests
         Assert.Empty(store.LoadAll());
 
         store.Delete(infoHash);
+        store.Flush(); // saves and deletes are done by the store's worker
         Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void A_state_change_is_on_disk_at_once_and_an_older_queued_save_never_lands_over_it()
+    {
+        using var folder = new TempFolder();
+        using var store = new DownloadStateStore(folder.Path);
+        var infoHash = Id160.Hash("moves");
+        DownloadRecord In(DownloadState state) => new(infoHash, "/data/f", state, null, [0], [1], DateTimeOffset.UnixEpoch, null);
+
+        store.Save(In(DownloadState.Downloading)); // queued for the worker
+        store.SaveNow(In(DownloadState.Paused));   // written before this returns
+
+        Assert.Contains("\"Paused\"", File.ReadAllText(Path.Combine(folder.Path, $"{infoHash}.json")));
+        store.Flush();
+        Assert.Equal(DownloadState.Paused, store.TryLoad(infoHash)!.State);
+        Assert.Equal([$"{infoHash}.json"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
     }
 
     [Fact]

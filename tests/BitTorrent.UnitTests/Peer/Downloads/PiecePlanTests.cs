@@ -7,13 +7,14 @@ namespace BitTorrent.UnitTests.Peer.Downloads;
 public class PiecePlanTests
 {
     private const int PieceLength = 256 * 1024;
+    private static readonly IPiecePicker Picker = new RarestFirstPicker(start: 0);
 
     [Fact]
     public void Pieces_cover_the_file_and_only_the_last_is_short()
     {
         var geometry = new PieceGeometry(4L * PieceLength + 5, PieceLength);
 
-        var plan = PiecePlan.Create(geometry, new Bitfield(geometry.PieceCount), start: 0);
+        var plan = PiecePlan.Create(geometry, new Bitfield(geometry.PieceCount));
 
         Assert.Equal(5, plan.Pieces.Count);
         Assert.All(plan.Pieces.Take(4), p => Assert.Equal(PieceLength, p.Size));
@@ -31,13 +32,13 @@ public class PiecePlanTests
         var verified = new Bitfield(3);
         verified.Set(0);
         verified.Set(2);
-        var plan = PiecePlan.Create(geometry, verified, start: 0);
+        var plan = PiecePlan.Create(geometry, verified);
         var peer = new FakeAttendant(3, all: true);
         plan.AddAvailability(peer.Pieces);
 
         Assert.Equal(2, plan.VerifiedCount);
         Assert.Equal(2L * PieceLength, plan.VerifiedBytes);
-        Assert.True(plan.TryPick([peer], out var piece, out _));
+        Assert.True(Picker.TryPick(plan, [peer], out var piece, out _));
         Assert.Equal(1, piece!.Index);
     }
 
@@ -50,7 +51,7 @@ public class PiecePlanTests
         plan.AddAvailability(everyone.Pieces);
         plan.AddAvailability(partial.Pieces);
 
-        Assert.True(plan.TryPick([everyone, partial], out var piece, out var attendant));
+        Assert.True(Picker.TryPick(plan, [everyone, partial], out var piece, out var attendant));
 
         Assert.Equal(2, piece!.Index); // only one peer has piece 2
         Assert.Same(everyone, attendant);
@@ -65,7 +66,7 @@ public class PiecePlanTests
         plan.AddAvailability(busy.Pieces);
         plan.AddAvailability(idle.Pieces);
 
-        Assert.True(plan.TryPick([busy, idle], out _, out var attendant));
+        Assert.True(Picker.TryPick(plan, [busy, idle], out _, out var attendant));
         Assert.Same(idle, attendant);
     }
 
@@ -83,9 +84,9 @@ public class PiecePlanTests
         PiecePlan.Release(piece, failed);
 
         Assert.Equal(PieceStatus.Missing, piece.Status);
-        Assert.True(plan.TryPick([failed, other], out _, out var attendant));
+        Assert.True(Picker.TryPick(plan, [failed, other], out _, out var attendant));
         Assert.Same(other, attendant);
-        Assert.Same(failed, PiecePlan.ChooseAttendant(piece, [failed]));
+        Assert.Same(failed, RarestFirstPicker.ChooseAttendant(piece, [failed]));
     }
 
     [Fact]
@@ -97,8 +98,8 @@ public class PiecePlanTests
         plan.AddAvailability(snubbed.Pieces);
         plan.AddAvailability(busy.Pieces);
 
-        Assert.Same(busy, PiecePlan.ChooseAttendant(plan.Pieces[0], [snubbed, busy]));
-        Assert.Same(snubbed, PiecePlan.ChooseAttendant(plan.Pieces[1], [snubbed, busy]));
+        Assert.Same(busy, RarestFirstPicker.ChooseAttendant(plan.Pieces[0], [snubbed, busy]));
+        Assert.Same(snubbed, RarestFirstPicker.ChooseAttendant(plan.Pieces[1], [snubbed, busy]));
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public class PiecePlanTests
         plan.AddAvailability(partial.Pieces);
         plan.Pieces[0].Status = PieceStatus.InFlight;
 
-        Assert.False(plan.TryPick([choking, partial], out _, out _));
+        Assert.False(Picker.TryPick(plan, [choking, partial], out _, out _));
     }
 
     [Fact]
@@ -133,7 +134,7 @@ public class PiecePlanTests
     }
 
     private static PiecePlan NewPlan(int pieces) =>
-        PiecePlan.Create(new PieceGeometry((long)pieces * PieceLength, PieceLength), new Bitfield(pieces), start: 0);
+        PiecePlan.Create(new PieceGeometry((long)pieces * PieceLength, PieceLength), new Bitfield(pieces));
 
     private sealed class FakeAttendant : IAttendant
     {

@@ -10,7 +10,7 @@ public class HandshakeTests
     public void Handshake_round_trips_with_info_hash_and_peer_id()
     {
         var infoHash = Id160.Hash("some torrent");
-        var peerId = PeerIdentity.FromNumber(42);
+        var peerId = PeerIdentity.Create();
         var buffer = new byte[Handshake.Length];
 
         Handshake.Write(buffer, infoHash, peerId);
@@ -27,7 +27,7 @@ public class HandshakeTests
     public void A_partial_handshake_needs_more_data()
     {
         var buffer = new byte[Handshake.Length];
-        Handshake.Write(buffer, Id160.Hash("x"), PeerIdentity.FromNumber(1));
+        Handshake.Write(buffer, Id160.Hash("x"), PeerIdentity.Create());
 
         Assert.Equal(ParseStatus.NeedMoreData, Handshake.TryRead(buffer.AsSpan(0, 67), out _, out _));
         Assert.Equal(ParseStatus.NeedMoreData, Handshake.TryRead(buffer.AsSpan(0, 5), out _, out _));
@@ -43,12 +43,15 @@ public class HandshakeTests
     }
 
     [Fact]
-    public void Peer_id_is_20_bytes_with_client_prefix_and_number()
+    public void Peer_id_is_20_bytes_with_client_prefix_and_random_bytes_new_each_time()
     {
-        var peerId = PeerIdentity.FromNumber(1234);
+        var peerId = PeerIdentity.Create();
+        var another = PeerIdentity.Create();
 
         Assert.Equal(20, peerId.Length);
-        Assert.Equal("-DD0001-000000001234", Encoding.ASCII.GetString(peerId));
-        Assert.Throws<ArgumentOutOfRangeException>(() => PeerIdentity.FromNumber(-1));
+        Assert.Equal("-DD0100-", Encoding.ASCII.GetString(peerId, 0, 8));
+        Assert.NotEqual(peerId[8..], another[8..]); // 96 random bits: equal only by a bug
+        Assert.Equal(PeerIdentity.Key(peerId), PeerIdentity.Key(peerId.ToArray()));
+        Assert.NotEqual(PeerIdentity.Key(peerId), PeerIdentity.Key(another));
     }
 }

@@ -1,0 +1,319 @@
+using System.Net;
+using BitTorrent.Shared.Torrents;
+using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Identifiers;
+
+namespace BitTorrent.Peer.Downloads;
+
+/// <summary>
+/// One download, on the engine thread: its state and the moves between states, its plan of
+/// pieces, its peers (<see cref="DownloadPeers"/>) and window of transactions
+/// (<see cref="TransactionWindow"/>), its timers, its saved state, and the snapshots and events
+/// others see. Moves: Pause (Downloading, WaitingForPeers → Paused), Resume (Paused →
+/// Downloading), Cancel (anything but Completed → Cancelled, partial file and state deleted),
+/// Retry (Failed → Downloading keeping verified pieces; Cancelled → Downloading from scratch).
+/// Repeating a command in its target state is a no-op; any other move throws
+/// <see cref="InvalidOperationException"/> with a sentence a user can read.
+/// </summary>
+internal sealed class DownloadController : IPieceListener
+{
+    private readonly DownloadContext _context;
+    private readonly IPiecePicker _picker;
+    private readonly DownloadReporter _report;
+
+    public DownloadController(DownloadContext context, Swarm swarm, Bitfield verified, DateTimeOffset startedAt)
+    {
+        _context = context;
+        Swarm = swarm;
+        StartedAt = startedAt;
+        Window = new TransactionWindow(context);
+        Peers = new DownloadPeers(context, this);
+        _report = new DownloadReporter(context);
+        _picker = new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount)));
+        Plan = PiecePlan.Create(swarm.Torrent.Geometry, verified);
+    }
+
+    public Swarm Swarm { get; }
+    public TorrentMetainfo Torrent => Swarm.Torrent;
+    public Id160 InfoHash => Torrent.InfoHash;
+    public string TargetPath => Swarm.FilePath;
+    public DownloadState State { get; private set; } = DownloadState.Downloading;
+    public string? Error { get; private set; }
+    public DateTimeOffset StartedAt { get; }
+    public DateTimeOffset? CompletedAt { get; private set; }
+    public PiecePlan Plan { get; private set; }
+    public DownloadPeers Peers { get; }
+    public TransactionWindow Window { get; }
+
+    /// <summary>Set by the owner when no more peers can appear: waiting then becomes failing.</summary>
+    public bool NoMorePeers { get; private set; }
+    public long BytesReceived { get; private set; }
+    public int CorruptPieces { get; private set; }
+
+    /// <summary>Something changed (peer, choke, piece done): try to start transactions this loop round.</summary>
+    public bool NeedsSchedule { get; set; } = true;
+
+    /// <summary>Bumped when the plan is thrown away (cancel, remove), so late results of the old one are ignored.</summary>
+    public int Generation { get; private set; }
+
+    public bool IsActive => State is DownloadState.Downloading or DownloadState.WaitingForPeers;
+
+    // ---- commands -----------------------------------------------------------------------
+
+    /// <summary>The first move of a new controller: peers given, and complete at once if every piece was verified before.</summary>
+    public DownloadSnapshot Start(IEnumerable<IPEndPoint> peers)
+    {
+        AddPeers(peers);
+        DownloadLog.Started(_context.Logger, Torrent.Name, InfoHash.Short, Plan.VerifiedCount, Torrent.PieceCount);
+        if (Plan.IsComplete)
+        {
+            Complete();
+            return Publish();
+        }
+        SaveState();
+        return Publish(DownloadEventKind.StateChanged);
+    }
+
+    public DownloadSnapshot AddPeers(IEnumerable<IPEndPoint> peers)
+    {
+        Peers.Add(peers);
+        if (IsActive) Peers.DialDue(Environment.TickCount64);
+        return Publish();
+    }
+
+    public DownloadSnapshot Pause()
+    {
+        switch (State)
+        {
+            case DownloadState.Paused:
+                return Publish();
+            case DownloadState.Downloading or DownloadState.WaitingForPeers:
+                StopFetching();
+                ChangeState(DownloadState.Paused);
+                SaveState();
+                return Publish();
+            default:
+                throw new InvalidOperationException($"A {Describe(State)} download cannot be paused.");
+        }
+    }
+
+    public DownloadSnapshot Resume()
+    {
+        switch (State)
+        {
+            case DownloadState.Downloading or DownloadState.WaitingForPeers:
+                return Publish();
+            case DownloadState.Paused:
+                Activate();
+                SaveState();
+                return Publish();
+            default:
+                throw new InvalidOperationException(State == DownloadState.Failed
+                    ? "A failed download is started again with retry."
+                    : $"A {Describe(State)} download cannot be resumed.");
+        }
+    }
+
+    public DownloadSnapshot Cancel()
+    {
+        switch (State)
+        {
+            case DownloadState.Cancelled:
+                return Publish();
+            case DownloadState.Completed:
+                throw new InvalidOperationException("A completed download cannot be cancelled; its file is kept and seeded.");
+        }
+        Discard("download cancelled");
+        File.Delete(TargetPath);
+        Error = null;
+        ChangeState(DownloadState.Cancelled);
+        return Publish();
+    }
+
+    public DownloadSnapshot Retry()
+    {
+        switch (State)
+        {
+            case DownloadState.Downloading or DownloadState.WaitingForPeers:
+                return Publish();
+            case DownloadState.Failed:
+                Swarm.File ??= TargetFile.Open(TargetPath, Torrent.Length, truncate: Plan.VerifiedCount == 0);
+                break;
+            case DownloadState.Cancelled:
+                Swarm.File = TargetFile.Open(TargetPath, Torrent.Length, truncate: true);
+                break;
+            default:
+                throw new InvalidOperationException($"Only a failed or cancelled download can be retried, not a {Describe(State)} one.");
+        }
+        Error = null;
+        NoMorePeers = false;
+        Peers.ForgetFailures();
+        if (Plan.IsComplete)
+        {
+            Complete();
+            return Publish();
+        }
+        Activate();
+        SaveState();
+        return Publish();
+    }
+
+    public DownloadSnapshot DeclareNoMorePeers()
+    {
+        NoMorePeers = true;
+        if (IsActive) EvaluateProgress();
+        return Publish();
+    }
+
+    /// <summary>Stops for good: connections closed, file closed (kept on disk), state file deleted, snapshot gone.</summary>
+    public void Remove()
+    {
+        Discard("torrent removed");
+        _context.Snapshots.TryRemove(InfoHash, out _);
+        _context.Events.Publish(DownloadEvent.Of(_report.Snapshot(this), DownloadEventKind.Removed, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Fails with a reason (disk errors, no peer left, a failure restored from a saved state).</summary>
+    public void Fail(string reason)
+    {
+        StopFetching();
+        Error = reason;
+        ChangeState(DownloadState.Failed);
+        SaveState();
+        Publish();
+    }
+
+    private void Complete()
+    {
+        CompletedAt ??= DateTimeOffset.UtcNow;
+        foreach (var a in Peers.Attendants) a.Connection.SetInterested(false);
+        ChangeState(DownloadState.Completed);
+        SaveState();
+    }
+
+    private void Activate()
+    {
+        ChangeState(DownloadState.Downloading);
+        foreach (var a in Peers.Attendants) UpdateInterest(a.Connection);
+        NeedsSchedule = true;
+        Peers.DialDue(Environment.TickCount64);
+    }
+
+    /// <summary>Ends every running transaction (pause, failure) and stops asking peers for pieces.</summary>
+    private void StopFetching()
+    {
+        foreach (var a in Peers.Attendants)
+        {
+            Window.Abandon(a, sendCancel: true);
+            a.Connection.SetInterested(false);
+        }
+    }
+
+    /// <summary>Throws the plan away (cancel, remove): connections closed, file closed, state file deleted.</summary>
+    private void Discard(string reason)
+    {
+        StopFetching();
+        Peers.DetachAll();
+        foreach (var c in Swarm.Connections) c.Close(reason);
+        Window.Clear();
+        Swarm.File?.Dispose();
+        Swarm.File = null;
+        _context.Store?.Delete(InfoHash);
+        Generation++;
+        Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount));
+        Swarm.Have = new Bitfield(Torrent.PieceCount);
+    }
+
+    // ---- the running download -------------------------------------------------------------
+
+    /// <summary>Starts piece transactions if something changed since the last round.</summary>
+    public void Schedule(long now)
+    {
+        NeedsSchedule = false;
+        if (!IsActive || Swarm.File is not { } file) return;
+        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, file, now);
+        if (Window.Count > 0 && State == DownloadState.WaitingForPeers) ChangeState(DownloadState.Downloading);
+    }
+
+    /// <summary>Every engine tick: stalled pieces, peers to dial, whether anyone can supply us, speed, saving, progress.</summary>
+    public void Tick(long now)
+    {
+        if (IsActive)
+        {
+            if (Window.TimeOutStalled(now)) NeedsSchedule = true;
+            Peers.DialDue(now);
+            EvaluateProgress();
+        }
+        _report.Tick(this, now);
+    }
+
+    /// <summary>Payload of a block accepted from the network.</summary>
+    public void CountReceived(int bytes) => BytesReceived += bytes;
+
+    public void OnPieceChecked(PieceTransaction transaction, bool valid)
+    {
+        if (transaction.Generation != Generation) return; // a result for a plan thrown away
+        Window.Remove(transaction);
+        var piece = transaction.Piece;
+        NeedsSchedule = true;
+        if (!valid)
+        {
+            CorruptPieces++;
+            PiecePlan.Release(piece, transaction.Attendant);
+            DownloadLog.CorruptPiece(_context.Logger, piece.Index, transaction.Attendant.Describe(), Torrent.Name);
+            Peers.Ban(transaction.Attendant);
+            return;
+        }
+        Plan.MarkVerified(piece);
+        Swarm.AddPiece(piece.Index); // served to others from now on
+        _report.Dirty = true;
+        if (Plan.IsComplete && State is not (DownloadState.Failed or DownloadState.Cancelled)) Complete();
+    }
+
+    public void OnPieceFailed(PieceTransaction transaction, string reason)
+    {
+        if (transaction.Generation != Generation || transaction.Piece.Status == PieceStatus.Verified) return;
+        Window.Remove(transaction);
+        PiecePlan.Release(transaction.Piece, null);
+        if (IsActive) Fail($"writing {Torrent.Name} failed: {reason}");
+    }
+
+    /// <summary>Downloading while some connected peer has a missing piece; otherwise waiting, or failed once no more peers can appear.</summary>
+    private void EvaluateProgress()
+    {
+        if (!IsActive) return;
+        var supplied = Window.Count > 0;
+        var dialling = false;
+        foreach (var c in Swarm.Connections)
+        {
+            if (c.Phase is ConnectionPhase.Connecting or ConnectionPhase.Handshaking) dialling = true;
+            else if (!supplied && c is { IsOpen: true, RemotePieces: { } pieces } && Peers.Find(c) is { Banned: false } && Plan.HasWantedPiece(pieces)) supplied = true;
+        }
+        if (supplied) ChangeState(DownloadState.Downloading);
+        else if (NoMorePeers && !dialling)
+            Fail($"no peer has the missing pieces ({Torrent.PieceCount - Plan.VerifiedCount} of {Torrent.PieceCount})");
+        else ChangeState(DownloadState.WaitingForPeers);
+    }
+
+    /// <summary>Interested exactly when the peer has a piece this download, running, still needs.</summary>
+    public void UpdateInterest(PeerConnection c) =>
+        c.SetInterested(IsActive && c.RemotePieces is { } pieces && Plan.HasWantedPiece(pieces));
+
+    public DownloadSnapshot Publish(DownloadEventKind? kind = null) => _report.Publish(this, kind);
+
+    /// <summary>Saves the state file now (at shutdown).</summary>
+    public void SaveNow() => _report.Save(this);
+
+    private void SaveState() => _report.Save(this);
+
+    private void ChangeState(DownloadState state)
+    {
+        if (State == state) return;
+        DownloadLog.StateChanged(_context.Logger, Torrent.Name, State, state, Error);
+        State = state;
+        _report.Dirty = true;
+        Publish(state == DownloadState.Completed ? DownloadEventKind.Completed : DownloadEventKind.StateChanged);
+    }
+
+    private static string Describe(DownloadState state) => state.ToString().ToLowerInvariant();
+}

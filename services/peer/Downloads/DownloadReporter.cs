@@ -1,0 +1,67 @@
+namespace BitTorrent.Peer.Downloads;
+
+/// <summary>
+/// What others see of one download: its snapshot (what GET /api/downloads reads, from any
+/// thread), its events on the <see cref="DownloadEventHub"/>, its speed, and its state file
+/// (saved at every state change and at most once a second while pieces land).
+/// </summary>
+internal sealed class DownloadReporter(DownloadContext context)
+{
+    private const long SaveIntervalMs = 1000;
+    private const long SpeedSampleMs = 1000;
+    private long _nextSaveAt;
+    private long _speedSampleBytes;
+    private long _speedSampleAt;
+    private (DownloadState State, long Done, long Received, double Speed, int Peers, string? Error) _shown;
+
+    public double BytesPerSecond { get; private set; }
+
+    /// <summary>Something worth saving changed (a piece verified, a state move).</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>A fresh snapshot for readers, and an event of <paramref name="kind"/> for subscribers (none if null).</summary>
+    public DownloadSnapshot Publish(DownloadController download, DownloadEventKind? kind = null)
+    {
+        var snapshot = Snapshot(download);
+        context.Snapshots[download.InfoHash] = snapshot;
+        _shown = (snapshot.State, snapshot.BytesDone, snapshot.BytesReceived, snapshot.BytesPerSecond, snapshot.ConnectedPeers, snapshot.Error);
+        if (kind is { } k) context.Events.Publish(DownloadEvent.Of(snapshot, k, DateTimeOffset.UtcNow));
+        return snapshot;
+    }
+
+    public DownloadSnapshot Snapshot(DownloadController d) => new(
+        d.InfoHash, d.Torrent.Name, d.TargetPath, d.State,
+        d.Plan.VerifiedBytes, d.Torrent.Length, d.Plan.VerifiedCount, d.Torrent.PieceCount,
+        d.IsActive ? BytesPerSecond : 0, d.Swarm.OpenConnections(), d.Error, d.BytesReceived, d.CorruptPieces, d.StartedAt, d.CompletedAt);
+
+    /// <summary>Every engine tick: the speed over the last second, a due save, and a progress event when something a reader sees moved.</summary>
+    public void Tick(DownloadController download, long now)
+    {
+        if (now - _speedSampleAt >= SpeedSampleMs)
+        {
+            var bytes = download.BytesReceived - _speedSampleBytes;
+            BytesPerSecond = _speedSampleAt == 0 ? 0 : bytes * 1000.0 / (now - _speedSampleAt);
+            _speedSampleAt = now;
+            _speedSampleBytes = download.BytesReceived;
+        }
+        if (Dirty && now >= _nextSaveAt)
+        {
+            Save(download, now: false);
+            _nextSaveAt = now + SaveIntervalMs;
+        }
+        var speed = download.IsActive ? BytesPerSecond : 0;
+        if (_shown != (download.State, download.Plan.VerifiedBytes, download.BytesReceived, speed, download.Swarm.OpenConnections(), download.Error))
+            Publish(download, DownloadEventKind.Progress);
+    }
+
+    /// <summary>Saves the state: now for a state change (<paramref name="now"/>), queued for the store's worker while pieces land.</summary>
+    public void Save(DownloadController d, bool now = true)
+    {
+        Dirty = false;
+        if (context.Store is not { } store || d.State == DownloadState.Cancelled) return;
+        var record = new DownloadRecord(d.InfoHash, d.TargetPath, d.State, d.Error,
+            d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt);
+        if (now) store.SaveNow(record);
+        else store.Save(record);
+    }
+}

@@ -1,0 +1,147 @@
+using BitTorrent.Peer.Transfer;
+using Microsoft.Win32.SafeHandles;
+
+namespace BitTorrent.Peer.Downloads;
+
+/// <summary>
+/// The window of one download: at most k piece transactions run at once (k = <see
+/// cref="TransferEngineOptions.Window"/>, capped by <see cref="TransferEngineOptions.MaxWindowBytes"/>),
+/// counting those being verified. It starts transactions with the picker, keeps
+/// <see cref="TransferEngineOptions.MaxRequestsPerPeer"/> block requests in flight per attendant
+/// (pipelining), takes the blocks that arrive (staged for the <see cref="BlockWriter"/>), and gives
+/// pieces back when their attendant goes away, chokes us or stalls past the piece timeout.
+/// </summary>
+internal sealed class TransactionWindow(DownloadContext context)
+{
+    private readonly List<PieceTransaction> _running = [];
+
+    /// <summary>Running transactions, including those being verified.</summary>
+    public int Count => _running.Count;
+
+    /// <summary>Starts transactions until the window is full or no attendant can take one.</summary>
+    public void Fill(IPieceListener owner, int generation, PiecePlan plan, IPiecePicker picker, IReadOnlyList<Attendant> attendants,
+        Transfer.Swarm swarm, SafeFileHandle file, long now)
+    {
+        var options = context.Options;
+        var window = Math.Clamp(options.MaxWindowBytes / swarm.Torrent.PieceLength, 1, options.Window);
+        while (_running.Count < window && picker.TryPick(plan, attendants, out var piece, out var attendant))
+        {
+            piece!.Status = PieceStatus.InFlight;
+            piece.Attendant = attendant;
+            var transaction = new PieceTransaction(owner, generation, swarm.Torrent, piece, attendant!, file, now);
+            _running.Add(transaction);
+            attendant!.Transactions.Add(transaction);
+            RequestBlocks(attendant, now);
+        }
+    }
+
+    /// <summary>Keeps up to MaxRequestsPerPeer block requests in flight to an attendant.</summary>
+    public void RequestBlocks(Attendant a, long now)
+    {
+        var max = context.Options.MaxRequestsPerPeer;
+        foreach (var transaction in a.Transactions)
+        {
+            while (!transaction.AllRequested && a.OutstandingRequests < max)
+            {
+                var (begin, length) = transaction.PeekNextBlock();
+                if (!a.Connection.TrySendRequest(transaction.Piece.Index, begin, length)) return;
+                transaction.TakeNextBlock();
+                a.OutstandingRequests++;
+                transaction.LastActivity = now;
+            }
+            if (a.OutstandingRequests >= max) return;
+        }
+    }
+
+    /// <summary>
+    /// A block of a piece message at <paramref name="payloadStart"/> in the attendant's receive
+    /// buffer: staged for the writer if we asked for it (late blocks of abandoned transactions
+    /// and blocks never asked for are dropped). Returns the bytes taken (0 if dropped);
+    /// <paramref name="pieceDone"/> when it was the piece's last block.
+    /// </summary>
+    public int OnBlock(Attendant a, PeerMessage message, int payloadStart, long now, out bool pieceDone)
+    {
+        pieceDone = false;
+        PieceTransaction? transaction = null;
+        foreach (var candidate in a.Transactions)
+        {
+            if (candidate.Piece.Index == message.Index)
+            {
+                transaction = candidate;
+                break;
+            }
+        }
+        var block = transaction?.TryAccept(message.Begin, message.Length) ?? -1;
+        if (block < 0) return 0;
+
+        transaction!.Verifier.Append(block, message.Payload); // hashed here, while it is hot in this core's cache
+        context.Writer.Stage(transaction, block, payloadStart, message.Length);
+        a.OutstandingRequests = Math.Max(0, a.OutstandingRequests - 1);
+        a.LastBlockAt = now;
+        a.IsSnubbed = false;
+        transaction!.LastActivity = now;
+        if (transaction.IsComplete)
+        {
+            a.Transactions.Remove(transaction);
+            transaction.Piece.Status = PieceStatus.Verifying;
+            context.Writer.StageCheck(transaction); // checked once its blocks are written
+            pieceDone = true;
+        }
+        RequestBlocks(a, now);
+        return message.Length;
+    }
+
+    /// <summary>A checked (or failed) transaction leaves the window.</summary>
+    public bool Remove(PieceTransaction transaction) => _running.Remove(transaction);
+
+    /// <summary>Gives the attendant's unfinished pieces back to the plan (they go to other attendants first).</summary>
+    public void Abandon(Attendant a, bool sendCancel)
+    {
+        if (a.Transactions.Count == 0) return;
+        var abandoned = a.Transactions.ToArray();
+        a.Transactions.Clear();
+        a.OutstandingRequests = 0;
+        foreach (var transaction in abandoned)
+        {
+            if (sendCancel && a.Connection.IsOpen)
+                foreach (var (begin, length) in transaction.OutstandingBlocks()) a.Connection.SendCancel(transaction.Piece.Index, begin, length);
+            transaction.Abandon();
+            PiecePlan.Release(transaction.Piece, a);
+            _running.Remove(transaction);
+            transaction.Verifier.Release();
+        }
+    }
+
+    /// <summary>
+    /// Per-piece timeout on monotonic time: a piece with requests out whose attendant has delivered
+    /// nothing for PieceTimeout is given back, with every other piece of that attendant, which is snubbed.
+    /// True if any piece was given back.
+    /// </summary>
+    public bool TimeOutStalled(long now)
+    {
+        var released = false;
+        var timeout = (long)context.Options.PieceTimeout.TotalMilliseconds;
+        foreach (var transaction in _running.ToArray())
+        {
+            if (transaction.Piece.Status != PieceStatus.InFlight || transaction.Outstanding == 0 || transaction.IsAbandoned) continue;
+            var attendant = transaction.Attendant;
+            if (now - Math.Max(transaction.LastActivity, attendant.LastBlockAt) <= timeout) continue;
+            DownloadLog.PieceTimedOut(context.Logger, transaction.Piece.Index, attendant.Describe());
+            attendant.IsSnubbed = true;
+            Abandon(attendant, sendCancel: true);
+            released = true;
+        }
+        return released;
+    }
+
+    /// <summary>Forgets every transaction (the plan is thrown away); results still on their way are ignored by generation.</summary>
+    public void Clear()
+    {
+        foreach (var transaction in _running)
+        {
+            transaction.Abandon();
+            if (transaction.Piece.Status == PieceStatus.InFlight) transaction.Verifier.Release(); // a verifying one is the writer's until checked
+        }
+        _running.Clear();
+    }
+}

@@ -1,0 +1,165 @@
+using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Identifiers;
+using Microsoft.Extensions.Logging;
+
+namespace BitTorrent.Peer.Engine;
+
+/// <summary>
+/// BEP 3 on the engine thread: parses what a connection received and routes each message to
+/// whom it concerns: the handshake to the torrent it names, choking and interest to the choker,
+/// requests and cancels to the block server, and availability, choking of us and blocks to the
+/// torrent's download (if we are fetching it).
+/// </summary>
+internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegistry torrents, ConnectionTable connections, Choker choker, BlockServer server, BlockWriter writer, ILogger logger)
+{
+    /// <summary>
+    /// Parses every whole message in the receive buffer. Blocks accepted on the way are staged for
+    /// the block writer and the buffer is handed to it whole; otherwise the parsed prefix is dropped.
+    /// </summary>
+    public void ProcessReceived(PeerConnection c, long now)
+    {
+        var offset = 0;
+        try
+        {
+            while (c.Phase != ConnectionPhase.Closed)
+            {
+                var data = c.Received[offset..];
+                if (c.Phase == ConnectionPhase.Handshaking)
+                {
+                    var status = Handshake.TryRead(data, out var infoHash, out var peerId);
+                    if (status == ParseStatus.NeedMoreData) break;
+                    if (status == ParseStatus.Malformed)
+                    {
+                        c.Close("garbage instead of a handshake");
+                        return;
+                    }
+                    offset += Handshake.Length;
+                    OnHandshake(c, infoHash, peerId);
+                    continue;
+                }
+
+                var result = MessageReader.TryRead(data, c.Swarm!.Torrent.Geometry, out var message, out var consumed, out var reason);
+                if (result == ParseStatus.NeedMoreData) break;
+                if (result == ParseStatus.Malformed)
+                {
+                    EngineLog.ProtocolViolation(logger, c.Describe(), reason!);
+                    c.Close($"protocol violation: {reason}");
+                    return;
+                }
+                offset += consumed;
+                // A block is the tail of its message: it sits just before the new offset.
+                OnMessage(c, message, offset - message.Payload.Length, now);
+            }
+        }
+        finally
+        {
+            if (writer.HasStaged) writer.Submit(c, offset);
+            else if (c.Phase != ConnectionPhase.Closed) c.Consume(offset);
+        }
+    }
+
+    private void OnHandshake(PeerConnection c, Id160 infoHash, ReadOnlySpan<byte> peerIdBytes)
+    {
+        if (peerIdBytes.SequenceEqual(ourPeerId.Span))
+        {
+            torrents.DownloadOf(c.Swarm)?.Peers.BanSelf(c);
+            c.Close("connected to ourselves");
+            return;
+        }
+        var peerId = PeerIdentity.Key(peerIdBytes);
+        Swarm swarm;
+        if (c.Outgoing)
+        {
+            swarm = c.Swarm!;
+            if (infoHash != swarm.InfoHash)
+            {
+                c.Close("handshake for another torrent");
+                return;
+            }
+        }
+        else
+        {
+            if (!torrents.TryGetSwarm(infoHash, out swarm) || !swarm.IsServing)
+            {
+                c.Close($"unknown torrent {infoHash.Short}");
+                return;
+            }
+            if (torrents.DownloadOf(swarm)?.Peers.IsBanned(peerId) == true)
+            {
+                c.Close("banned peer");
+                return;
+            }
+            c.Swarm = swarm;
+            swarm.Connections.Add(c);
+            c.SendHandshake(infoHash, ourPeerId.Span);
+        }
+        var download = torrents.DownloadOf(swarm);
+        foreach (var other in swarm.Connections)
+        {
+            if (!ReferenceEquals(other, c) && other.IsOpen && other.RemotePeerId == peerId)
+            {
+                // Both sides dialled each other: keep the older connection.
+                download?.Peers.Follow(c, other);
+                c.Close("duplicate connection");
+                return;
+            }
+        }
+
+        c.RemotePeerId = peerId;
+        c.RemotePeerName = PeerIdentity.Describe(peerIdBytes);
+        c.Phase = ConnectionPhase.Open;
+        c.PhaseDeadline = long.MaxValue;
+        if (!swarm.Have.IsEmpty) c.SendBitfield(swarm.Have);
+        download?.Peers.OnOpened(c);
+        EngineLog.PeerConnected(logger, c.Describe(), infoHash.Short, c.Outgoing ? "out" : "in");
+    }
+
+    private void OnMessage(PeerConnection c, PeerMessage message, int payloadStart, long now)
+    {
+        var swarm = c.Swarm!;
+        var download = torrents.DownloadOf(swarm);
+        switch (message.Type)
+        {
+            case MessageType.KeepAlive:
+                break;
+            case MessageType.Choke:
+                c.PeerChoking = true;
+                download?.Peers.OnChoke(c);
+                break;
+            case MessageType.Unchoke:
+                c.PeerChoking = false;
+                download?.Peers.OnUnchoke();
+                break;
+            case MessageType.Interested:
+                choker.OnInterested(c);
+                break;
+            case MessageType.NotInterested:
+                choker.OnNotInterested(c, connections.All);
+                break;
+            case MessageType.Have:
+                c.RemotePieces ??= new Bitfield(swarm.Torrent.PieceCount);
+                if (c.RemotePieces.Set(message.Index)) download?.Peers.OnHave(c, message.Index);
+                break;
+            case MessageType.Bitfield:
+                if (!Bitfield.TryRead(message.Payload, swarm.Torrent.PieceCount, out var pieces))
+                {
+                    c.Close("bitfield with spare bits set");
+                    return;
+                }
+                var previous = c.RemotePieces;
+                c.RemotePieces = pieces;
+                download?.Peers.OnBitfield(c, previous);
+                break;
+            case MessageType.Request:
+                server.OnRequest(c, message);
+                break;
+            case MessageType.Piece:
+                download?.Peers.OnBlock(c, message, payloadStart, now);
+                break;
+            case MessageType.Cancel:
+                BlockServer.OnCancel(c, message);
+                break;
+        }
+    }
+}

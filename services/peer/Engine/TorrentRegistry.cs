@@ -1,0 +1,131 @@
+using System.Net;
+using BitTorrent.Peer.Downloads;
+using BitTorrent.Shared.Torrents;
+using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Identifiers;
+using Microsoft.Extensions.Logging;
+
+namespace BitTorrent.Peer.Engine;
+
+/// <summary>
+/// The torrents of an engine, on its thread: a swarm for each (what the wire serves) and, for
+/// those being fetched, its download controller. Seeding, starting, restoring and removing.
+/// </summary>
+internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
+{
+    private readonly Dictionary<Id160, Swarm> _swarms = [];
+    private readonly Dictionary<Id160, DownloadController> _downloads = [];
+
+    public IEnumerable<Swarm> Swarms => _swarms.Values;
+    public IEnumerable<DownloadController> Downloads => _downloads.Values;
+
+    public bool TryGetSwarm(Id160 infoHash, out Swarm swarm) => _swarms.TryGetValue(infoHash, out swarm!);
+
+    public DownloadController? DownloadOf(Swarm? swarm) => swarm is null ? null : _downloads.GetValueOrDefault(swarm.InfoHash);
+
+    public Swarm Swarm(Id160 infoHash) =>
+        _swarms.TryGetValue(infoHash, out var swarm) ? swarm : throw new KeyNotFoundException($"No torrent {infoHash} in this engine.");
+
+    public DownloadController Download(Id160 infoHash) =>
+        _downloads.TryGetValue(infoHash, out var download) ? download
+        : _swarms.ContainsKey(infoHash) ? throw new KeyNotFoundException($"No download {infoHash} in this engine (it is only seeded).")
+        : throw new KeyNotFoundException($"No torrent {infoHash} in this engine.");
+
+    /// <summary>Serves a complete file we hold. Idempotent for the same torrent and file.</summary>
+    public bool Seed(TorrentMetainfo torrent, string filePath)
+    {
+        if (_swarms.TryGetValue(torrent.InfoHash, out var existing))
+        {
+            if (existing.IsServing && existing.Have.IsComplete) return true;
+            throw new InvalidOperationException($"{torrent.Name} is being downloaded; it is served as its pieces arrive.");
+        }
+        var file = File.OpenHandle(filePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        if (RandomAccess.GetLength(file) != torrent.Length)
+        {
+            file.Dispose();
+            throw new InvalidOperationException($"{filePath} is not {torrent.Length} bytes long as the torrent says.");
+        }
+        var have = new Bitfield(torrent.PieceCount);
+        have.SetAll();
+        _swarms.Add(torrent.InfoHash, new Swarm(torrent, filePath, have) { File = file });
+        EngineLog.Seeding(logger, torrent.Name, torrent.InfoHash.Short);
+        return true;
+    }
+
+    /// <summary>
+    /// A new download (resuming from its saved state if the file is still there), or, for one that
+    /// exists, the peers added (and a retry if it had failed or was cancelled).
+    /// </summary>
+    public DownloadSnapshot StartDownload(TorrentMetainfo torrent, string targetPath, IReadOnlyList<IPEndPoint> peers)
+    {
+        if (_swarms.ContainsKey(torrent.InfoHash))
+        {
+            if (!_downloads.TryGetValue(torrent.InfoHash, out var current)) throw new InvalidOperationException($"{torrent.Name} is already held and seeded here.");
+            var snapshot = current.AddPeers(peers);
+            return current.State is DownloadState.Failed or DownloadState.Cancelled ? current.Retry() : snapshot;
+        }
+        var record = context.Store?.TryLoad(torrent.InfoHash);
+        var verified = TargetFile.Resumable(record, torrent, targetPath) ?? new Bitfield(torrent.PieceCount);
+        var file = TargetFile.Open(targetPath, torrent.Length, truncate: verified.IsEmpty);
+        var have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(torrent.PieceCount);
+        var swarm = new Swarm(torrent, targetPath, have) { File = file };
+        var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow);
+        _swarms.Add(torrent.InfoHash, swarm);
+        _downloads.Add(torrent.InfoHash, download);
+        return download.Start(peers);
+    }
+
+    /// <summary>Stops serving and downloading a torrent and forgets it (and its state file); files are left on disk.</summary>
+    public bool Remove(Id160 infoHash)
+    {
+        var swarm = Swarm(infoHash);
+        if (_downloads.Remove(infoHash, out var download)) download.Remove();
+        foreach (var c in swarm.Connections) c.Close("torrent removed");
+        swarm.File?.Dispose();
+        swarm.File = null;
+        _swarms.Remove(infoHash);
+        return true;
+    }
+
+    /// <summary>Rebuilds every download saved in the state folder (after a restart); returns them.</summary>
+    public IReadOnlyList<DownloadSnapshot> Restore()
+    {
+        if (context.Store is not { } store) return [];
+        var restored = new List<DownloadSnapshot>();
+        foreach (var record in store.LoadAll())
+        {
+            if (_swarms.ContainsKey(record.InfoHash) || record.State == DownloadState.Cancelled) continue;
+            TorrentMetainfo torrent;
+            try
+            {
+                torrent = TorrentMetainfo.Parse(record.Torrent);
+            }
+            catch (InvalidTorrentException)
+            {
+                continue;
+            }
+            var snapshot = StartDownload(torrent, record.TargetPath, []);
+            var download = _downloads[torrent.InfoHash];
+            if (record.State == DownloadState.Paused && download.IsActive) snapshot = download.Pause();
+            else if (record.State == DownloadState.Failed && download.IsActive)
+            {
+                download.Fail(record.Error ?? "failed before the restart");
+                snapshot = download.Publish();
+            }
+            restored.Add(snapshot);
+        }
+        return restored;
+    }
+
+    /// <summary>At shutdown, after the connections are gone: every download's state saved (and on disk), every file closed.</summary>
+    public void Close()
+    {
+        foreach (var download in _downloads.Values) download.SaveNow();
+        context.Store?.Dispose();
+        foreach (var swarm in _swarms.Values)
+        {
+            swarm.File?.Dispose();
+            swarm.File = null;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using System.Net;
+using BitTorrent.Peer.Downloads;
+using BitTorrent.Shared.Torrents;
+using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Identifiers;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BitTorrent.UnitTests.Peer.Downloads;
+
+/// <summary>Every command from every state: the allowed move, or a refusal that says why (and changes nothing).</summary>
+public class DownloadControllerTests
+{
+    public static TheoryData<DownloadState, string, DownloadState?> Moves()
+    {
+        var data = new TheoryData<DownloadState, string, DownloadState?>();
+        void Add(DownloadState from, string command, DownloadState? to) => data.Add(from, command, to);
+        // Pause
+        Add(DownloadState.Downloading, "pause", DownloadState.Paused);
+        Add(DownloadState.WaitingForPeers, "pause", DownloadState.Paused);
+        Add(DownloadState.Paused, "pause", DownloadState.Paused);
+        Add(DownloadState.Completed, "pause", null);
+        Add(DownloadState.Failed, "pause", null);
+        Add(DownloadState.Cancelled, "pause", null);
+        // Resume
+        Add(DownloadState.Downloading, "resume", DownloadState.Downloading);
+        Add(DownloadState.WaitingForPeers, "resume", DownloadState.WaitingForPeers);
+        Add(DownloadState.Paused, "resume", DownloadState.Downloading);
+        Add(DownloadState.Completed, "resume", null);
+        Add(DownloadState.Failed, "resume", null);
+        Add(DownloadState.Cancelled, "resume", null);
+        // Cancel
+        Add(DownloadState.Downloading, "cancel", DownloadState.Cancelled);
+        Add(DownloadState.WaitingForPeers, "cancel", DownloadState.Cancelled);
+        Add(DownloadState.Paused, "cancel", DownloadState.Cancelled);
+        Add(DownloadState.Completed, "cancel", null);
+        Add(DownloadState.Failed, "cancel", DownloadState.Cancelled);
+        Add(DownloadState.Cancelled, "cancel", DownloadState.Cancelled);
+        // Retry
+        Add(DownloadState.Downloading, "retry", DownloadState.Downloading);
+        Add(DownloadState.WaitingForPeers, "retry", DownloadState.WaitingForPeers);
+        Add(DownloadState.Paused, "retry", null);
+        Add(DownloadState.Completed, "retry", null);
+        Add(DownloadState.Failed, "retry", DownloadState.Downloading);
+        Add(DownloadState.Cancelled, "retry", DownloadState.Downloading);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Moves))]
+    public void Each_command_from_each_state_moves_as_allowed_or_is_refused_clearly(DownloadState from, string command, DownloadState? expected)
+    {
+        using var fixture = new ControllerFixture(complete: from == DownloadState.Completed);
+        var download = fixture.Controller;
+        fixture.Bring(from);
+        Assert.Equal(from, download.State);
+        using var events = fixture.Events.Subscribe();
+
+        Func<DownloadSnapshot> run = command switch
+        {
+            "pause" => download.Pause,
+            "resume" => download.Resume,
+            "cancel" => download.Cancel,
+            _ => download.Retry,
+        };
+        if (expected is { } to)
+        {
+            var snapshot = run();
+            Assert.Equal(to, download.State);
+            Assert.Equal(to, snapshot.State);
+            Assert.Equal(to, fixture.Snapshots[download.InfoHash].State); // what GET /api/downloads reads
+            var changes = Drain(events).Where(e => e.Kind != DownloadEventKind.Progress).ToList();
+            if (to == from) Assert.Empty(changes);
+            else Assert.Equal(to, Assert.Single(changes).State);
+        }
+        else
+        {
+            var refusal = Assert.Throws<InvalidOperationException>(() => run());
+            Assert.Contains(from.ToString().ToLowerInvariant(), refusal.Message, StringComparison.Ordinal); // says why: the state it is in
+            Assert.Equal(from, download.State);
+            Assert.Empty(Drain(events));
+        }
+    }
+
+    [Fact]
+    public void Cancel_removes_the_partial_file_and_its_state_and_retry_starts_from_scratch()
+    {
+        using var fixture = new ControllerFixture(complete: false);
+        var download = fixture.Controller;
+        Assert.True(File.Exists(download.TargetPath));
+        fixture.Store.Flush();
+        Assert.Single(Directory.GetFiles(fixture.StateFolder));
+
+        download.Cancel();
+
+        Assert.False(File.Exists(download.TargetPath));
+        fixture.Store.Flush();
+        Assert.Empty(Directory.GetFiles(fixture.StateFolder));
+        Assert.False(download.Swarm.IsServing);
+        download.Retry();
+        Assert.True(File.Exists(download.TargetPath));
+        Assert.Equal(DownloadState.Downloading, download.State);
+    }
+
+    [Fact]
+    public void A_download_whose_pieces_are_all_verified_completes_with_one_completion_event()
+    {
+        using var fixture = new ControllerFixture(complete: true);
+
+        Assert.Equal(DownloadState.Completed, fixture.Controller.State);
+        Assert.NotNull(fixture.Controller.CompletedAt);
+        Assert.Single(fixture.Started, e => e.Kind == DownloadEventKind.Completed);
+    }
+
+    private static List<DownloadEvent> Drain(DownloadEventSubscription events)
+    {
+        var list = new List<DownloadEvent>();
+        while (events.Reader.TryRead(out var e)) list.Add(e);
+        return list;
+    }
+
+    /// <summary>A controller for a small torrent with a real target file and state folder, no peers.</summary>
+    private sealed class ControllerFixture : IDisposable
+    {
+        private readonly TempFolder _folder = new();
+        private readonly BlockWriter _writer;
+
+        public ControllerFixture(bool complete)
+        {
+            var source = _folder.WriteRandom("source.bin", 3L * TorrentMetainfo.MinPieceLength + 7);
+            var torrent = TorrentMetainfo.CreateFromFile(source, "http://127.0.0.1/announce");
+            var options = new TransferEngineOptions();
+            StateFolder = _folder.File("state");
+            _writer = new BlockWriter(_ => { }, () => { }, options.MaxUnwrittenBytes);
+            Store = new DownloadStateStore(StateFolder);
+            var context = new DownloadContext(options, new ConnectionTable(options, PeerIdentity.Create()), _writer, Events,
+                Store, Snapshots, new IPEndPoint(IPAddress.Loopback, 1), NullLogger.Instance);
+            var verified = new Bitfield(torrent.PieceCount);
+            if (complete) verified.SetAll();
+            var target = complete ? source : _folder.File("target.bin");
+            var swarm = new Swarm(torrent, target, new Bitfield(torrent.PieceCount)) { File = TargetFile.Open(target, torrent.Length, truncate: !complete) };
+            using var started = Events.Subscribe();
+            Controller = new DownloadController(context, swarm, verified, DateTimeOffset.UtcNow);
+            Controller.Start([]);
+            while (started.Reader.TryRead(out var e)) Started.Add(e);
+        }
+
+        public DownloadEventHub Events { get; } = new();
+        public ConcurrentDictionary<Id160, DownloadSnapshot> Snapshots { get; } = new();
+        public DownloadController Controller { get; }
+        public string StateFolder { get; }
+        public DownloadStateStore Store { get; }
+        public List<DownloadEvent> Started { get; } = [];
+
+        /// <summary>Moves the download into a state the way the engine would.</summary>
+        public void Bring(DownloadState state)
+        {
+            switch (state)
+            {
+                case DownloadState.WaitingForPeers:
+                    Controller.Tick(Environment.TickCount64); // nobody supplies pieces
+                    break;
+                case DownloadState.Paused:
+                    Controller.Pause();
+                    break;
+                case DownloadState.Failed:
+                    Controller.Fail("the disk is full");
+                    break;
+                case DownloadState.Cancelled:
+                    Controller.Cancel();
+                    break;
+            }
+        }
+
+        public void Dispose()
+        {
+            Controller.Swarm.File?.Dispose();
+            Store.Dispose();
+            _writer.Dispose();
+            _folder.Dispose();
+        }
+    }
+}

@@ -7,8 +7,8 @@ using System.Text.Json;
 using BitTorrent.IntegrationTests.Infrastructure;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Bench;
 

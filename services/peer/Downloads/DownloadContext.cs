@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
-using Microsoft.Extensions.Logging;
 
 namespace BitTorrent.Peer.Downloads;
 

@@ -1,7 +1,7 @@
 using System.Net;
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Downloads;
 

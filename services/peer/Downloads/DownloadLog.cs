@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace BitTorrent.Peer.Downloads;
 
 internal static partial class DownloadLog

@@ -1,5 +1,5 @@
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Downloads;

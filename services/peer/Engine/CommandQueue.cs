@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using BitTorrent.Peer.Transfer;
-using Microsoft.Extensions.Logging;
 
 namespace BitTorrent.Peer.Engine;
 

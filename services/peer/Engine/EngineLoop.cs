@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Transfer;
-using Microsoft.Extensions.Logging;
 
 namespace BitTorrent.Peer.Engine;
 

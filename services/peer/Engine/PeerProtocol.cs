@@ -1,7 +1,6 @@
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
-using Microsoft.Extensions.Logging;
 
 namespace BitTorrent.Peer.Engine;
 

@@ -1,9 +1,8 @@
 using System.Net;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
-using Microsoft.Extensions.Logging;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.Peer.Engine;
 

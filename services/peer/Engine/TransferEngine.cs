@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
-using Microsoft.Extensions.Logging;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BitTorrent.Peer.Engine;

@@ -1,8 +1,5 @@
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Transfer;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Engine;

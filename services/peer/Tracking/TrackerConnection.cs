@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using BitTorrent.Peer.Hosting;
 using BitTorrent.Shared.Contracts;
 using BitTorrent.Shared.Discovery;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;

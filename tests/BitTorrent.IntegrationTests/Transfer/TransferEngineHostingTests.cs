@@ -1,5 +1,4 @@
 using BitTorrent.Peer.Engine;
-using BitTorrent.Peer.Transfer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

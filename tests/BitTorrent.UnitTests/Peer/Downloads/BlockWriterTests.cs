@@ -1,7 +1,6 @@
-using BitTorrent.Peer.Transfer;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Transfer;
 
 namespace BitTorrent.UnitTests.Peer.Downloads;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
+using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BitTorrent.UnitTests.Peer.Downloads;

@@ -1,6 +1,6 @@
 using BitTorrent.Peer.Downloads;
-using BitTorrent.Shared.Torrents;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 
 namespace BitTorrent.UnitTests.Peer.Downloads;
 

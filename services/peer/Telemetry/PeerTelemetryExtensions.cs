@@ -1,0 +1,16 @@
+using BitTorrent.Shared.Telemetry;
+
+namespace BitTorrent.Peer.Telemetry;
+
+public static class PeerTelemetryExtensions
+{
+    /// <summary>
+    /// Metrics at /metrics (and OTLP when configured); traces over OTLP when configured: a publish is one trace
+    /// from the peer's request through the tracker calls it makes to the ring.
+    /// </summary>
+    public static WebApplicationBuilder AddPeerTelemetry(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceTelemetry("peer", [PeerTelemetry.MeterName], [PeerTelemetry.ActivitySourceName]);
+        return builder;
+    }
+}

@@ -3,11 +3,9 @@ using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.ChordNode.Telemetry;
 using BitTorrent.ChordNode.Tracker;
-using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Tracker;
 using BitTorrent.UnitTests.ChordNode.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace BitTorrent.UnitTests.ChordNode.Telemetry;
 

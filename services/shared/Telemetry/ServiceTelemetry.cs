@@ -54,7 +54,13 @@ public static class ServiceTelemetry
         {
             metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation()
                 .AddMeter([.. meters])
-                .AddPrometheusExporter();
+                .AddPrometheusExporter(prometheus =>
+                {
+                    // Every series names its service (service_name="chord-node", "gateway", "peer"), whatever the
+                    // scraper's own labels: dashboards tell the gateway's /announce from a node's by it.
+                    prometheus.ResourceConstantLabels = attribute => attribute == "service.name";
+                    prometheus.ScopeInfoEnabled = false;
+                });
             if (otlp) metrics.AddOtlpExporter();
         });
         if (otlp)

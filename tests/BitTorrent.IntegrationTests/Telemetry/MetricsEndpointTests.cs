@@ -73,6 +73,11 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
+        // Every series says which service it came from.
+        Assert.All(nodes.SelectMany(n => n.Samples).Where(s => s.Name != "target_info"), s => Assert.Equal("chord-node", s.Labels["service_name"]));
+        Assert.All(gatewayMetrics.Samples.Where(s => s.Name != "target_info"), s => Assert.Equal("gateway", s.Labels["service_name"]));
+        Assert.All(publisherMetrics.Samples.Where(s => s.Name != "target_info"), s => Assert.Equal("peer", s.Labels["service_name"]));
+
         CheckFixture("chord-node", nodes.SelectMany(n => n.Names));
         CheckFixture("gateway", gatewayMetrics.Names);
         CheckFixture("peer", publisherMetrics.Names.Concat(downloaderMetrics.Names));

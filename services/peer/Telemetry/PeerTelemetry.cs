@@ -1,6 +1,6 @@
 namespace BitTorrent.Peer.Telemetry;
 
-/// <summary>The peer's own meter and activity source.</summary>
+/// <summary>The peer's own meter (its instruments are in <see cref="PeerGauges"/>) and activity source.</summary>
 public static class PeerTelemetry
 {
     public const string MeterName = "BitTorrent.Peer";

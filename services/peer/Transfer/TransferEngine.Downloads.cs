@@ -302,6 +302,7 @@ public sealed partial class TransferEngine
         c.IsSnubbed = false;
         transaction.LastActivity = now;
         transaction.Download.BytesReceived += message.Length;
+        Interlocked.Add(ref _bytesReceived, message.Length);
         if (transaction.IsComplete)
         {
             c.Transactions.Remove(transaction);
@@ -410,6 +411,7 @@ public sealed partial class TransferEngine
         if (!valid)
         {
             download.CorruptPieces++;
+            Interlocked.Increment(ref _piecesFailed);
             PiecePlan.Release(piece, transaction.Attendant);
             Log.CorruptPiece(_logger, piece.Index, transaction.Attendant.Describe(), download.Torrent.Name);
             Ban(transaction.Attendant, download);
@@ -418,6 +420,7 @@ public sealed partial class TransferEngine
         }
 
         download.Plan.MarkVerified(piece);
+        Interlocked.Increment(ref _piecesVerified);
         swarm.Have.Set(piece.Index);
         download.StateDirty = true;
         BroadcastHave(swarm, piece.Index); // served to others from now on

@@ -225,6 +225,7 @@ public sealed partial class TransferEngine
     {
         _connections.Add(c);
         _bySocket.Add(c.Socket, c);
+        Volatile.Write(ref _connectionCount, _connections.Count);
     }
 
     // ---- reading ------------------------------------------------------------------------
@@ -444,6 +445,7 @@ public sealed partial class TransferEngine
             _bySocket.Remove(c.Socket);
             c.Swarm?.Connections.Remove(c);
         }
+        Volatile.Write(ref _connectionCount, _connections.Count);
     }
 
     // ---- timers -------------------------------------------------------------------------

@@ -38,6 +38,10 @@ public sealed partial class TransferEngine : IAsyncDisposable
     private readonly Dictionary<Socket, PeerConnection> _bySocket = new(ReferenceEqualityComparer.Instance);
     private int _unchoked;
     private long _bytesServed;
+    private long _bytesReceived;
+    private long _piecesVerified;
+    private long _piecesFailed;
+    private int _connectionCount;
     private double _uploadTokens;
     private readonly List<Memory<byte>> _readSegments = [];
 
@@ -84,6 +88,18 @@ public sealed partial class TransferEngine : IAsyncDisposable
 
     /// <summary>Payload bytes served to other peers (approximate when read off the engine thread).</summary>
     public long BytesServed => Interlocked.Read(ref _bytesServed);
+
+    /// <summary>Payload bytes received from other peers for downloads (all of them, since the engine started).</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Pieces received that passed their SHA-1 check, since the engine started.</summary>
+    public long PiecesVerified => Interlocked.Read(ref _piecesVerified);
+
+    /// <summary>Pieces received that failed their SHA-1 check (their senders were dropped), since the engine started.</summary>
+    public long PiecesFailed => Interlocked.Read(ref _piecesFailed);
+
+    /// <summary>Peer wire connections open now, both directions, downloads and seeding alike.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     /// <summary>Binds the listener (configured port, or the first free one in the range) and starts the engine thread.</summary>
     public TransferEngine Start()

@@ -64,6 +64,12 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         var downloaderMetrics = await ScrapeAsync(http, downloader.Url);
         Assert.True(publisherMetrics.Sum("http_server_request_duration_seconds_count", ("http_route", "api/files/")) >= 1);
         Assert.True(downloaderMetrics.Has("http_client_request_duration_seconds_bucket"), "the peer's tracker calls were not measured");
+        Assert.True(downloaderMetrics.Sum("bittorrent_peer_received_bytes_total") >= new FileInfo(source).Length, "the downloader's bytes received were not counted");
+        Assert.True(downloaderMetrics.Sum("bittorrent_peer_pieces_verified_total") >= 1, "the downloader's verified pieces were not counted");
+        Assert.Equal(0, downloaderMetrics.Sum("bittorrent_peer_pieces_failed_total"));
+        Assert.Equal(1, downloaderMetrics.Sum("bittorrent_peer_downloads", ("bittorrent_download_state", "completed")));
+        Assert.True(publisherMetrics.Sum("bittorrent_peer_sent_bytes_total") >= new FileInfo(source).Length, "the publisher's bytes sent were not counted");
+        Assert.True(publisherMetrics.Has("bittorrent_peer_connections"), "the publisher's connections are not reported");
 
         // A peer's metrics are not public: the gateway does not forward to them, however the path is written.
         var me = await publisher.MeAsync();

@@ -412,5 +412,56 @@ await check("defaults: helm test pod curls the gateway's /readyz and /api/tracke
   eq(pod.spec.containers[0].env[0].value, `http://${RELEASE}-gateway.${NS}.svc.cluster.local:80`, "gateway URL");
 });
 
+// ---- operations: scrape annotations, ServiceMonitor, dashboard, OTLP ------------------------------------------
+const podAnnotations = (w) => w.spec.template.metadata.annotations ?? {};
+await check("defaults: every pod carries Prometheus scrape annotations with its own port and /metrics", () => {
+  eq(Object.fromEntries(Object.entries(podAnnotations(ring("defaults"))).filter(([k]) => k.startsWith("prometheus.io/"))),
+    { "prometheus.io/scrape": "true", "prometheus.io/path": "/metrics", "prometheus.io/port": "5101" }, "ring");
+  eq(podAnnotations(peers("defaults"))["prometheus.io/port"], "5201", "peer port");
+  eq(podAnnotations(gateway("defaults"))["prometheus.io/port"], "8080", "gateway port");
+  for (const w of workloads("defaults")) eq(podAnnotations(w)["prometheus.io/scrape"], "true", `${w.metadata.name} scrape`);
+  assert("checksum/secret" in podAnnotations(ring("defaults")), "the ring's secret checksum annotation was lost");
+});
+await check("seeds: pods with a port of their own (port + ordinal) are annotated without a port", () => {
+  for (const w of [ring("seeds"), peers("seeds")]) {
+    eq(podAnnotations(w)["prometheus.io/scrape"], "true", `${w.metadata.name} scrape`);
+    assert(!("prometheus.io/port" in podAnnotations(w)), `${w.metadata.name} names a port its pods do not all have`);
+  }
+});
+await check("defaults: no ServiceMonitor, no dashboard and no OTLP export unless asked for", () => {
+  assert(!sets.defaults.some((o) => o.kind === "ServiceMonitor"), "ServiceMonitor rendered");
+  assert(!sets.defaults.some((o) => o.kind === "ConfigMap" && o.metadata.labels?.grafana_dashboard), "dashboard rendered");
+  for (const w of workloads("defaults")) assert(!("OTEL_EXPORTER_OTLP_ENDPOINT" in env(w)), `${w.metadata.name} exports OTLP`);
+});
+await check("monitoring: the ServiceMonitor scrapes /metrics of the ring and gateway (port http) and the peers (port api)", () => {
+  const sm = find("monitoring", "ServiceMonitor", RELEASE);
+  eq(sm.apiVersion, "monitoring.coreos.com/v1", "apiVersion");
+  eq(sm.metadata.labels.release, "kube-prometheus-stack", "extra label");
+  eq(sm.spec.namespaceSelector, { matchNames: [NS] }, "namespace");
+  eq(sm.spec.endpoints, [
+    { port: "http", path: "/metrics", interval: "15s", scrapeTimeout: "10s" },
+    { port: "api", path: "/metrics", interval: "15s", scrapeTimeout: "10s" },
+  ], "endpoints");
+  // It selects exactly the chart's Services with those ports: the ring's and the peers' headless ones and the gateway's.
+  const selected = sets.monitoring.filter((o) => o.kind === "Service"
+    && Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v));
+  const scraped = selected.filter((svc) => (svc.spec.ports ?? []).some((p) => ["http", "api"].includes(p.name))).map((svc) => svc.metadata.name).sort();
+  eq(scraped, [`${RELEASE}-gateway`, `${RELEASE}-peer`, `${RELEASE}-ring`], "scraped Services");
+  for (const w of workloads("monitoring")) assert(!("prometheus.io/scrape" in podAnnotations(w)), "annotations rendered while off");
+});
+await check("monitoring: the dashboard ConfigMap has the sidecar label and the chart's dashboard, which parses", () => {
+  const cm = find("monitoring", "ConfigMap", `${RELEASE}-dashboard`);
+  eq([cm.metadata.labels.grafana_dashboard, cm.metadata.labels.team], ["1", "storage"], "labels");
+  eq(cm.metadata.annotations, { grafana_folder: "BitTorrent" }, "annotations");
+  const rendered = JSON.parse(cm.data["bittorrent.json"]);
+  const file = JSON.parse(readFileSync(new URL("../../charts/bittorrent/dashboards/bittorrent.json", import.meta.url), "utf8"));
+  eq(rendered, file, "dashboard");
+});
+await check("monitoring: every pod exports metrics and traces over OTLP to the collector", () => {
+  for (const w of workloads("monitoring")) {
+    eq([env(w).OTEL_EXPORTER_OTLP_ENDPOINT, env(w).OTEL_EXPORTER_OTLP_PROTOCOL], ["http://otel-collector.monitoring:4318", "http/protobuf"], w.metadata.name);
+  }
+});
+
 console.log(`facts: ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -6,6 +6,7 @@
 #      message named on their "# expect:" line
 #   4. every rendered object validated by validate.mjs (types, required, enums, unknown fields)
 #   5. chart facts asserted by facts.mjs
+#   6. the Grafana dashboard checked by dashboard.mjs (parses; every query names a metric the services export)
 # Prints PASS/FAIL lines and ends with exactly one line "N passed, N failed"; exits 1 on any failure.
 # Rendered manifests are kept in artifacts/chart-test/ for inspection.
 set -uo pipefail
@@ -117,5 +118,8 @@ else fail "validate.mjs self-test" "rejected $rejected of $objects broken object
 
 # ---- 5. facts ---------------------------------------------------------------------------------------------
 count_lines < <(node "$here/facts.mjs" "$out/rendered" 2>&1; echo "FAIL facts.mjs did not finish cleanly: exit $?" | grep -v 'exit [01]$')
+
+# ---- 6. the Grafana dashboard: it parses, and its queries name only metrics the services export ---------------
+count_lines < <(node "$here/dashboard.mjs" 2>&1; echo "FAIL dashboard.mjs did not finish cleanly: exit $?" | grep -v 'exit [01]$')
 
 finish

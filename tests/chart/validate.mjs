@@ -1,7 +1,9 @@
 // Validates rendered Kubernetes manifests (the output of `helm template`), one PASS/FAIL line per object:
 //  - types, required fields and enums: the kubernetes-models class of the object's kind, .validate();
 //  - unknown fields (which kubernetes-models lets through): every field is walked against the field
-//    lists (static attributeTypeMap) of @kubernetes/client-node's models, recursing by type.
+//    lists (static attributeTypeMap) of @kubernetes/client-node's models, recursing by type;
+//  - custom resources (the prometheus-operator's ServiceMonitor): types, required fields and enums by the
+//    @kubernetes-models package of their API group (client-node has no models of them to walk).
 // Usage: node validate.mjs <label> <rendered.yaml>   (exit code 1 if any object failed)
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,9 +17,13 @@ if (!label || !file) {
   process.exit(2);
 }
 
+/** API groups of custom resources, and the @kubernetes-models package that has their classes. */
+const CUSTOM = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
+const isCustom = (apiVersion) => apiVersion.split("/")[0] in CUSTOM;
+
 /** kubernetes-models module of an apiVersion: "v1" -> kubernetes-models/v1, "apps/v1" -> kubernetes-models/apps/v1. */
 function modelClass(apiVersion, kind) {
-  const mod = require(`kubernetes-models/${apiVersion}`);
+  const mod = require(isCustom(apiVersion) ? `${CUSTOM[apiVersion.split("/")[0]]}/${apiVersion}` : `kubernetes-models/${apiVersion}`);
   const cls = mod[kind];
   if (typeof cls !== "function") throw new Error(`kubernetes-models has no ${apiVersion} ${kind}`);
   return cls;
@@ -84,7 +90,7 @@ for (const doc of parseAllDocuments(text)) {
   } catch (e) {
     problems.push(String(e.message ?? e).split("\n").slice(0, 6).join("; "));
   }
-  try {
+  if (!isCustom(obj.apiVersion)) try {
     unknownFields(obj, clientModelName(obj.apiVersion, obj.kind), obj.kind, problems);
   } catch (e) {
     problems.push(String(e.message ?? e));

@@ -274,3 +274,32 @@ A duration in milliseconds as a .NET TimeSpan ("hh:mm:ss.fff"), the form the ser
 {{- $ms := int . -}}
 {{- printf "%02d:%02d:%02d.%03d" (div $ms 3600000) (mod (div $ms 60000) 60) (mod (div $ms 1000) 60) (mod $ms 1000) -}}
 {{- end }}
+
+{{/*
+Pod annotations: Prometheus scrape annotations (metrics.scrapeAnnotations; the port only when there is one
+port for every pod of the part) and the part's own: (dict "ctx" $ "port" <port or ""> "extra" <map>)
+*/}}
+{{- define "bittorrent.podAnnotations" -}}
+{{- if .ctx.Values.metrics.scrapeAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/path: /metrics
+{{- with .port }}
+prometheus.io/port: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- with .extra }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* OTEL_* env (same on every part) when otlp.endpoint is set. */}}
+{{- define "bittorrent.otlpEnv" -}}
+{{- with .Values.otlp.endpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- if and .Values.otlp.endpoint .Values.otlp.protocol }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ .Values.otlp.protocol | quote }}
+{{- end }}
+{{- end }}

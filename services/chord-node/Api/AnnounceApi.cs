@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
+using BitTorrent.ChordNode.Telemetry;
 using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
@@ -49,10 +51,12 @@ public static partial class AnnounceApi
         if (!AnnounceRequest.TryParse(context.Request.QueryString.Value, options.DefaultNumWant, options.MaxNumWant, out var request, out var failure))
         {
             AnnounceResponseWriter.WriteFailure(output, failure);
+            CountAnnounce(null, "invalid_request");
         }
         else if (request.Ip is { } claimed && PeerAddressRules.AnnouncedRefusal(claimed) is { } refusal)
         {
             AnnounceResponseWriter.WriteFailure(output, $"ip may not be {refusal}");
+            CountAnnounce(request.Event, "invalid_request");
         }
         else
         {
@@ -64,6 +68,7 @@ public static partial class AnnounceApi
                 var result = await tracker.AnnounceAsync(request, client, honourIp: clientTrusted, context.RequestAborted);
                 if (result.Failure is { } refused) AnnounceResponseWriter.WriteFailure(output, refused);
                 else AnnounceResponseWriter.WriteAnnounce(output, result, request.Compact, request.NoPeerId);
+                CountAnnounce(request.Event, result.Failure is null ? null : "refused");
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -74,6 +79,7 @@ public static partial class AnnounceApi
                 LogStoreFailed(logger, "announce", e);
                 output.ResetWrittenCount();
                 AnnounceResponseWriter.WriteFailure(output, "tracker temporarily unavailable, retry later");
+                CountAnnounce(request.Event, "unavailable");
             }
         }
         await WriteAsync(context, output);
@@ -96,12 +102,14 @@ public static partial class AnnounceApi
         if (failure is not null)
         {
             AnnounceResponseWriter.WriteFailure(output, failure);
+            ChordTelemetry.Scrapes.Add(1, new KeyValuePair<string, object?>("error.type", "invalid_request"));
         }
         else
         {
             try
             {
                 AnnounceResponseWriter.WriteScrape(output, await tracker.ScrapeAsync(hashes, context.RequestAborted));
+                ChordTelemetry.Scrapes.Add(1);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -110,12 +118,30 @@ public static partial class AnnounceApi
             catch (Exception e)
             {
                 LogStoreFailed(logger, "scrape", e);
+                ChordTelemetry.Scrapes.Add(1, new KeyValuePair<string, object?>("error.type", "unavailable"));
                 output.ResetWrittenCount();
                 AnnounceResponseWriter.WriteFailure(output, "tracker temporarily unavailable, retry later");
             }
         }
         await WriteAsync(context, output);
     }
+
+    /// <summary>Counts an answered announce by its event; a refused one with why (<c>error.type</c>).</summary>
+    private static void CountAnnounce(AnnounceEvent? announced, string? error)
+    {
+        var tags = new TagList { { "bittorrent.announce.event", EventName(announced) } };
+        if (error is not null) tags.Add("error.type", error);
+        ChordTelemetry.Announces.Add(1, tags);
+    }
+
+    private static string EventName(AnnounceEvent? announced) => announced switch
+    {
+        AnnounceEvent.Started => "started",
+        AnnounceEvent.Completed => "completed",
+        AnnounceEvent.Stopped => "stopped",
+        AnnounceEvent.None => "none",
+        _ => "unknown",
+    };
 
     /// <summary>Whether a path speaks the BitTorrent tracker protocol (errors as bencoded failure reasons, not problem details).</summary>
     public static bool IsTrackerProtocol(PathString path) =>

@@ -3,8 +3,10 @@ using BitTorrent.ChordNode.Membership;
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Rpc;
 using BitTorrent.ChordNode.Storage;
+using BitTorrent.ChordNode.Telemetry;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Http;
+using BitTorrent.Shared.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Extensions;
@@ -56,6 +58,7 @@ public static partial class ChordNodeExtensions
         // X-Forwarded-For is believed only from Tracker:TrustedProxies, by the tracker itself (TrustedProxyList).
         services.AddTracker();
         services.AddOpenApi();
+        builder.AddChordNodeTelemetry();
         return builder;
     }
 
@@ -136,6 +139,7 @@ public static partial class ChordNodeExtensions
         app.MapRingApi();
         app.MapTrackerEndpoints();
         app.MapOpenApi();
+        app.MapMetrics();
         return app;
     }
 

@@ -1,17 +1,13 @@
-using System.Diagnostics.Metrics;
+using BitTorrent.ChordNode.Telemetry;
 
 namespace BitTorrent.ChordNode.Ring;
 
 /// <summary>
 /// How many remote hops lookups took: a histogram, so the O(log N) claim is measured. Also published
-/// as the metric <c>chord.lookup.hops</c> (meter "BitTorrent.Chord") for dotnet-counters or OpenTelemetry.
+/// as the metric <c>bittorrent.ring.lookup.hops</c> (<see cref="ChordTelemetry"/>).
 /// </summary>
 public sealed class HopStatistics
 {
-    public const string MeterName = "BitTorrent.Chord";
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Histogram<int> HopsMetric = Meter.CreateHistogram<int>("chord.lookup.hops", "{hop}", "Remote hops of a Chord lookup");
-
     public const int MaxTracked = 64;
     private readonly long[] _histogram = new long[MaxTracked + 1];
     private long _lookups;
@@ -19,7 +15,7 @@ public sealed class HopStatistics
 
     public void Record(int hops)
     {
-        HopsMetric.Record(hops);
+        ChordTelemetry.LookupHops.Record(hops);
         Interlocked.Increment(ref _histogram[Math.Min(hops, MaxTracked)]);
         Interlocked.Increment(ref _lookups);
         Interlocked.Add(ref _hops, hops);

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.ChordNode.Storage;
+using BitTorrent.ChordNode.Telemetry;
 using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Identifiers;
 using Microsoft.Extensions.Options;
@@ -43,54 +45,69 @@ public sealed class HttpRingTransport(IHttpClientFactory httpClients, IOptions<C
             return RestService.For<IChordRpc>(http, _settings);
         });
 
-    private async Task<T> CallAsync<T>(NodeRef target, Func<IChordRpc, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>Calls a member with the RPC timeout; records the call's duration by <paramref name="method"/> (<see cref="RpcMethod"/>).</summary>
+    private async Task<T> CallAsync<T>(NodeRef target, RpcMethod method, Func<IChordRpc, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
+        var started = Stopwatch.GetTimestamp();
+        string? error = null;
         try
         {
             return await call(Client(target), timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
+            error = "timeout";
             throw new NodeUnreachableException(target, "timed out", e);
         }
         catch (ApiException e)
         {
+            error = RpcMethod.StatusError((int)e.StatusCode);
             throw new NodeUnreachableException(target, $"answered {(int)e.StatusCode}", e);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Refused, reset, unreadable answer: to the ring it is all the same, the member is not there.
+            error = "unreachable";
             throw new NodeUnreachableException(target, e.Message, e);
+        }
+        catch (OperationCanceledException)
+        {
+            error = "cancelled";
+            throw;
+        }
+        finally
+        {
+            ChordTelemetry.RpcDuration.Record(ChordTelemetry.SecondsSince(started), method.Tags(error));
         }
     }
 
-    private Task CallAsync(NodeRef target, Func<IChordRpc, CancellationToken, Task> call, CancellationToken cancellationToken) =>
-        CallAsync<bool>(target, async (client, ct) => { await call(client, ct).ConfigureAwait(false); return true; }, cancellationToken);
+    private Task CallAsync(NodeRef target, RpcMethod method, Func<IChordRpc, CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        CallAsync<bool>(target, method, async (client, ct) => { await call(client, ct).ConfigureAwait(false); return true; }, cancellationToken);
 
     public Task<NodeState> GetStateAsync(NodeRef target, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.GetStateAsync(ct), cancellationToken);
+        CallAsync(target, RpcMethod.GetState, (c, ct) => c.GetStateAsync(ct), cancellationToken);
 
     public Task<LookupStep> FindSuccessorStepAsync(NodeRef target, Id160 id, IReadOnlyCollection<Id160> exclude, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.FindSuccessorStepAsync(new LookupStepRequest(id, exclude.Count == 0 ? null : exclude), ct), cancellationToken);
+        CallAsync(target, RpcMethod.FindSuccessorStep, (c, ct) => c.FindSuccessorStepAsync(new LookupStepRequest(id, exclude.Count == 0 ? null : exclude), ct), cancellationToken);
 
     public Task RectifyAsync(NodeRef target, NodeRef candidate, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.RectifyAsync(candidate, ct), cancellationToken);
+        CallAsync(target, RpcMethod.Rectify, (c, ct) => c.RectifyAsync(candidate, ct), cancellationToken);
 
     public Task PingAsync(NodeRef target, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.PingAsync(ct), cancellationToken);
+        CallAsync(target, RpcMethod.Ping, (c, ct) => c.PingAsync(ct), cancellationToken);
 
     public Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.ApplyAsync(operation, ct), cancellationToken);
+        CallAsync(target, RpcMethod.Apply, (c, ct) => c.ApplyAsync(operation, ct), cancellationToken);
 
     public Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.MergeAsync(entries, ct), cancellationToken);
+        CallAsync(target, RpcMethod.Merge, (c, ct) => c.MergeAsync(entries, ct), cancellationToken);
 
     public Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.SyncAsync(digests, ct), cancellationToken);
+        CallAsync(target, RpcMethod.Sync, (c, ct) => c.SyncAsync(digests, ct), cancellationToken);
 
     public Task<RangePage> RangeAsync(NodeRef target, Id160 from, Id160 to, string? after, CancellationToken cancellationToken) =>
-        CallAsync(target, (c, ct) => c.RangeAsync(new RangeRequest(from, to, after), ct), cancellationToken);
+        CallAsync(target, RpcMethod.Range, (c, ct) => c.RangeAsync(new RangeRequest(from, to, after), ct), cancellationToken);
 
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using BitTorrent.ChordNode.Telemetry;
+
 namespace BitTorrent.ChordNode.Storage;
 
 /// <summary>
@@ -71,7 +74,10 @@ internal sealed partial class GroupCommitWriter : IDisposable
             }
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 _writeBatch(batch);
+                ChordTelemetry.CommitDuration.Record(ChordTelemetry.SecondsSince(started));
+                ChordTelemetry.CommitSize.Record(batch.Count);
                 Interlocked.Increment(ref _batches);
                 retry = null;
                 done.SetResult();

@@ -199,6 +199,25 @@ internal sealed class StoredEntry
         }
     }
 
+    /// <summary>
+    /// Live members, and how many of them have a value <paramref name="matches"/> accepts, counted in place
+    /// (for gauges read at every metrics collection: no list is made).
+    /// </summary>
+    public (int Live, int Matching) CountLive(long nowUnixMs, Func<string, bool> matches)
+    {
+        lock (_gate)
+        {
+            var (live, matching) = (0, 0);
+            foreach (var m in _members.Values)
+            {
+                if (m.Value is null || m.ExpiresUnixMs <= nowUnixMs) continue;
+                live++;
+                if (matches(m.Value)) matching++;
+            }
+            return (live, matching);
+        }
+    }
+
     public EntryData Snapshot()
     {
         lock (_gate)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace BitTorrent.ChordNode.Storage;
 
 /// <summary>
@@ -11,9 +13,14 @@ namespace BitTorrent.ChordNode.Storage;
 /// </remarks>
 internal sealed class WriteBehindQueue
 {
+    /// <summary>At most this many requests behind one batch are remembered, for the flush's trace links.</summary>
+    public const int MaxLinks = 32;
+
     private readonly Lock _gate = new();
     private Dictionary<string, Dictionary<string, MemberData>> _pending = new(StringComparer.Ordinal);
     private int _members;
+    private long _oldest;
+    private List<ActivityLink>? _links;
 
     /// <summary>Members waiting to be replicated.</summary>
     public int Count
@@ -21,11 +28,14 @@ internal sealed class WriteBehindQueue
         get { lock (_gate) return _members; }
     }
 
-    public void Add(EntryData delta)
+    /// <summary>Queues a change; <paramref name="cause"/> is the span of the request that made it, when traced.</summary>
+    public void Add(EntryData delta, ActivityContext cause = default)
     {
         if (delta.Kind != EntryKind.Set || delta.Members is not { Count: > 0 } members) return;
         lock (_gate)
         {
+            if (_pending.Count == 0) _oldest = Stopwatch.GetTimestamp();
+            if (cause != default && (_links ??= []).Count < MaxLinks) _links.Add(new ActivityLink(cause));
             if (!_pending.TryGetValue(delta.Key, out var pending))
                 _pending[delta.Key] = pending = new Dictionary<string, MemberData>(StringComparer.Ordinal);
             foreach (var member in members)
@@ -37,20 +47,24 @@ internal sealed class WriteBehindQueue
         }
     }
 
-    /// <summary>Takes everything queued, one entry per key.</summary>
-    public List<EntryData> Drain()
+    /// <summary>Takes everything queued, one entry per key, with when the oldest change was queued and the requests behind them.</summary>
+    public WriteBehindBatch Drain()
     {
         Dictionary<string, Dictionary<string, MemberData>> taken;
+        long oldest;
+        List<ActivityLink>? links;
         lock (_gate)
         {
-            if (_members == 0) return [];
+            if (_members == 0) return WriteBehindBatch.Empty;
             taken = _pending;
+            (oldest, links) = (_oldest, _links);
             _pending = new Dictionary<string, Dictionary<string, MemberData>>(StringComparer.Ordinal);
             _members = 0;
+            _links = null;
         }
         var entries = new List<EntryData>(taken.Count);
         foreach (var (key, members) in taken)
             entries.Add(new EntryData(key, EntryKind.Set, Members: [.. members.Values]));
-        return entries;
+        return new WriteBehindBatch(entries, oldest, links);
     }
 }

@@ -1,7 +1,9 @@
 using BitTorrent.Gateway.Api;
 using BitTorrent.Gateway.Routing;
+using BitTorrent.Gateway.Telemetry;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Http;
+using BitTorrent.Shared.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -34,6 +36,7 @@ public static class GatewayExtensions
         services.AddGatewayRateLimits(options);
         services.AddProblemDetails();
         services.AddOpenApi();
+        builder.AddGatewayTelemetry();
         return builder;
     }
 
@@ -51,6 +54,7 @@ public static class GatewayExtensions
         app.UseStaticFiles();
         app.UseRateLimiter();
         app.MapOpenApi();
+        app.MapMetrics();
         app.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "swagger";

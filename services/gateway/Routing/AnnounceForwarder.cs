@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using BitTorrent.Gateway.Telemetry;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Tracker;
 
@@ -35,6 +37,7 @@ public sealed partial class AnnounceForwarder(RingMembership membership, IHttpMe
         var placement = membership.Placement;
         if (placement.Count == 0)
         {
+            GatewayTelemetry.TrackerUnavailable.Add(1);
             await WriteFailureAsync(context, "tracker temporarily unavailable, retry later");
             return;
         }
@@ -55,7 +58,11 @@ public sealed partial class AnnounceForwarder(RingMembership membership, IHttpMe
             try
             {
                 using var response = await _invoker.SendAsync(request, timeout.Token);
-                if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable && attempt + 1 < attempts) continue;
+                if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable && attempt + 1 < attempts)
+                {
+                    GatewayTelemetry.TrackerRetries.Add(1, new KeyValuePair<string, object?>("error.type", ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)));
+                    continue;
+                }
                 var outgoing = context.Response;
                 outgoing.StatusCode = (int)response.StatusCode;
                 if (response.Content.Headers.ContentType is { } type) outgoing.ContentType = type.ToString();
@@ -67,6 +74,7 @@ public sealed partial class AnnounceForwarder(RingMembership membership, IHttpMe
             catch (HttpRequestException e)
             {
                 LogNodeUnreachable(logger, node, e.Message);
+                if (attempt + 1 < attempts) GatewayTelemetry.TrackerRetries.Add(1, new KeyValuePair<string, object?>("error.type", "unreachable"));
             }
             catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
             {
@@ -79,7 +87,10 @@ public sealed partial class AnnounceForwarder(RingMembership membership, IHttpMe
             }
         }
         if (!context.Response.HasStarted)
+        {
+            GatewayTelemetry.TrackerUnavailable.Add(1);
             await WriteFailureAsync(context, "tracker temporarily unavailable, retry later");
+        }
     }
 
     /// <summary>A tracker error as clients expect it: HTTP 200 with a bencoded failure reason.</summary>

@@ -38,6 +38,12 @@ public sealed class PeerForwarder(PeerDirectory directory, IHttpForwarder forwar
             context.Response.Redirect($"/peers/{Uri.EscapeDataString(peerId)}/{context.Request.QueryString}");
             return;
         }
+        if (IsMetrics(rest))
+        {
+            // A peer's metrics are for the operator's scraper, which reaches the peer itself; not for the public.
+            await Problem(context, 404, "Not forwarded", "A peer's /metrics is not served through the gateway.");
+            return;
+        }
         if (!long.TryParse(peerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
             await Problem(context, 404, "Unknown peer", $"'{peerId}' is not a peer id: peer ids are numbers.");
@@ -71,6 +77,13 @@ public sealed class PeerForwarder(PeerDirectory directory, IHttpForwarder forwar
             if (!context.Response.HasStarted)
                 await Problem(context, 502, "Peer unreachable", $"Peer {id} is registered at {peer.ApiUrl} but does not answer.");
         }
+    }
+
+    /// <summary>Whether the path under /peers/{id}/ is the peer's metrics endpoint (however its slashes and case are written).</summary>
+    public static bool IsMetrics(string? rest)
+    {
+        var path = (rest ?? "").Trim('/');
+        return path.Equals("metrics", StringComparison.OrdinalIgnoreCase) || path.StartsWith("metrics/", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Task Problem(HttpContext context, int status, string title, string detail) =>

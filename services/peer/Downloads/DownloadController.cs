@@ -248,7 +248,11 @@ internal sealed class DownloadController : IPieceListener
     }
 
     /// <summary>Payload of a block accepted from the network.</summary>
-    public void CountReceived(int bytes) => BytesReceived += bytes;
+    public void CountReceived(int bytes)
+    {
+        BytesReceived += bytes;
+        _context.Connections.Counters.Received(bytes);
+    }
 
     public void OnPieceChecked(PieceTransaction transaction, bool valid)
     {
@@ -259,12 +263,14 @@ internal sealed class DownloadController : IPieceListener
         if (!valid)
         {
             CorruptPieces++;
+            _context.Connections.Counters.PieceFailed();
             PiecePlan.Release(piece, transaction.Attendant);
             DownloadLog.CorruptPiece(_context.Logger, piece.Index, transaction.Attendant.Describe(), Torrent.Name);
             Peers.Ban(transaction.Attendant);
             return;
         }
         Plan.MarkVerified(piece);
+        _context.Connections.Counters.PieceVerified();
         Swarm.AddPiece(piece.Index); // served to others from now on
         _report.Dirty = true;
         if (Plan.IsComplete && State is not (DownloadState.Failed or DownloadState.Cancelled)) Complete();

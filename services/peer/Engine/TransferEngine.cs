@@ -42,6 +42,7 @@ public sealed class TransferEngine : IAsyncDisposable
     private readonly Lock _startGate = new();
     private PeerListener? _listener;
     private BlockServer? _server;
+    private TransferCounters? _counters;
     private volatile TorrentRegistry? _torrents;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -70,6 +71,9 @@ public sealed class TransferEngine : IAsyncDisposable
     /// <summary>Payload bytes served to other peers (approximate when read off the engine thread).</summary>
     public long BytesServed => _server?.BytesServed ?? 0;
 
+    /// <summary>Payload bytes received for downloads, pieces verified and failed, connections open; null before <see cref="Start"/>.</summary>
+    public TransferCounters? Counters => _counters;
+
     /// <summary>Binds the listener (configured port, or the first free one in the range) and starts the engine thread.</summary>
     public TransferEngine Start()
     {
@@ -88,7 +92,7 @@ public sealed class TransferEngine : IAsyncDisposable
             var server = new BlockServer(_options, new UploadRateLimiter(_options.UploadRateLimit));
             var protocol = new PeerProtocol(_peerId, torrents, connections, choker, server, writer, _logger);
             var loop = new EngineLoop(_commands, listener, connections, torrents, protocol, choker, server, writer, _logger);
-            (_listener, _server, _torrents) = (listener, server, torrents);
+            (_listener, _server, _torrents, _counters) = (listener, server, torrents, connections.Counters);
             _thread = new Thread(() => Run(loop)) { IsBackground = true, Name = "transfer-engine" };
             _thread.Start();
             EngineLog.Listening(_logger, listener.LocalEndPoint, PeerIdentity.Describe(_peerId));

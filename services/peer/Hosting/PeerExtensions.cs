@@ -2,10 +2,12 @@ using BitTorrent.Peer.Api;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
+using BitTorrent.Peer.Telemetry;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Http;
+using BitTorrent.Shared.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace BitTorrent.Peer.Hosting;
@@ -43,6 +45,7 @@ public static class PeerExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<PeerProblemHandler>();
         services.AddOpenApi();
+        builder.AddPeerTelemetry();
         return builder;
     }
 
@@ -53,6 +56,7 @@ public static class PeerExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();
+        app.MapMetrics();
         app.MapMeApi();
         app.MapCatalogApi();
         app.MapFilesApi();

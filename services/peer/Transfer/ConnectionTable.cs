@@ -17,6 +17,9 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
     private readonly Dictionary<Socket, PeerConnection> _bySocket = new(ReferenceEqualityComparer.Instance);
 
     public IReadOnlyList<PeerConnection> All => _all;
+
+    /// <summary>The engine's totals; this table keeps the open-connection count, the downloads the rest.</summary>
+    public TransferCounters Counters { get; } = new();
     public bool IsFull => _all.Count >= options.MaxConnections;
 
     public PeerConnection? Find(Socket socket) => _bySocket.GetValueOrDefault(socket);
@@ -116,12 +119,14 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
             settle(c);
             c.Release();
         }
+        Counters.ConnectionsOpen(_all.Count);
     }
 
     private void Register(PeerConnection c)
     {
         _all.Add(c);
         _bySocket.Add(c.Socket, c);
+        Counters.ConnectionsOpen(_all.Count);
     }
 
     private void Configure(Socket socket)

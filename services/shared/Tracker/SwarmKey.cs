@@ -9,7 +9,8 @@ namespace BitTorrent.Shared.Tracker;
 /// </summary>
 public static class SwarmKey
 {
-    private const string Prefix = "swarm/";
+    /// <summary>What every swarm key starts with.</summary>
+    public const string Prefix = "swarm/";
 
     /// <summary>The DHT key of a torrent's swarm: "swarm/" and the info-hash in lower-case hex.</summary>
     public static string Of(Id160 infoHash) => string.Create(Prefix.Length + 2 * Id160.ByteLength, infoHash, static (span, id) =>

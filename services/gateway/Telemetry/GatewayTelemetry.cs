@@ -1,0 +1,23 @@
+using System.Diagnostics.Metrics;
+
+namespace BitTorrent.Gateway.Telemetry;
+
+/// <summary>
+/// The gateway's own meter. Requests themselves are measured by ASP.NET Core's and HttpClient's instruments
+/// (<c>http.server.request.duration</c> by route, <c>http.client.request.duration</c>); these count what only the
+/// gateway knows: tracker requests it had to send on to another member, and those no member answered.
+/// </summary>
+public static class GatewayTelemetry
+{
+    public const string MeterName = "BitTorrent.Gateway";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>An announce or scrape sent on to the next member because one did not answer (<c>error.type</c> says how).</summary>
+    public static readonly Counter<long> TrackerRetries = Meter.CreateCounter<long>(
+        "bittorrent.gateway.tracker.retries", "{request}", "Announces and scrapes sent on to the next member after one did not answer");
+
+    /// <summary>An announce or scrape answered "tracker temporarily unavailable": no member answered it.</summary>
+    public static readonly Counter<long> TrackerUnavailable = Meter.CreateCounter<long>(
+        "bittorrent.gateway.tracker.unavailable", "{request}", "Announces and scrapes no member answered");
+}

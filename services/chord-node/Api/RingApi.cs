@@ -132,7 +132,7 @@ public static class RingApi
             {
                 var id = Id160.Hash(k);
                 var found = await node.FindSuccessorAsync(id, cancellationToken);
-                placements.Add(new KeyPlacement(k, id, found.Successor, found.Candidates.Take(replicas).ToArray(), found.Hops));
+                placements.Add(new KeyPlacement(k, id, found.Successor, await HoldersAsync(node, found, replicas, cancellationToken), found.Hops));
             }
         }
         catch (LookupFailedException e)
@@ -141,6 +141,24 @@ public static class RingApi
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         return TypedResults.Ok(new KeyPlacementView(input, replicas, placements));
+    }
+
+    /// <summary>
+    /// The owner and the Replicas-1 members after it, from the owner's own successor list (where the store replicates);
+    /// the lookup's list when the owner does not answer.
+    /// </summary>
+    private static async Task<NodeRef[]> HoldersAsync(RingNode node, LookupResult found, int replicas, CancellationToken cancellationToken)
+    {
+        var owner = found.Successor;
+        try
+        {
+            var state = owner.Id == node.Self.Id ? node.GetState() : await node.Transport.GetStateAsync(owner, cancellationToken);
+            return [.. state.Successors.Prepend(owner).DistinctBy(n => n.Id).Take(replicas)];
+        }
+        catch (NodeUnreachableException)
+        {
+            return [.. found.Candidates.Take(replicas)];
+        }
     }
 
     private static string Clip(string text) => text.Length <= 48 ? text : text[..48] + "…";

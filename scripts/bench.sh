@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: measurements against real programs in the same run, written to docs/benchmarks.md
-# (with the machine and the command). Parts: ring, transfer, swarm, announce, repair, restart (default: all).
+# (with the machine and the command). Parts: ring, transfer, swarm, announce, repair, restart, catalog (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

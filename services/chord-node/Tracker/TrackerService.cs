@@ -187,7 +187,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         TrackerFileSummary[] page;
         if (query.Sort == CatalogSort.Seeders)
         {
-            var all = await WithCountsAsync(entries, cancellationToken).ConfigureAwait(false);
+            var all = await WithCatalogCountsAsync(entries, cancellationToken).ConfigureAwait(false);
             var descending = query.Descending ? -1 : 1;
             Array.Sort(all, (a, b) =>
             {
@@ -250,6 +250,68 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         (null, _) => 1,
         _ => -1,
     };
+
+    /// <summary>How old the whole catalog's counts may be when sorting by seeders (refreshed in the background once older than <see cref="TrackerOptions.CountCacheDuration"/>).</summary>
+    public static readonly TimeSpan CatalogCountsMaxAge = TimeSpan.FromSeconds(30);
+
+    private sealed record CountSnapshot(Dictionary<string, (int Seeders, int Leechers)> Counts, long Taken);
+
+    private volatile CountSnapshot? _catalogCounts;
+    private Task<CountSnapshot>? _catalogRefresh;
+    private readonly Lock _refreshGate = new();
+
+    /// <summary>
+    /// Catalog rows with the counts of every file (sorting by seeders needs them all): a count this node learned within
+    /// <see cref="TrackerOptions.CountCacheDuration"/> (its own announces and reads), else the whole catalog's snapshot.
+    /// The snapshot is reused while it is younger than <see cref="TrackerOptions.CountCacheDuration"/>; then it is still
+    /// served, up to <see cref="CatalogCountsMaxAge"/>, while a new one is read in the background (one read of every
+    /// swarm, so a user paging through the sorted catalog does not pay it on every page). Files newer than the snapshot
+    /// and not announced here count zero until the next.
+    /// </summary>
+    private async Task<TrackerFileSummary[]> WithCatalogCountsAsync(List<CatalogEntry> entries, CancellationToken cancellationToken)
+    {
+        var snapshot = _catalogCounts;
+        var age = snapshot is null ? TimeSpan.MaxValue : time.GetElapsedTime(snapshot.Taken);
+        if (snapshot is null || age >= CatalogCountsMaxAge || _options.CountCacheDuration <= TimeSpan.Zero)
+            snapshot = await RefreshCatalogCounts().WaitAsync(cancellationToken).ConfigureAwait(false);
+        else if (age >= _options.CountCacheDuration)
+            _ = RefreshCatalogCounts();
+        var results = new TrackerFileSummary[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (!_counts.TryGet(Id160.Parse(entry.InfoHash), out var seeders, out var leechers))
+                (seeders, leechers) = snapshot.Counts.GetValueOrDefault(entry.InfoHash);
+            results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published);
+        }
+        return results;
+    }
+
+    /// <summary>Reads every catalog file's counts into a new snapshot; concurrent callers share one read.</summary>
+    private Task<CountSnapshot> RefreshCatalogCounts()
+    {
+        lock (_refreshGate)
+        {
+            if (_catalogRefresh is { IsCompleted: false } running) return running;
+            return _catalogRefresh = Task.Run(async () =>
+            {
+                try
+                {
+                    var all = await WithCountsAsync(await ReadCatalogAsync(null, CancellationToken.None).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+                    var counts = new Dictionary<string, (int, int)>(all.Length, StringComparer.Ordinal);
+                    foreach (var row in all) counts[row.InfoHash] = (row.Seeders, row.Leechers);
+                    var snapshot = new CountSnapshot(counts, time.GetTimestamp());
+                    _catalogCounts = snapshot;
+                    return snapshot;
+                }
+                catch (DhtUnavailableException e)
+                {
+                    LogCountsFailed(e.Message);
+                    throw;
+                }
+            });
+        }
+    }
 
     /// <summary>Catalog rows with live counts: from the count cache, else one swarm read each (16 at a time).</summary>
     private async Task<TrackerFileSummary[]> WithCountsAsync(List<CatalogEntry> entries, CancellationToken cancellationToken)
@@ -500,6 +562,9 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         try { return JsonSerializer.Deserialize(json, type); }
         catch (JsonException) { return null; }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Reading the catalog's swarm counts failed: {Reason}")]
+    private partial void LogCountsFailed(string reason);
 
     [LoggerMessage(LogLevel.Information, "Published {InfoHash} '{Name}' ({Length} bytes)")]
     private partial void LogPublished(string infoHash, string name, long length);

@@ -123,6 +123,28 @@ public sealed class TrackerServiceCatalogPagingTests
     }
 
     [Fact]
+    public async Task Sorting_by_seeders_shows_this_nodes_announces_at_once_and_other_nodes_once_the_snapshot_is_read_again()
+    {
+        var options = Options.Create(new TrackerOptions { CountCacheDuration = TimeSpan.FromSeconds(2) });
+        var tracker = new TrackerService(_dht, options, _time, NullLogger<TrackerService>.Instance);
+        var otherNode = new TrackerService(_dht, options, _time, NullLogger<TrackerService>.Instance);
+        var here = (await tracker.PublishAsync(Torrents.SingleFile("here.bin", 1))).InfoHash;
+        var there = (await tracker.PublishAsync(Torrents.SingleFile("there.bin", 1))).InfoHash;
+        static AnnounceRequest Seeder(string infoHash, int peer) => new(Id160.Parse(infoHash), Id160.Hash($"peer {peer}"), 6000 + peer, 0, 0, 0,
+            AnnounceEvent.Started, 50, Compact: true, NoPeerId: false, null);
+        async Task<IEnumerable<(string, int)>> BySeeders() =>
+            (await tracker.QueryFilesAsync(Query(CatalogSort.Seeders, descending: true))).Items.Select(f => (f.Name, f.Seeders));
+
+        Assert.Equal([("here.bin", 0), ("there.bin", 0)], await BySeeders());
+        await tracker.AnnounceAsync(Seeder(here, 1), IPAddress.Parse("10.0.0.1"));
+        for (var peer = 1; peer <= 2; peer++) await otherNode.AnnounceAsync(Seeder(there, peer), IPAddress.Parse("10.0.0.2"));
+
+        Assert.Equal([("here.bin", 1), ("there.bin", 0)], await BySeeders());
+        _time.Advance(TrackerService.CatalogCountsMaxAge);
+        Assert.Equal([("there.bin", 2), ("here.bin", 1)], await BySeeders());
+    }
+
+    [Fact]
     public async Task A_search_filters_before_paging_and_the_total_counts_the_matches()
     {
         for (var i = 0; i < 12; i++) await Publish($"{(i % 3 == 0 ? "holiday" : "work")}-{i:D2}.jpg", 1);

@@ -83,7 +83,7 @@ function svg(tag, attributes = {}, ...children) {
 
 // ---- the ring --------------------------------------------------------------------------------------------
 
-const ring = { members: [], key: null, placement: null, chosen: 0, selected: null, signature: '' };
+const ring = { members: [], key: null, placement: null, chosen: 0, selected: null, signature: '', layout: '' };
 
 /** An id (40 hex digits) as a fraction of the circle: id / 2^160, from its first 52 bits (all a double holds). */
 function fraction(id) {
@@ -95,8 +95,10 @@ function point(turn, radius = RADIUS) {
   return [radius * Math.sin(angle), -radius * Math.cos(angle)];
 }
 
+/** A node's colour: by its place in the ring, a golden angle apart, so neighbours differ even when their ids are close. */
 function hue(id) {
-  return Math.round(fraction(id) * 360);
+  const index = Math.max(0, ring.members.findIndex((m) => m.id === id));
+  return Math.round((160 + index * 137.508) % 360);
 }
 
 function arcPath(from, to, radius = RADIUS) {
@@ -131,12 +133,16 @@ async function loadRing() {
   const view = await getJson('api/tracker/ring');
   const members = view.members.slice().sort((a, b) => (a.id < b.id ? -1 : 1));
   const signature = members.map((m) => m.id).join();
+  const layout = members.map((m) => [m.id, m.url, m.predecessor ?? '', ...m.successors].join(' ')).join('\n');
   const changed = signature !== ring.signature;
+  const moved = layout !== ring.layout;
   ring.members = members;
   ring.signature = signature;
+  ring.layout = layout;
+  // Redrawn only when something changed: a picture replaced every 2 s would swallow clicks and replay its animation.
   if (changed && ring.key) await loadPlacement(ring.key, false);
-  drawRing();
-  listMembers();
+  else if (moved) drawRing();
+  if (moved) listMembers();
   if (ring.selected) await showNode(ring.selected, false);
 }
 
@@ -157,10 +163,18 @@ function drawRing() {
   $('ring-arcs').replaceChildren(...arcs);
 
   const replicas = holders();
-  const nodes = members.map((m) => {
+  // Nodes whose ids are close would print their labels over each other: each one after a close neighbour
+  // (clockwise) moves its label one line further from the middle.
+  let level = 0;
+  const levels = members.map((m, i) => {
+    level = i > 0 && fraction(m.id) - fraction(members[i - 1].id) < 0.035 ? level + 1 : 0;
+    return level;
+  });
+  const nodes = members.map((m, i) => {
     const turn = fraction(m.id);
     const [x, y] = point(turn);
-    const [lx, ly] = point(turn, RADIUS + 17);
+    const [lx, labelY] = point(turn, RADIUS + 17);
+    const ly = labelY + levels[i] * 12 * (labelY >= 0 ? 1 : -1);
     const role = replicas.indexOf(m.id);
     const classes = ['node', role === 0 ? 'owner' : role > 0 ? 'replica' : '', ring.selected === m.id ? 'selected' : ''].filter(Boolean).join(' ');
     const group = svg('g', {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -14,7 +13,7 @@ namespace BitTorrent.IntegrationTests.Gateway;
 /// <summary>
 /// A catalog of 10,000 files, paged and sorted through the gateway on a ring of three: every order is right, pages
 /// neither overlap nor skip, the total counts the matches, files without a date come last, and the unpaged listing
-/// still returns everything. Times are written to the test output, never asserted (bench/ measures them).
+/// still returns everything. How fast: <c>scripts/bench.sh catalog</c>.
 /// </summary>
 public sealed class CatalogPagingTests(ITestOutputHelper output)
 {
@@ -90,19 +89,6 @@ public sealed class CatalogPagingTests(ITestOutputHelper output)
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
             Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), $"{query}: {problem.RootElement}");
-        }
-
-        // For the report: how long a first page takes (each sort, a few times, warm).
-        foreach (var sort in new[] { "name", "size", "published", "seeders" })
-        {
-            var times = new List<double>();
-            for (var run = 0; run < 5; run++)
-            {
-                var watch = Stopwatch.StartNew();
-                await PageAsync(gateway, $"sort={sort}&order=desc&page=1&pageSize=50");
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            output.WriteLine($"first page of 50 of {Files:N0} by {sort}: {string.Join(", ", times.Select(t => $"{t:F0} ms"))}");
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class GatewayUiTests(BrowserSystem system)
         foreach (var id in new[] { system.Peer1Id, system.Peer2Id })
             await Expect(page.GetByRole(AriaRole.Link, new() { Name = $"Peer {id}", Exact = true })).ToHaveAttributeAsync("href", $"peers/{id}/");
         await Expect(page.Locator("#ring li")).ToHaveCountAsync(3);
-        foreach (var node in system.Ring.Nodes)
+        foreach (var node in system.Ring.Live)
             await Expect(page.Locator("#ring")).ToContainTextAsync(node.Url);
         await Expect(page.Locator("#error")).ToBeHiddenAsync();
         await page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("gateway-landing.png"), FullPage = true });

@@ -24,7 +24,14 @@ public static class TrackerApi
         api.MapGet("/files", ListFiles)
             .WithName("ListTrackerFiles")
             .WithSummary("List published files")
-            .WithDescription("The catalog, read from all partitions, with live seeder and leecher counts. `search` filters by a case-insensitive substring of the name.");
+            .WithDescription("The catalog, read from all partitions, with live seeder and leecher counts and the date each file was first published " +
+                "(`published`; none for files published before dates were kept). `search` filters by a case-insensitive substring of the name; " +
+                "`sort` orders by `name` (the default), `size`, `seeders` or `published`, `order` is `asc` (the default) or `desc`; ties go by name. " +
+                "Without `page` and `pageSize` the answer is the array of every matching file. With either, it is one page, an object: " +
+                $"`items`, `total` (how many match in all), `page` (from 1), `pageSize` (default {CatalogQuery.DefaultPageSize}, at most " +
+                $"{CatalogQuery.MaxPageSize}), `sort` and `order`. Files without a date come last by date in either order. 400 for a field out of range.")
+            .Produces<IReadOnlyList<TrackerFileSummary>>()
+            .Produces<TrackerFilePage>();
 
         api.MapGet("/files/{infoHash}", GetFile)
             .WithName("GetTrackerFile")
@@ -72,12 +79,13 @@ public static class TrackerApi
         api.MapGet("/peers", ListPeers)
             .WithName("ListPeers")
             .WithSummary("List registered peers")
-            .WithDescription("Every peer that ever registered, with its last known addresses.");
+            .WithDescription("Every peer that ever registered, with its last known addresses, when it last refreshed its registration (`lastSeen`) " +
+                "and its last status report (`status`: active downloads, rates, files shared, version; null when it sent none within two of its refresh periods).");
 
         api.MapGet("/peers/{peerId:long}", GetPeer)
             .WithName("GetPeer")
             .WithSummary("Get a peer's addresses")
-            .WithDescription("The transfer address and API url a peer last registered.");
+            .WithDescription("The transfer address and API url a peer last registered, and its last status report.");
 
         api.MapPost("/peers", RegisterPeer)
             .WithName("RegisterPeer")
@@ -93,11 +101,45 @@ public static class TrackerApi
                 "404 when the tracker does not know the id: nothing changes, and the peer registers again.")
             .RequirePeerToken();
 
+        api.MapPut("/peers/{peerId:long}/status", ReportStatus)
+            .WithName("ReportPeerStatus")
+            .WithSummary("Report a peer's public status")
+            .WithDescription("A peer sends this with each registration refresh, with its token (`Authorization: Bearer <token>`): active downloads, " +
+                "total download and upload rates (bytes per second), files shared, its version and its refresh period in seconds. The tracker keeps " +
+                "it for two refresh periods and lists it with the peer in `GET /api/tracker/peers`, so a peer with a status was seen recently. " +
+                $"The body is at most {PeerStatusReport.MaxBodyBytes} bytes (413 above) and every field is range-checked (400). 401 without a token, " +
+                "403 with another's, 404 when the tracker does not know the id: nothing changes.")
+            .WithMetadata(new RequestBodyLimit(PeerStatusReport.MaxBodyBytes))
+            .RequirePeerToken()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         return api;
     }
 
-    public static async Task<Ok<IReadOnlyList<TrackerFileSummary>>> ListFiles(TrackerService tracker, string? search, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await tracker.ListFilesAsync(search, cancellationToken));
+    public static async Task<Results<Ok<IReadOnlyList<TrackerFileSummary>>, Ok<TrackerFilePage>, ValidationProblem>> ListFiles(
+        TrackerService tracker, string? search, string? sort, string? order, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        if (!CatalogQuery.TryCreate(search, sort, order, page, pageSize, out var query, out var errors)) return TypedResults.ValidationProblem(errors);
+        var result = await tracker.QueryFilesAsync(query, cancellationToken);
+        return page is null && pageSize is null ? TypedResults.Ok(result.Items) : TypedResults.Ok(result);
+    }
+
+    public static async Task<Results<Ok<PeerStatus>, NotFoundProblem, ValidationProblem, UnauthorizedProblem, ForbiddenProblem, ProblemHttpResult>> ReportStatus(
+        HttpRequest request, TrackerService tracker, long peerId, PeerStatusReport report, CancellationToken cancellationToken)
+    {
+        var errors = report.Validate();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var (access, status) = await tracker.ReportStatusAsync(peerId, report, PeerTokenAuth.Token(request), cancellationToken);
+        return access switch
+        {
+            PeerAccess.Granted => TypedResults.Ok(status!),
+            PeerAccess.NoToken => new UnauthorizedProblem("Reporting a peer's status"),
+            PeerAccess.Unknown => PeerNotFound(peerId),
+            PeerAccess.Full => TypedResults.Problem(title: "Too many statuses",
+                detail: "The tracker holds as many peer statuses as it keeps; this one will be taken once others expire.", statusCode: StatusCodes.Status409Conflict),
+            _ => new ForbiddenProblem("Reporting a peer's status"),
+        };
+    }
 
     public static async Task<Results<Ok<TrackerFileDetails>, NotFoundProblem, BadRequestProblem>> GetFile(
         TrackerService tracker, string infoHash, CancellationToken cancellationToken)

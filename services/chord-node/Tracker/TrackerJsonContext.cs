@@ -9,4 +9,5 @@ namespace BitTorrent.ChordNode.Tracker;
 [JsonSerializable(typeof(CatalogEntry))]
 [JsonSerializable(typeof(PeerInfo))]
 [JsonSerializable(typeof(PeerRecord))]
+[JsonSerializable(typeof(PeerStatus))]
 internal sealed partial class TrackerJsonContext : JsonSerializerContext;

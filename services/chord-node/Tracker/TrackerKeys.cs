@@ -11,6 +11,9 @@ internal static class TrackerKeys
     /// <summary>Set of all registered peers (member = peer id, value = the peer record), so listing is one read.</summary>
     public const string PeerIndex = "peer-index";
 
+    /// <summary>Partitions of the peers' status reports, so listing them is a few reads.</summary>
+    public const int PeerStatusPartitions = 16;
+
     public static string Torrent(Id160 infoHash) => string.Create(48, infoHash, static (span, id) => Write(span, "torrent/", id));
 
     /// <summary>The swarm key; shared with the gateway, which routes announces to its primary.</summary>
@@ -24,6 +27,14 @@ internal static class TrackerKeys
 
     public static string Name(string fileName) => "name/" + fileName;
     public static string Catalog(int partition) => "catalog/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The set holding a peer's last status report among those of its partition (member = peer id). Soft state: each
+    /// member expires two refresh periods after it was written, and stays in memory.
+    /// </summary>
+    public static string PeerStatus(long peerId) => "peer-status/" + (peerId % PeerStatusPartitions).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string PeerStatusPartition(int partition) => "peer-status/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Peer(long peerId) => "peer/" + peerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Write(Span<char> span, string prefix, Id160 id)

@@ -128,8 +128,10 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         // The first publisher's bytes stay (same info dict, perhaps another announce url); the indexes are
         // written again regardless, which repairs a publish that failed halfway.
         var store = existing is null ? dht.PutAsync(torrentKey, torrent, cancellationToken) : Task.CompletedTask;
-        var catalogEntry = JsonSerializer.Serialize(new CatalogEntry(hex, metainfo.Name, metainfo.Length), TrackerJsonContext.Default.CatalogEntry);
-        var catalog = dht.UpdateSetAsync(TrackerKeys.Catalog(hash.Mod(_options.CatalogPartitions)), [SetUpdate.Add(hex, catalogEntry)], cancellationToken);
+        var partition = TrackerKeys.Catalog(hash.Mod(_options.CatalogPartitions));
+        var published = existing is null ? time.GetUtcNow() : await FirstPublishedAsync(partition, hex, cancellationToken).ConfigureAwait(false);
+        var catalogEntry = JsonSerializer.Serialize(new CatalogEntry(hex, metainfo.Name, metainfo.Length, published), TrackerJsonContext.Default.CatalogEntry);
+        var catalog = dht.UpdateSetAsync(partition, [SetUpdate.Add(hex, catalogEntry)], cancellationToken);
         var name = dht.UpdateSetAsync(TrackerKeys.Name(metainfo.Name), [SetUpdate.Add(hex, hex)], cancellationToken);
         var owner = existing is null && publisher is { } id
             ? dht.PutAsync(TrackerKeys.Publisher(hash), Encoding.UTF8.GetBytes(id.ToString(CultureInfo.InvariantCulture)), cancellationToken)
@@ -138,6 +140,18 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
         if (existing is null) LogPublished(hex, metainfo.Name, metainfo.Length);
         return new PublishedTorrent(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount, Created: existing is null);
+    }
+
+    /// <summary>
+    /// When a file published again was first published: its catalog entry's date (none for an entry from before dates
+    /// were kept: a republish does not pretend to know it), or now when it is not listed (removed, or a publish that failed halfway).
+    /// </summary>
+    private async Task<DateTimeOffset?> FirstPublishedAsync(string partition, string infoHash, CancellationToken cancellationToken)
+    {
+        foreach (var member in await dht.GetSetAsync(partition, cancellationToken).ConfigureAwait(false))
+            if (member.Member == infoHash && Deserialize(member.Value, TrackerJsonContext.Default.CatalogEntry) is { } entry)
+                return entry.Published;
+        return time.GetUtcNow();
     }
 
     /// <summary>A torrent the tracker accepts: any valid single-file torrent whose name is a <see cref="SafeName"/>.</summary>
@@ -151,14 +165,49 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     }
 
     /// <summary>
-    /// The catalog (all partitions read in parallel), filtered by a case-insensitive name substring, with
+    /// The catalog (all partitions read in parallel), filtered by a case-insensitive name substring, by name, with
     /// live counts (reused for <see cref="TrackerOptions.CountCacheDuration"/> when this node saw them recently).
     /// </summary>
-    public async Task<IReadOnlyList<TrackerFileSummary>> ListFilesAsync(string? search, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TrackerFileSummary>> ListFilesAsync(string? search, CancellationToken cancellationToken = default) =>
+        (await QueryFilesAsync(CatalogQuery.All(search), cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>
+    /// The files matching a query, ordered and cut to its page, and how many match in all. Sorting by name, size or
+    /// date needs only the catalog partitions, so live counts are read for the page's rows alone; sorting by seeders
+    /// reads the counts of every matching file first. Ties are broken by name, then info-hash, so pages never overlap;
+    /// files without a publish date come last in either order.
+    /// </summary>
+    public async Task<TrackerFilePage> QueryFilesAsync(CatalogQuery query, CancellationToken cancellationToken = default)
+    {
+        var entries = await ReadCatalogAsync(query.Search, cancellationToken).ConfigureAwait(false);
+        var total = entries.Count;
+        var skip = (int)Math.Min((long)(query.Page - 1) * query.PageSize, total);
+        var take = (int)Math.Min(query.PageSize, total - skip);
+
+        TrackerFileSummary[] page;
+        if (query.Sort == CatalogSort.Seeders)
+        {
+            var all = await WithCatalogCountsAsync(entries, cancellationToken).ConfigureAwait(false);
+            var descending = query.Descending ? -1 : 1;
+            Array.Sort(all, (a, b) =>
+            {
+                var bySeeders = descending * a.Seeders.CompareTo(b.Seeders);
+                return bySeeders != 0 ? bySeeders : ByName(a.Name, a.InfoHash, b.Name, b.InfoHash);
+            });
+            page = all.AsSpan(skip, take).ToArray();
+        }
+        else
+        {
+            entries.Sort(EntryOrder(query.Sort, query.Descending));
+            page = await WithCountsAsync(entries.GetRange(skip, take), cancellationToken).ConfigureAwait(false);
+        }
+        return new TrackerFilePage(total, query.Page, query.PageSize == int.MaxValue ? total : query.PageSize, query.SortName, query.OrderName, page);
+    }
+
+    private async Task<List<CatalogEntry>> ReadCatalogAsync(string? search, CancellationToken cancellationToken)
     {
         var partitions = await Task.WhenAll(Enumerable.Range(0, _options.CatalogPartitions)
             .Select(p => dht.GetSetAsync(TrackerKeys.Catalog(p), cancellationToken))).ConfigureAwait(false);
-
         var entries = new List<CatalogEntry>();
         foreach (var partition in partitions)
         {
@@ -170,7 +219,103 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
                     entries.Add(entry);
             }
         }
+        return entries;
+    }
 
+    private static int ByName(string aName, string aHash, string bName, string bHash)
+    {
+        var byName = string.Compare(aName, bName, StringComparison.OrdinalIgnoreCase);
+        return byName != 0 ? byName : string.CompareOrdinal(aHash, bHash);
+    }
+
+    private static Comparison<CatalogEntry> EntryOrder(CatalogSort sort, bool descending)
+    {
+        var sign = descending ? -1 : 1;
+        return sort switch
+        {
+            CatalogSort.Size => (a, b) => ThenByName(sign * a.Length.CompareTo(b.Length), a, b),
+            CatalogSort.Published => (a, b) => ByDate(a, b, sign),
+            _ => (a, b) => sign * ByName(a.Name, a.InfoHash, b.Name, b.InfoHash),
+        };
+    }
+
+    private static int ThenByName(int order, CatalogEntry a, CatalogEntry b) =>
+        order != 0 ? order : ByName(a.Name, a.InfoHash, b.Name, b.InfoHash);
+
+    /// <summary>By publish date; entries without one last, whichever the order.</summary>
+    private static int ByDate(CatalogEntry a, CatalogEntry b, int sign) => (a.Published, b.Published) switch
+    {
+        ({ } x, { } y) => ThenByName(sign * x.CompareTo(y), a, b),
+        (null, null) => ThenByName(0, a, b),
+        (null, _) => 1,
+        _ => -1,
+    };
+
+    /// <summary>How old the whole catalog's counts may be when sorting by seeders (refreshed in the background once older than <see cref="TrackerOptions.CountCacheDuration"/>).</summary>
+    public static readonly TimeSpan CatalogCountsMaxAge = TimeSpan.FromSeconds(30);
+
+    private sealed record CountSnapshot(Dictionary<string, (int Seeders, int Leechers)> Counts, long Taken);
+
+    private volatile CountSnapshot? _catalogCounts;
+    private Task<CountSnapshot>? _catalogRefresh;
+    private readonly Lock _refreshGate = new();
+
+    /// <summary>
+    /// Catalog rows with the counts of every file (sorting by seeders needs them all): a count this node learned within
+    /// <see cref="TrackerOptions.CountCacheDuration"/> (its own announces and reads), else the whole catalog's snapshot.
+    /// The snapshot is reused while it is younger than <see cref="TrackerOptions.CountCacheDuration"/>; then it is still
+    /// served, up to <see cref="CatalogCountsMaxAge"/>, while a new one is read in the background (one read of every
+    /// swarm, so a user paging through the sorted catalog does not pay it on every page). Files newer than the snapshot
+    /// and not announced here count zero until the next.
+    /// </summary>
+    private async Task<TrackerFileSummary[]> WithCatalogCountsAsync(List<CatalogEntry> entries, CancellationToken cancellationToken)
+    {
+        var snapshot = _catalogCounts;
+        var age = snapshot is null ? TimeSpan.MaxValue : time.GetElapsedTime(snapshot.Taken);
+        if (snapshot is null || age >= CatalogCountsMaxAge || _options.CountCacheDuration <= TimeSpan.Zero)
+            snapshot = await RefreshCatalogCounts().WaitAsync(cancellationToken).ConfigureAwait(false);
+        else if (age >= _options.CountCacheDuration)
+            _ = RefreshCatalogCounts();
+        var results = new TrackerFileSummary[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (!_counts.TryGet(Id160.Parse(entry.InfoHash), out var seeders, out var leechers))
+                (seeders, leechers) = snapshot.Counts.GetValueOrDefault(entry.InfoHash);
+            results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published);
+        }
+        return results;
+    }
+
+    /// <summary>Reads every catalog file's counts into a new snapshot; concurrent callers share one read.</summary>
+    private Task<CountSnapshot> RefreshCatalogCounts()
+    {
+        lock (_refreshGate)
+        {
+            if (_catalogRefresh is { IsCompleted: false } running) return running;
+            return _catalogRefresh = Task.Run(async () =>
+            {
+                try
+                {
+                    var all = await WithCountsAsync(await ReadCatalogAsync(null, CancellationToken.None).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+                    var counts = new Dictionary<string, (int, int)>(all.Length, StringComparer.Ordinal);
+                    foreach (var row in all) counts[row.InfoHash] = (row.Seeders, row.Leechers);
+                    var snapshot = new CountSnapshot(counts, time.GetTimestamp());
+                    _catalogCounts = snapshot;
+                    return snapshot;
+                }
+                catch (DhtUnavailableException e)
+                {
+                    LogCountsFailed(e.Message);
+                    throw;
+                }
+            });
+        }
+    }
+
+    /// <summary>Catalog rows with live counts: from the count cache, else one swarm read each (16 at a time).</summary>
+    private async Task<TrackerFileSummary[]> WithCountsAsync(List<CatalogEntry> entries, CancellationToken cancellationToken)
+    {
         var results = new TrackerFileSummary[entries.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count),
             new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
@@ -183,13 +328,8 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
                     (seeders, leechers) = Count(await dht.GetSetAsync(TrackerKeys.Swarm(hash), ct).ConfigureAwait(false));
                     _counts.Set(hash, seeders, leechers);
                 }
-                results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers);
+                results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published);
             }).ConfigureAwait(false);
-        Array.Sort(results, static (a, b) =>
-        {
-            var byName = string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase);
-            return byName != 0 ? byName : string.CompareOrdinal(a.InfoHash, b.InfoHash);
-        });
         return results;
     }
 
@@ -339,8 +479,40 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return PeerAccess.Granted;
     }
 
-    public async Task<PeerInfo?> GetPeerAsync(long peerId, CancellationToken cancellationToken = default) =>
-        (await GetPeerRecordAsync(peerId, cancellationToken).ConfigureAwait(false))?.ToPeerInfo();
+    /// <summary>A registered peer with its last status report (read in parallel), or null when the id is unknown.</summary>
+    public async Task<PeerInfo?> GetPeerAsync(long peerId, CancellationToken cancellationToken = default)
+    {
+        var recordTask = GetPeerRecordAsync(peerId, cancellationToken);
+        var statusTask = dht.GetSetAsync(TrackerKeys.PeerStatus(peerId), cancellationToken);
+        var record = await recordTask.ConfigureAwait(false);
+        if (record is null) return null;
+        var member = peerId.ToString(CultureInfo.InvariantCulture);
+        var status = (await statusTask.ConfigureAwait(false)).FirstOrDefault(m => m.Member == member);
+        return record.ToPeerInfo() with { Status = status is null ? null : Deserialize(status.Value, TrackerJsonContext.Default.PeerStatus) };
+    }
+
+    /// <summary>
+    /// Keeps a registered peer's status report, with its token, until two of its refresh periods have passed: soft
+    /// state, written like an announce (the partition's primary answers, its replicas follow within milliseconds).
+    /// Full: the partition already holds <see cref="MaxStatusesPerPartition"/> live reports.
+    /// </summary>
+    public async Task<(PeerAccess Access, PeerStatus? Status)> ReportStatusAsync(long peerId, PeerStatusReport report, string? token,
+        CancellationToken cancellationToken = default)
+    {
+        var access = await AuthorizeAsync(peerId, token, cancellationToken).ConfigureAwait(false);
+        if (access != PeerAccess.Granted) return (access, null);
+        var now = time.GetUtcNow();
+        var status = PeerStatus.From(report, now);
+        var member = peerId.ToString(CultureInfo.InvariantCulture);
+        var expires = (now + 2 * TimeSpan.FromSeconds(report.RefreshSeconds)).ToUnixTimeMilliseconds();
+        var members = await dht.UpdateSetWriteBehindAsync(TrackerKeys.PeerStatus(peerId),
+            [SetUpdate.AddCapped(member, JsonSerializer.Serialize(status, TrackerJsonContext.Default.PeerStatus), expires, MaxStatusesPerPartition)],
+            cancellationToken).ConfigureAwait(false);
+        return Contains(members, member) ? (PeerAccess.Granted, status) : (PeerAccess.Full, null);
+    }
+
+    /// <summary>Live status reports one partition holds at most (a bound on what registered peers can make the ring keep).</summary>
+    public const int MaxStatusesPerPartition = 4096;
 
     private async Task<PeerRecord?> GetPeerRecordAsync(long peerId, CancellationToken cancellationToken)
     {
@@ -350,10 +522,19 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
     public async Task<IReadOnlyList<PeerInfo>> ListPeersAsync(CancellationToken cancellationToken = default)
     {
-        var members = await dht.GetSetAsync(TrackerKeys.PeerIndex, cancellationToken).ConfigureAwait(false);
+        var indexTask = dht.GetSetAsync(TrackerKeys.PeerIndex, cancellationToken);
+        var statusTasks = Enumerable.Range(0, TrackerKeys.PeerStatusPartitions)
+            .Select(p => dht.GetSetAsync(TrackerKeys.PeerStatusPartition(p), cancellationToken)).ToArray();
+        var members = await indexTask.ConfigureAwait(false);
+        var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var partition in await Task.WhenAll(statusTasks).ConfigureAwait(false))
+            foreach (var status in partition) statuses[status.Member] = status.Value;
         var peers = new List<PeerInfo>(members.Count);
         foreach (var member in members)
-            if (Deserialize(member.Value, TrackerJsonContext.Default.PeerInfo) is { } peer) peers.Add(peer);
+        {
+            if (Deserialize(member.Value, TrackerJsonContext.Default.PeerInfo) is not { } peer) continue;
+            peers.Add(statuses.TryGetValue(member.Member, out var json) ? peer with { Status = Deserialize(json, TrackerJsonContext.Default.PeerStatus) } : peer);
+        }
         peers.Sort(static (a, b) => a.PeerId.CompareTo(b.PeerId));
         return peers;
     }
@@ -381,6 +562,9 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         try { return JsonSerializer.Deserialize(json, type); }
         catch (JsonException) { return null; }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Reading the catalog's swarm counts failed: {Reason}")]
+    private partial void LogCountsFailed(string reason);
 
     [LoggerMessage(LogLevel.Information, "Published {InfoHash} '{Name}' ({Length} bytes)")]
     private partial void LogPublished(string infoHash, string name, long length);

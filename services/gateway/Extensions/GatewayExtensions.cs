@@ -30,6 +30,10 @@ public static class GatewayExtensions
         services.AddSingleton<AnnounceForwarder>();
         services.AddSingleton<PeerForwarder>();
         services.AddSingleton<PeerOpenApiDocument>();
+        // The fleet view's probes reach peers only at addresses a peer may have, as forwarding does.
+        services.AddServiceHttpClient(PeerHealthProbe.HttpClientName, HttpHandlerSettings.Default with { ConnectTimeout = TimeSpan.FromSeconds(1) })
+            .ConfigurePrimaryHttpMessageHandler((handler, _) => ((SocketsHttpHandler)handler).ConnectCallback = PeerAddressConnector.ConnectAsync);
+        services.AddSingleton<PeerHealthProbe>();
         services.AddReverseProxy().LoadFromMemory(RingProxyConfig.Routes(options), RingProxyConfig.Clusters([]));
         services.AddSingleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>();
         services.AddHttpForwarder();
@@ -64,6 +68,7 @@ public static class GatewayExtensions
             ui.SwaggerEndpoint("/openapi/v1.json", "Gateway");
         });
         app.MapGatewayApi();
+        app.MapFleetApi();
         app.MapPeerForwarding();
         app.MapAnnounceForwarding();
         app.MapReverseProxy();

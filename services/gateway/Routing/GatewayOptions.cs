@@ -25,6 +25,10 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan PeerCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the gateway's probe of a peer's /readyz (the fleet view's health) is reused before it probes again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan PeerProbeInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a request for the peer's OpenAPI document waits for a first peer to serve it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan PeerDocumentWait { get; set; } = TimeSpan.FromSeconds(15);

@@ -2,6 +2,7 @@ using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
+using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,23 +14,37 @@ public static class CatalogApi
     {
         app.MapGet("api/catalog", GetAsync).WithTags("Catalog")
             .WithName("GetCatalog").WithSummary("Available files")
-            .WithDescription("Every file published to the tracker (optionally those whose name contains `search`, ignoring case), with its live seeders and leechers and what this peer can do: `have`, `downloading`, `available` or `unavailable` (no seeder now).")
+            .WithDescription("Every file published to the tracker (optionally those whose name contains `search`, ignoring case), with its live seeders and leechers, when it was published and what this peer can do: `have`, `downloading`, `available` or `unavailable` (no seeder now). " +
+                "`sort` (name, size, seeders, published) and `order` (asc, desc) order it as the tracker does; with `page` or `pageSize` the answer is one page, an object with `items` and `total`.")
+            .Produces<IReadOnlyList<CatalogView>>()
+            .Produces<CatalogPageView>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<CatalogView>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<CatalogView>>, Ok<CatalogPageView>, ValidationProblem>> GetAsync(
+        string? search, string? sort, string? order, int? page, int? pageSize, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, CancellationToken cancellationToken)
     {
-        var files = await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken);
-        var entries = files.Select(f =>
+        if (!CatalogQuery.TryCreate(search, sort, order, page, pageSize, out var query, out var errors)) return TypedResults.ValidationProblem(errors);
+        if (page is null && pageSize is null)
         {
-            Id160.TryParse(f.InfoHash, out var id);
-            var download = engine.GetDownload(id);
-            var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
-                : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
-                : f.Seeders > 0 ? "available" : "unavailable";
-            return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent");
-        }).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList();
-        return TypedResults.Ok<IReadOnlyList<CatalogView>>(entries);
+            var files = sort is null && order is null
+                ? await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken)
+                : await tracker.CallAsync((api, ct) => api.GetSortedFilesAsync(query.Search, query.SortName, query.OrderName, ct), cancellationToken);
+            return TypedResults.Ok<IReadOnlyList<CatalogView>>(files.Select(f => View(f, storage, engine)).ToList());
+        }
+        var result = await tracker.CallAsync((api, ct) => api.GetFilePageAsync(query.Search, query.SortName, query.OrderName, query.Page, query.PageSize, ct), cancellationToken);
+        return TypedResults.Ok(new CatalogPageView(result.Total, result.Page, result.PageSize, result.Sort, result.Order,
+            result.Items.Select(f => View(f, storage, engine)).ToList()));
+    }
+
+    private static CatalogView View(TrackerFileSummary f, PeerStorage storage, TransferEngine engine)
+    {
+        Id160.TryParse(f.InfoHash, out var id);
+        var download = engine.GetDownload(id);
+        var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
+            : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
+            : f.Seeders > 0 ? "available" : "unavailable";
+        return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", f.Published);
     }
 }

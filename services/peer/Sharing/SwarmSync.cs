@@ -3,15 +3,18 @@ using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
+using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
 /// Keeps the tracker's view of this peer true: every file in the library is announced as seeded
 /// (the tracker forgets entries not re-announced), and running downloads announce themselves and
-/// take the peers the tracker returns. (A finished download joins the library through
+/// take the peers the tracker returns; with each refresh, and while anything moves, the peer
+/// reports its public status (<see cref="ReportStatusAsync"/>). (A finished download joins the library through
 /// <see cref="DownloadCompletions"/>.)
 /// </summary>
 public sealed partial class SwarmSync(
@@ -20,10 +23,14 @@ public sealed partial class SwarmSync(
     TransferEngine engine,
     SwarmAnnouncer announcer,
     TrackerConnection tracker,
+    TimeProvider time,
+    IOptions<PeerOptions> options,
     ILogger<SwarmSync> logger)
 {
     private readonly HashSet<Id160> _published = [];
     private readonly Lock _gate = new();
+    private readonly PeerStatusSampler _status = new(time);
+    private bool _moving;
 
     /// <summary>Puts the torrent in the DHT once per run (idempotent at the tracker anyway).</summary>
     public async Task EnsurePublishedAsync(TorrentMetainfo torrent, CancellationToken cancellationToken)
@@ -68,6 +75,29 @@ public sealed partial class SwarmSync(
                 LogRefreshFailed(logger, item.Name, e.Message);
             }
         }
+        await ReportStatusAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends the tracker this peer's public status (active downloads, rates, files shared), with its token; the tracker
+    /// keeps it for two refresh periods, for the gateway's fleet view. A refusal or an unreachable tracker is logged, not thrown.
+    /// </summary>
+    public async Task<PeerStatusReport?> ReportStatusAsync(CancellationToken cancellationToken)
+    {
+        var token = storage.LoadIdentity()?.Token;
+        if (!engine.IsStarted || token is null) return null;
+        var report = _status.Sample(engine.GetDownloads(), engine.BytesServed, storage.Library().Count, (int)Math.Ceiling(options.Value.RefreshInterval.TotalSeconds));
+        _moving = report.ActiveDownloads > 0 || report.UploadBytesPerSecond > 0;
+        try
+        {
+            var response = await tracker.CallAsOwnerAsync((api, ct) => api.ReportStatusAsync(runtime.PeerId, report, token, ct), cancellationToken);
+            if (!response.IsSuccessStatusCode) LogStatusRefused(logger, response.StatusCode is { } code ? (int)code : 0);
+        }
+        catch (TrackerUnavailableException e)
+        {
+            LogStatusFailed(logger, e.Message);
+        }
+        return report;
     }
 
     /// <summary>Running downloads ask the tracker for more peers.</summary>
@@ -88,8 +118,17 @@ public sealed partial class SwarmSync(
                 LogRefreshFailed(logger, download.Name, e.Message);
             }
         }
+        // While something moves (and once more when it stops), the fleet view sees live rates, not the last refresh's.
+        if (_moving || engine.GetDownloads().Any(d => d.State is DownloadState.Downloading or DownloadState.WaitingForPeers))
+            await ReportStatusAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not refresh {Name} with the tracker: {Reason}")]
     private static partial void LogRefreshFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The tracker refused this peer's status report ({Status})")]
+    private static partial void LogStatusRefused(ILogger logger, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report this peer's status: {Reason}")]
+    private static partial void LogStatusFailed(ILogger logger, string reason);
 }

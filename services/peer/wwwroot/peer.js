@@ -98,23 +98,51 @@ $('tracker-auto').addEventListener('click', async () => {
 });
 
 // ---- available files ------------------------------------------------------------------------
+const catalogPage = { page: 1, size: 50 };
+
+function ago(when) {
+  const seconds = Math.max(0, Math.round((Date.now() - new Date(when).getTime()) / 1000));
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return new Date(when).toLocaleDateString();
+}
+
 async function loadCatalog() {
   const search = $('files-search').value.trim();
-  state.catalog = await api('api/catalog' + (search ? `?search=${encodeURIComponent(search)}` : ''));
+  const [sort, order] = $('files-sort').value.split(':');
+  const query = new URLSearchParams({ sort, order, page: String(catalogPage.page), pageSize: String(catalogPage.size) });
+  if (search) query.set('search', search);
+  const result = await api(`api/catalog?${query}`);
+  const last = Math.max(1, Math.ceil(result.total / catalogPage.size));
+  if (catalogPage.page > last) { catalogPage.page = last; return loadCatalog(); }
+  state.catalog = result.items;
   const labels = { have: 'in my files', downloading: 'downloading', available: 'available', unavailable: 'no seeder online' };
   $('files').replaceChildren(...state.catalog.map((f) => el('li', { class: 'item', 'data-infohash': f.infoHash },
     el('div', { class: 'row' },
       el('span', { class: 'name' }, f.name),
       el('span', { class: `state ${f.status}` }, labels[f.status] || f.status)),
     el('div', { class: 'row' },
-      el('span', { class: 'meta' }, `${size(f.length)} · ${f.seeders} seeder${f.seeders === 1 ? '' : 's'} · ${f.leechers} leecher${f.leechers === 1 ? '' : 's'}`),
+      el('span', { class: 'meta' }, `${size(f.length)} · ${f.seeders} seeder${f.seeders === 1 ? '' : 's'} · ${f.leechers} leecher${f.leechers === 1 ? '' : 's'}` +
+        (f.published ? ` · published ${ago(f.published)}` : '')),
       el('span', { class: 'actions' },
         el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Download torrent'),
         f.status === 'have'
           ? el('a', { class: 'button', href: `api/files/${f.infoHash}/content`, target: '_blank' }, 'Open')
           : el('button', { class: 'primary', onclick: () => startDownload(f) }, 'Download file'))))));
-  $('files-empty').hidden = state.catalog.length > 0;
+  $('files-empty').hidden = result.total > 0;
+  const first = (catalogPage.page - 1) * catalogPage.size + 1;
+  $('files-pager').hidden = result.total <= catalogPage.size;
+  $('files-page').textContent = `${first}–${first + result.items.length - 1} of ${result.total}`;
+  $('files-prev').disabled = catalogPage.page <= 1;
+  $('files-next').disabled = catalogPage.page >= last;
+  return undefined;
 }
+
+$('files-sort').addEventListener('change', () => { catalogPage.page = 1; refresh(); });
+$('files-search').addEventListener('input', () => { catalogPage.page = 1; });
+$('files-prev').addEventListener('click', () => { catalogPage.page--; refresh(); });
+$('files-next').addEventListener('click', () => { catalogPage.page++; refresh(); });
 
 async function startDownload(file) {
   try {

@@ -15,6 +15,18 @@ public interface ITrackerApi
     [Get("/api/tracker/files")]
     Task<IReadOnlyList<TrackerFileSummary>> GetFilesAsync([Query] string? search = null, CancellationToken cancellationToken = default);
 
+    /// <summary>The whole catalog in another order: <paramref name="sort"/> is name, size, seeders or published, <paramref name="order"/> asc or desc.</summary>
+    [Get("/api/tracker/files")]
+    Task<IReadOnlyList<TrackerFileSummary>> GetSortedFilesAsync([Query] string? search, [Query] string? sort, [Query] string? order, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of the catalog: <paramref name="sort"/> is name, size, seeders or published, <paramref name="order"/>
+    /// asc or desc, pages count from 1 and hold at most <see cref="CatalogQuery.MaxPageSize"/> files; 400 for anything else.
+    /// </summary>
+    [Get("/api/tracker/files")]
+    Task<TrackerFilePage> GetFilePageAsync([Query] string? search, [Query] string? sort, [Query] string? order, [Query] int page, [Query] int pageSize,
+        CancellationToken cancellationToken = default);
+
     [Get("/api/tracker/files/{infoHash}")]
     Task<IApiResponse<TrackerFileDetails>> GetFileAsync(string infoHash, CancellationToken cancellationToken = default);
 
@@ -65,4 +77,11 @@ public interface ITrackerApi
     /// </summary>
     [Put("/api/tracker/peers/{peerId}")]
     Task<IApiResponse<PeerInfo>> UpdatePeerAsync(long peerId, [Body] PeerRegistration registration, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reports the peer's public status (with each refresh) with its token: 200, or 400 for a field out of range, 401/403
+    /// without the peer's token, 404 when the tracker does not know the id, 413 for a body over <see cref="PeerStatusReport.MaxBodyBytes"/>.
+    /// </summary>
+    [Put("/api/tracker/peers/{peerId}/status")]
+    Task<IApiResponse<PeerStatus>> ReportStatusAsync(long peerId, [Body] PeerStatusReport report, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
 }

@@ -99,14 +99,15 @@ public sealed class BrowserSystem : IAsyncLifetime
     /// Puts a .torrent straight into the tracker's catalog with nobody seeding it: what a user sees
     /// once a publisher went away for good (its swarm entry expired).
     /// </summary>
-    public async Task<string> PublishOrphanTorrentAsync(string name)
+    public async Task<string> PublishOrphanTorrentAsync(string name, long length = 4096)
     {
+        const int pieceLength = 262144;
         var info = new BitTorrent.Shared.Bencode.BDictionary
         {
-            { "length", new BitTorrent.Shared.Bencode.BInteger(4096) },
+            { "length", new BitTorrent.Shared.Bencode.BInteger(length) },
             { "name", new BitTorrent.Shared.Bencode.BString(name) },
-            { "piece length", new BitTorrent.Shared.Bencode.BInteger(262144) },
-            { "pieces", new BitTorrent.Shared.Bencode.BString(new byte[20]) },
+            { "piece length", new BitTorrent.Shared.Bencode.BInteger(pieceLength) },
+            { "pieces", new BitTorrent.Shared.Bencode.BString(new byte[20 * (int)((length + pieceLength - 1) / pieceLength)]) },
         };
         var torrent = new BitTorrent.Shared.Bencode.BDictionary
         {

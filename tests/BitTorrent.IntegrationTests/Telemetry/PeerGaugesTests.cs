@@ -3,7 +3,6 @@ using BitTorrent.IntegrationTests.Transfer;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Telemetry;
-using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
 using Microsoft.Extensions.DependencyInjection;
 using static BitTorrent.IntegrationTests.Transfer.TransferTestKit;

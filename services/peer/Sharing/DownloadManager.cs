@@ -53,7 +53,7 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
                 $"{name} is not available: no peer is sharing it right now. Try again when its publisher is online.");
         }
 
-        await File.WriteAllBytesAsync(storage.TorrentPath(infoHash), torrent.ToBytes(), cancellationToken);
+        storage.SaveTorrent(infoHash, torrent.Encoded);
         var target = storage.ContentPath(infoHash, name);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         return await engine.StartDownloadAsync(torrent, target, peers);
@@ -61,8 +61,8 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
 
     public async Task<byte[]> FetchTorrentAsync(Id160 infoHash, CancellationToken cancellationToken)
     {
-        var local = storage.TorrentPath(infoHash);
-        if (File.Exists(local)) return await File.ReadAllBytesAsync(local, cancellationToken);
+        // A kept copy that is torn or describes another file is not used: the tracker's replaces it.
+        if (storage.LoadTorrent(infoHash) is { } local) return local.ToBytes();
         return await tracker.CallAsync(async (api, ct) =>
         {
             using var response = await api.GetTorrentAsync(infoHash.ToString(), ct);

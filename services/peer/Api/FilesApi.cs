@@ -68,8 +68,7 @@ public static class FilesApi
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
         var bytes = await downloads.FetchTorrentAsync(id, cancellationToken);
-        var path = storage.TorrentPath(id);
-        if (!File.Exists(path)) await File.WriteAllBytesAsync(path, bytes, cancellationToken); // kept in Storage: the next request and a download of it need no tracker
+        storage.SaveTorrent(id, bytes); // kept in Storage (if it is the torrent asked for): the next request and a download of it need no tracker
         var name = storage.Find(id)?.Name ?? id.ToString();
         return TypedResults.File(bytes, "application/x-bittorrent", name + ".torrent");
     }

@@ -189,7 +189,7 @@ internal sealed class BlockWriter : IDisposable
                 for (var k = i; k < n; k++)
                 {
                     var transaction = segments[k].Transaction;
-                    if (!transaction.Verifier.WriteFailed) Post(transaction, null, e.Message);
+                    if (!transaction.Verifier.WriteFailed) Post(transaction, null, DiskSpace.Describe(e));
                     transaction.Verifier.WriteFailed = true;
                 }
             }
@@ -216,7 +216,7 @@ internal sealed class BlockWriter : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             verifier.Release();
-            Post(transaction, null, e.Message);
+            Post(transaction, null, DiskSpace.Describe(e));
         }
     }
 

@@ -281,7 +281,7 @@ internal sealed class DownloadController : IPieceListener
         if (transaction.Generation != Generation || transaction.Piece.Status == PieceStatus.Verified) return;
         Window.Remove(transaction);
         PiecePlan.Release(transaction.Piece, null);
-        if (IsActive) Fail($"writing {Torrent.Name} failed: {reason}");
+        if (IsActive) Fail(reason.StartsWith(DiskSpace.FullPrefix, StringComparison.Ordinal) ? reason : $"writing {Torrent.Name} failed: {reason}");
     }
 
     /// <summary>Downloading while some connected peer has a missing piece; otherwise waiting, or failed once no more peers can appear.</summary>

@@ -37,7 +37,7 @@ internal sealed class DownloadPeers(DownloadContext context, DownloadController 
     {
         foreach (var peer in _known)
         {
-            if (peer.Connection is not null || peer.Banned || now < peer.RetryAt) continue;
+            if (peer.Connection is not null || peer.Banned || now < peer.RetryAt || context.Connections.Limits.IsBanned(peer.EndPoint.Address, now)) continue;
             if (context.Connections.Dial(download.Swarm, peer.EndPoint, now) is not { } c) return; // the table is full
             peer.Connection = c;
         }
@@ -138,13 +138,20 @@ internal sealed class DownloadPeers(DownloadContext context, DownloadController 
         if (_known.Find(p => ReferenceEquals(p.Connection, c)) is { } self) self.Banned = true;
     }
 
-    /// <summary>A peer that sent a corrupt piece is dropped and never used again for this download.</summary>
+    /// <summary>
+    /// A peer that sent a corrupt piece is dropped and never used again for this download; its address is banned
+    /// engine-wide for a while (every connection from it closed), except on loopback (see <see cref="ConnectionLimits"/>).
+    /// </summary>
     public void Ban(Attendant attendant)
     {
         attendant.Banned = true;
         if (attendant.Connection.RemotePeerId is { } peerId) _bannedPeerIds.Add(peerId);
         if (attendant.KnownPeer is { } known) known.Banned = true;
         attendant.Connection.Close("sent a corrupt piece");
+        var address = attendant.Connection.RemoteEndPoint.Address;
+        if (!context.Connections.Limits.Ban(address, Environment.TickCount64)) return;
+        foreach (var c in context.Connections.All)
+            if (c.RemoteEndPoint.Address.Equals(address)) c.Close("its address sent a corrupt piece");
     }
 
     /// <summary>Forgets every attendant at once (cancel, remove); their connections are closed by the caller.</summary>

@@ -2,7 +2,11 @@ using BitTorrent.Shared.Identifiers;
 
 namespace BitTorrent.Peer.Downloads;
 
-/// <summary>What is persisted of a download: enough to rebuild it after a restart without the tracker.</summary>
+/// <summary>
+/// What is persisted of a download: enough to rebuild it after a restart without the tracker. The
+/// target file's length and modification time at the save tell <see cref="UncleanStopCheck"/>
+/// whether the file changed since (absent in states saved before they were recorded: re-checked).
+/// </summary>
 internal sealed record DownloadRecord(
     Id160 InfoHash,
     string TargetPath,
@@ -11,4 +15,6 @@ internal sealed record DownloadRecord(
     byte[] Verified,
     byte[] Torrent,
     DateTimeOffset StartedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    long? FileLength = null,
+    DateTimeOffset? FileModifiedAt = null);

@@ -59,8 +59,9 @@ internal sealed class DownloadReporter(DownloadContext context)
     {
         Dirty = false;
         if (context.Store is not { } store || d.State == DownloadState.Cancelled) return;
+        var stamp = UncleanStopCheck.Stamp(d.TargetPath);
         var record = new DownloadRecord(d.InfoHash, d.TargetPath, d.State, d.Error,
-            d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt);
+            d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt, stamp?.Length, stamp?.ModifiedAt);
         if (now) store.SaveNow(record);
         else store.Save(record);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Identifiers;
 
@@ -134,6 +135,7 @@ internal sealed class DownloadStateStore : IDisposable
                     if (flush) _flushedAt[next.Key] = now;
                     WriteTemporary(path + ".tmp", record, flush);
                     if (!ReplaceIfCurrent(next.Key, next.Value.Version, () => File.Move(path + ".tmp", path, overwrite: true))) File.Delete(path + ".tmp");
+                    else if (flush) AtomicFile.FlushFolder(_folder); // the rename itself survives a power cut
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -177,8 +179,9 @@ internal sealed class DownloadStateStore : IDisposable
     private static void FlushFile(string path)
     {
         if (!File.Exists(path)) return;
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        stream.Flush(flushToDisk: true);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            stream.Flush(flushToDisk: true);
+        AtomicFile.FlushFolder(Path.GetDirectoryName(path)!);
     }
 
     private readonly record struct Pending(DownloadRecord? Record, bool FlushOnly, long Version);

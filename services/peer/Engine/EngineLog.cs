@@ -31,4 +31,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(20, LogLevel.Information, "Seeding {Name} ({InfoHash})")]
     public static partial void Seeding(ILogger logger, string name, string infoHash);
+
+    [LoggerMessage(21, LogLevel.Warning, "{Name}: {Count} pieces marked verified no longer match their hash after an unclean stop or a change on disk; they are fetched again")]
+    public static partial void PiecesRechecked(ILogger logger, string name, int count);
 }

@@ -89,6 +89,11 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
                 c.Close("banned peer");
                 return;
             }
+            if (connections.Limits.RefuseJoin(c, swarm) is { } refused)
+            {
+                c.Close(refused);
+                return;
+            }
             c.Swarm = swarm;
             swarm.Connections.Add(c);
             c.SendHandshake(infoHash, ourPeerId.Span);
@@ -109,6 +114,7 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
         c.RemotePeerName = PeerIdentity.Describe(peerIdBytes);
         c.Phase = ConnectionPhase.Open;
         c.PhaseDeadline = long.MaxValue;
+        c.LastMessage = c.LastRequest = Environment.TickCount64;
         if (!swarm.Have.IsEmpty) c.SendBitfield(swarm.Have);
         download?.Peers.OnOpened(c);
         EngineLog.PeerConnected(logger, c.Describe(), infoHash.Short, c.Outgoing ? "out" : "in");
@@ -118,6 +124,8 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
     {
         var swarm = c.Swarm!;
         var download = torrents.DownloadOf(swarm);
+        if (message.Type != MessageType.KeepAlive) c.LastMessage = now; // keep-alives alone never keep a connection
+        if (message.Type is MessageType.Interested or MessageType.Request) c.LastRequest = now;
         switch (message.Type)
         {
             case MessageType.KeepAlive:

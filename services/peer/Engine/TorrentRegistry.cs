@@ -10,7 +10,7 @@ namespace BitTorrent.Peer.Engine;
 /// The torrents of an engine, on its thread: a swarm for each (what the wire serves) and, for
 /// those being fetched, its download controller. Seeding, starting, restoring and removing.
 /// </summary>
-internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
+internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, UncleanStopCheck? stopCheck = null)
 {
     private readonly Dictionary<Id160, Swarm> _swarms = [];
     private readonly Dictionary<Id160, DownloadController> _downloads = [];
@@ -66,6 +66,8 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
         var record = context.Store?.TryLoad(torrent.InfoHash);
         var verified = TargetFile.Resumable(record, torrent, targetPath) ?? new Bitfield(torrent.PieceCount);
         var file = TargetFile.Open(targetPath, torrent.Length, truncate: verified.IsEmpty);
+        if (record is not null && stopCheck?.Recheck(record, torrent, file, verified) is > 0 and var cleared)
+            EngineLog.PiecesRechecked(logger, torrent.Name, cleared);
         var have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(torrent.PieceCount);
         var swarm = new Swarm(torrent, targetPath, have) { File = file };
         var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow);
@@ -126,5 +128,6 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
             swarm.File?.Dispose();
             swarm.File = null;
         }
+        stopCheck?.MarkClean();
     }
 }

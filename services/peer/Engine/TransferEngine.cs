@@ -87,7 +87,7 @@ public sealed class TransferEngine : IAsyncDisposable
             var store = _options.StateDirectory is { } folder ? new DownloadStateStore(folder) : null;
             if (store is not null) store.Failed = (infoHash, error) => DownloadLog.StateSaveFailed(_logger, infoHash.ToString(), error);
             var context = new DownloadContext(_options, connections, writer, Events, store, _snapshots, listener.LocalEndPoint, _logger);
-            var torrents = new TorrentRegistry(context, _logger);
+            var torrents = new TorrentRegistry(context, _logger, store is null ? null : UncleanStopCheck.Begin(_options.StateDirectory));
             var choker = new Choker(_options.MaxUnchokedPeers);
             var server = new BlockServer(_options, new UploadRateLimiter(_options.UploadRateLimit));
             var protocol = new PeerProtocol(_peerId, torrents, connections, choker, server, writer, _logger);

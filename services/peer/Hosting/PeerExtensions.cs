@@ -36,6 +36,8 @@ public static class PeerExtensions
         services.AddSingleton<TrackerConnection>();
         services.AddSingleton<SwarmAnnouncer>();
         services.AddSingleton<SwarmSync>();
+        services.AddSingleton<TorrentRefetch>();
+        services.AddSingleton<LibraryRecovery>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<DownloadManager>();
         services.AddSingleton<HeldFiles>();

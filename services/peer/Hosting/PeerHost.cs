@@ -10,8 +10,8 @@ namespace BitTorrent.Peer.Hosting;
 
 /// <summary>
 /// The peer's life: get an id from the tracker on first start (kept in peer.json), start the
-/// transfer engine (its start hook), register its addresses again, resume downloads and seed the
-/// library; then keep the tracker's view fresh until shutdown. The engine is stopped by the host
+/// transfer engine (its start hook), register its addresses again, resume downloads, rebuild the
+/// library if its file was damaged, and seed the library; then keep the tracker's view fresh until shutdown. The engine is stopped by the host
 /// after this service (see <see cref="TransferEngineServiceCollectionExtensions.AddTransferEngine"/>).
 /// </summary>
 public sealed partial class PeerHost(
@@ -20,6 +20,7 @@ public sealed partial class PeerHost(
     TransferEngine engine,
     TrackerConnection tracker,
     SwarmSync swarms,
+    LibraryRecovery recovery,
     IOptions<PeerOptions> options,
     IOptions<TransferEngineOptions> engineOptions,
     IConfiguration configuration,
@@ -48,6 +49,7 @@ public sealed partial class PeerHost(
             LogStarted(logger, runtime.PeerId, ApiUrl, AdvertisedHost, runtime.TransferPort);
 
             await engine.RestoreDownloadsAsync();
+            await recovery.RunAsync(stoppingToken);
             await swarms.RefreshLibraryAsync(seed: true, stoppingToken);
             runtime.MarkReady();
             await RunAsync(stoppingToken);

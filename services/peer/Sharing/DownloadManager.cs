@@ -44,6 +44,9 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         var name = (climbs ? null : SafeName.Sanitize(torrent.Name))
             ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which would lead outside this peer's Storage folder.");
 
+        var target = storage.ContentPath(infoHash, name);
+        EnsureSpace(name, torrent.Length, target);
+
         var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, torrent.Length, "started", cancellationToken);
         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
         if (peers.Count == 0 && torrent.Length > 0)
@@ -53,16 +56,37 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
                 $"{name} is not available: no peer is sharing it right now. Try again when its publisher is online.");
         }
 
-        await File.WriteAllBytesAsync(storage.TorrentPath(infoHash), torrent.ToBytes(), cancellationToken);
-        var target = storage.ContentPath(infoHash, name);
+        storage.SaveTorrent(infoHash, torrent.Encoded);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        return await engine.StartDownloadAsync(torrent, target, peers);
+        try
+        {
+            return await engine.StartDownloadAsync(torrent, target, peers);
+        }
+        catch (IOException e) when (DiskSpace.IsDiskFull(e))
+        {
+            // The file could not be preallocated: the space went while we asked the tracker.
+            throw new DownloadRefusedException(HttpStatusCode.InsufficientStorage, "Not enough disk space", DiskSpace.FullPrefix + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a download (507) whose file cannot fit in the free space where this peer keeps its files; a partial
+    /// file already there counts as space it has.
+    /// </summary>
+    private void EnsureSpace(string name, long length, string target)
+    {
+        var existing = File.Exists(target) ? new FileInfo(target).Length : 0;
+        var needed = length - Math.Min(existing, length);
+        var free = DiskSpace.FreeBytes(storage.FilesFolder);
+        if (needed > free)
+            throw new DownloadRefusedException(HttpStatusCode.InsufficientStorage, "Not enough disk space",
+                $"{name} needs {DiskSpace.Format(needed)} but only {DiskSpace.Format(free)} are free where this peer keeps its files.");
     }
 
     public async Task<byte[]> FetchTorrentAsync(Id160 infoHash, CancellationToken cancellationToken)
     {
-        var local = storage.TorrentPath(infoHash);
-        if (File.Exists(local)) return await File.ReadAllBytesAsync(local, cancellationToken);
+        // A kept copy that is torn or describes another file is not used: the tracker's replaces it.
+        if (storage.LoadTorrent(infoHash) is { } local) return local.ToBytes();
         return await tracker.CallAsync(async (api, ct) =>
         {
             using var response = await api.GetTorrentAsync(infoHash.ToString(), ct);

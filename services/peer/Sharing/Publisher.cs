@@ -44,7 +44,7 @@ public sealed partial class Publisher(
             var path = storage.ContentPath(torrent.InfoHash, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.Move(upload, path, overwrite: true);
-            await File.WriteAllBytesAsync(storage.TorrentPath(torrent.InfoHash), torrent.ToBytes(), cancellationToken);
+            storage.SaveTorrent(torrent.InfoHash, torrent.Encoded);
             await engine.SeedAsync(torrent, path);
             var item = storage.Add(new LibraryItem(torrent.InfoHash, name, torrent.Length, LibraryOrigin.Published, time.GetUtcNow()));
             await swarms.EnsurePublishedAsync(torrent, cancellationToken);

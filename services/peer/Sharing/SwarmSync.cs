@@ -25,6 +25,7 @@ public sealed partial class SwarmSync(
     TrackerConnection tracker,
     TimeProvider time,
     IOptions<PeerOptions> options,
+    TorrentRefetch torrents,
     ILogger<SwarmSync> logger)
 {
     private readonly HashSet<Id160> _published = [];
@@ -55,17 +56,16 @@ public sealed partial class SwarmSync(
         return announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, left: 0, @event, cancellationToken);
     }
 
-    /// <summary>Seeds and announces every library file (after a start, and periodically).</summary>
+    /// <summary>Seeds and announces every library file (after a start, and periodically); a torn torrent copy is fetched again.</summary>
     public async Task RefreshLibraryAsync(bool seed, CancellationToken cancellationToken)
     {
         foreach (var item in storage.Library())
         {
             try
             {
-                var torrentPath = storage.TorrentPath(item.InfoHash);
                 var contentPath = storage.ContentPath(item.InfoHash, item.Name);
-                if (!File.Exists(torrentPath) || !File.Exists(contentPath)) continue; // removed by hand
-                var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
+                if (!File.Exists(contentPath)) continue; // removed by hand
+                if (await torrents.LoadAsync(item.InfoHash, cancellationToken) is not { } torrent) continue;
                 if (seed) await engine.SeedAsync(torrent, contentPath);
                 await EnsurePublishedAsync(torrent, cancellationToken);
                 await AnnounceSeedingAsync(item.InfoHash, seed ? "started" : null, cancellationToken);

@@ -16,6 +16,7 @@ public sealed class PeerStorage
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly Lock _gate = new();
     private List<LibraryItem>? _library; // read from disk once, then written through
+    private string? _damagedLibraryKeptAs;
 
     public PeerStorage(IOptions<PeerOptions> options)
     {
@@ -43,6 +44,30 @@ public sealed class PeerStorage
         SafeName.ResolveInside(Path.Combine(FilesFolder, infoHash.ToString()), name);
 
     public string TorrentPath(Id160 infoHash) => Path.Combine(TorrentsFolder, infoHash + ".torrent");
+
+    // ---- torrent copies ---------------------------------------------------------------------
+
+    /// <summary>
+    /// The kept copy of a torrent, or null when there is none we can trust: missing, torn (unparseable) or
+    /// describing another file than its name says. A caller then fetches it again from the tracker.
+    /// </summary>
+    public TorrentMetainfo? LoadTorrent(Id160 infoHash)
+    {
+        var path = TorrentPath(infoHash);
+        if (!File.Exists(path)) return null;
+        var bytes = File.ReadAllBytes(path);
+        return TorrentMetainfo.TryParse(bytes, TorrentMetainfo.MaxAcceptedPieceLength, out var torrent, out _) && torrent.InfoHash == infoHash
+            ? torrent
+            : null;
+    }
+
+    /// <summary>Keeps a copy of a torrent (written atomically) if it is one and describes <paramref name="infoHash"/>; false otherwise.</summary>
+    public bool SaveTorrent(Id160 infoHash, ReadOnlySpan<byte> bytes)
+    {
+        if (!TorrentMetainfo.TryParse(bytes, TorrentMetainfo.MaxAcceptedPieceLength, out var torrent, out _) || torrent.InfoHash != infoHash) return false;
+        AtomicFile.WriteAllBytes(TorrentPath(infoHash), bytes);
+        return true;
+    }
 
     // ---- identity ---------------------------------------------------------------------------
 
@@ -100,37 +125,48 @@ public sealed class PeerStorage
         }
     }
 
-    /// <summary>The library, read from state/library.json on first use (callers hold the lock and never modify it).</summary>
+    /// <summary>
+    /// Where a damaged library.json was kept aside at this start (library.json.corrupt-{time}), or null when it
+    /// read well. The library then starts empty and <see cref="Sharing.LibraryRecovery"/> rebuilds it from
+    /// torrents/ and files/.
+    /// </summary>
+    public string? DamagedLibraryKeptAs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                LoadLibrary();
+                return _damagedLibraryKeptAs;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The library, read from state/library.json on first use (callers hold the lock and never modify it). A file
+    /// that does not read as a library (torn by a crash, truncated, edited by hand) is never overwritten: it is
+    /// renamed aside and the library starts empty, to be rebuilt.
+    /// </summary>
     private List<LibraryItem> LoadLibrary()
     {
         if (_library is not null) return _library;
         if (!File.Exists(LibraryPath)) return _library = [];
         try
         {
-            return _library = JsonSerializer.Deserialize<List<LibraryItem>>(File.ReadAllBytes(LibraryPath), Json) ?? [];
+            var items = JsonSerializer.Deserialize<List<LibraryItem>>(File.ReadAllBytes(LibraryPath), Json);
+            if (items is not null && items.TrueForAll(i => i is { Name: not null })) return _library = items;
         }
         catch (JsonException)
         {
-            return _library = [];
+            // kept aside below
         }
+        _damagedLibraryKeptAs = $"{LibraryPath}.corrupt-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+        File.Move(LibraryPath, _damagedLibraryKeptAs, overwrite: true);
+        AtomicFile.FlushFolder(StateFolder);
+        return _library = [];
     }
 
-    /// <summary>
-    /// Writes a state file so that a crash leaves either the old file or the new one, never a torn one: serialised
-    /// straight into a temporary file beside it (mode 0600 on Unix; no copy of the whole document in memory: the
-    /// library of a peer with thousands of files is rewritten at each addition), flushed to the disk, then renamed
-    /// over the old one.
-    /// </summary>
-    private static void WriteAtomically<T>(string path, T value)
-    {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 16 * 1024 };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temporary, options))
-        {
-            JsonSerializer.Serialize(stream, value, Json);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Writes a state file through <see cref="AtomicFile"/>: a crash leaves the old file or the new one, never a torn one.</summary>
+    private static void WriteAtomically<T>(string path, T value) =>
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, value, Json));
 }

@@ -11,7 +11,6 @@ namespace BitTorrent.Peer.Transfer;
 internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMemory<byte> ourPeerId)
 {
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(180);
 
     private readonly List<PeerConnection> _all = [];
     private readonly Dictionary<Socket, PeerConnection> _bySocket = new(ReferenceEqualityComparer.Instance);
@@ -22,12 +21,15 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
     public TransferCounters Counters { get; } = new();
     public bool IsFull => _all.Count >= options.MaxConnections;
 
+    /// <summary>Per-address caps, idle rules and bans (see <see cref="ConnectionLimits"/>).</summary>
+    public ConnectionLimits Limits { get; } = new(options);
+
     public PeerConnection? Find(Socket socket) => _bySocket.GetValueOrDefault(socket);
 
-    /// <summary>An accepted socket becomes a connection waiting for the peer's handshake (or is refused when full).</summary>
+    /// <summary>An accepted socket becomes a connection waiting for the peer's handshake (or is refused: full, banned, too many from its address).</summary>
     public PeerConnection? Accept(Socket socket, long now)
     {
-        if (IsFull)
+        if (socket.RemoteEndPoint is not IPEndPoint remote || Limits.RefuseAccept(remote.Address, _all, now) is not null)
         {
             socket.Dispose();
             return null;
@@ -45,7 +47,7 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
     /// <summary>Starts a non-blocking connect for a torrent; null when the table is full. It may be closed already if the connect failed at once.</summary>
     public PeerConnection? Dial(Swarm swarm, IPEndPoint endPoint, long now)
     {
-        if (IsFull) return null;
+        if (IsFull || Limits.IsBanned(endPoint.Address, now)) return null;
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         Configure(socket);
         var c = new PeerConnection(socket, endPoint, outgoing: true, options.ReceiveBufferSize, options.SendBufferSize, now)
@@ -89,15 +91,16 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
         c.SendHandshake(c.Swarm!.InfoHash, ourPeerId.Span);
     }
 
-    /// <summary>Connect and handshake deadlines, idle peers, keep-alives (every tick).</summary>
+    /// <summary>Connect and handshake deadlines, idle peers and idle upload slots, keep-alives (every tick).</summary>
     public void Tick(long now)
     {
+        var othersWaitForSlot = _all.Exists(c => c is { IsOpen: true, AmChoking: true, PeerInterested: true });
         foreach (var c in _all)
         {
             if (c.Phase is ConnectionPhase.Connecting or ConnectionPhase.Handshaking && now > c.PhaseDeadline)
                 c.Close(c.Phase == ConnectionPhase.Connecting ? "connect timed out" : "handshake timed out");
-            else if (c.IsOpen && now - c.LastReceived > IdleTimeout.TotalMilliseconds)
-                c.Close("idle");
+            else if (Limits.IdleReason(c, now, othersWaitForSlot) is { } idle)
+                c.Close(idle);
             else if (c.IsOpen && now - c.LastSent > KeepAliveInterval.TotalMilliseconds && c.SendPending == 0)
                 c.SendKeepAlive();
         }

@@ -26,7 +26,7 @@ internal sealed class PeerConnection
         Outgoing = outgoing;
         _receive = ReceiveBuffers.Pool.Rent(receiveBufferSize);
         _send = ArrayPool<byte>.Shared.Rent(sendBufferSize);
-        LastReceived = LastSent = now;
+        LastReceived = LastSent = LastMessage = LastRequest = now;
     }
 
     public Socket Socket { get; }
@@ -61,6 +61,12 @@ internal sealed class PeerConnection
     public Queue<BlockRequest> ServeQueue { get; } = new();
 
     public long LastReceived { get; set; }
+
+    /// <summary>When the last whole message other than a keep-alive arrived (or the connection was made).</summary>
+    public long LastMessage { get; set; }
+
+    /// <summary>When the peer last asked us for something (interested, a request), for the upload-slot rule.</summary>
+    public long LastRequest { get; set; }
     public long LastSent { get; set; }
 
     public string Describe() => RemotePeerName is null ? RemoteEndPoint.ToString() : $"{RemoteEndPoint} ({RemotePeerName})";

@@ -57,7 +57,21 @@ public sealed class TransferEngineOptions
     /// <summary>A piece transaction that makes no progress for this long is retried with another attendant.</summary>
     public TimeSpan PieceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a connect, and then a handshake, may take; a silent handshake is dropped after it.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An open connection that sends no message but keep-alives for this long is closed (see <see cref="ConnectionLimits"/>).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>An unchoked peer that requests nothing for this long while others wait for an upload slot is closed.</summary>
+    public TimeSpan IdleUploadTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long an address that sent a corrupt piece is refused and not dialled.</summary>
+    public TimeSpan BanDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Connections from one address: at most this many in their handshake, and this many open per torrent.</summary>
+    [Range(1, 10_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 8;
 
     /// <summary>First delay before dialling a lost peer again; doubles per failure up to 30 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);

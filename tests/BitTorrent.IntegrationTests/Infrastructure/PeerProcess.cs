@@ -59,11 +59,15 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public void Kill() => Process.Kill();
 
-    /// <summary>Starts the same peer again (same Storage, same API port), as after a crash.</summary>
-    public async Task RestartAsync(ChordRing ring)
+    /// <summary>
+    /// Starts the same peer again (same Storage, same API port), as after a crash: killed (SIGKILL), then
+    /// <paramref name="whileStopped"/> (to change its files as a crash or a user might), then started.
+    /// </summary>
+    public async Task RestartAsync(ChordRing ring, Action? whileStopped = null)
     {
         Process.Kill();
         await Process.DisposeAsync();
+        whileStopped?.Invoke();
         Process = ServiceProcess.Start("peer", _port, [], _environment);
         await ring.WaitReadyAsync(Process);
     }

@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Api;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
@@ -18,6 +19,8 @@ public static class PeerExtensions
     public static WebApplicationBuilder AddPeer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Request urls are never logged: the login link (/?key=...) carries the key in the query.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxUploadBytes);
         services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = MaxUploadBytes);
         services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -42,7 +45,8 @@ public static class PeerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PeerHost>());
         services.AddProblemDetails();
         services.AddExceptionHandler<PeerProblemHandler>();
-        services.AddOpenApi();
+        services.AddSingleton<ApiKey>();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecurityScheme>());
         return builder;
     }
 
@@ -50,6 +54,8 @@ public static class PeerExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Services.GetRequiredService<ApiKey>(); // made (and kept in Storage) at start, not at the first request
+        app.UseMiddleware<PeerAccessMiddleware>();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();

@@ -20,6 +20,13 @@ public sealed class PeerOptions
     /// <summary>The announce URL written into published torrents (real clients use it); defaults to the tracker node's /announce.</summary>
     public string? AnnounceUrl { get; set; }
 
+    /// <summary>
+    /// The key that controls this peer (API clients send it as a bearer token; the login link sets a cookie from
+    /// it). When not set, a random one is made at first start and kept in <c>Storage/api-key</c>.
+    /// </summary>
+    [MinLength(16)]
+    public string? ApiKey { get; set; }
+
     /// <summary>How often registration and swarm memberships are refreshed (the tracker expires what is not).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(20);

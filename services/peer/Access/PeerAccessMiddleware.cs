@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
+using BitTorrent.Peer.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Access;
 
@@ -10,8 +13,11 @@ namespace BitTorrent.Peer.Access;
 /// peer's own page (<see cref="RequestOrigin"/>). The login link <c>…/?key=KEY</c> sets the session cookie, scoped
 /// to this peer's path (behind the gateway <c>/peers/{id}/</c>), and redirects to the bare url so the key leaves
 /// the address bar and the history. The UI shell, <c>/openapi</c>, <c>/healthz</c> and <c>/readyz</c> stay open.
+/// API responses carry <see cref="SafeContentHeaders"/>; an authenticated request's body may be as large as its
+/// endpoint's <see cref="BodyLimit"/>.
 /// </summary>
-public sealed partial class PeerAccessMiddleware(RequestDelegate next, ApiKey key, TimeProvider time, ILogger<PeerAccessMiddleware> logger)
+public sealed partial class PeerAccessMiddleware(
+    RequestDelegate next, ApiKey key, IOptions<PeerOptions> options, TimeProvider time, ILogger<PeerAccessMiddleware> logger)
 {
     public const string LoginQueryKey = "key";
 
@@ -23,6 +29,11 @@ public sealed partial class PeerAccessMiddleware(RequestDelegate next, ApiKey ke
         var request = context.Request;
         if (request.Path.StartsWithSegments("/api"))
         {
+            context.Response.OnStarting(static state =>
+            {
+                SafeContentHeaders.Apply((HttpResponse)state);
+                return Task.CompletedTask;
+            }, context.Response);
             var how = Authenticate(request);
             if (how == Credential.None)
             {
@@ -40,6 +51,8 @@ public sealed partial class PeerAccessMiddleware(RequestDelegate next, ApiKey ke
                     $"A request that changes something must come from this peer's own page ({refusal}).");
                 return;
             }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+                bodyLimit.MaxRequestBodySize = BodyLimit.For(context.GetEndpoint(), options.Value);
         }
         else if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && request.Query.ContainsKey(LoginQueryKey))
         {

@@ -8,22 +8,23 @@ using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Hosting;
 
 public static class PeerExtensions
 {
-    /// <summary>Largest upload a user can publish through the API.</summary>
-    public const long MaxUploadBytes = 64L * 1024 * 1024 * 1024;
-
     public static WebApplicationBuilder AddPeer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         // Request urls are never logged: the login link (/?key=...) carries the key in the query.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxUploadBytes);
-        services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = MaxUploadBytes);
+        // Bodies are small unless an endpoint says otherwise (BodyLimit, set per request by PeerAccessMiddleware).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimit.JsonBytes);
         services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FormOptions>().Configure<IOptions<PeerOptions>>((form, peer) => form.MultipartBodyLengthLimit = peer.Value.MaxUploadBytes);
+        var peerOptions = builder.Configuration.GetSection(PeerOptions.SectionName).Get<PeerOptions>() ?? new PeerOptions();
+        services.AddPeerRateLimits(peerOptions.RequestsPerSecond);
         services.AddOptions<TrackerClientOptions>().BindConfiguration(TrackerClientOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // The engine is registered up front and started by PeerHost once the peer has its identity.
         services.AddTransferEngine(startWithHost: false);
@@ -55,6 +56,7 @@ public static class PeerExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Services.GetRequiredService<ApiKey>(); // made (and kept in Storage) at start, not at the first request
+        app.UseRateLimiter();
         app.UseMiddleware<PeerAccessMiddleware>();
         app.UseDefaultFiles();
         app.UseStaticFiles();

@@ -139,7 +139,20 @@ read_ring_secret() {
 # (so does every local process: on one machine the loopback is trusted as a whole).
 local_trusted_proxy=127.0.0.1
 
-# peer_id PORT: the numeric id a running peer got from the tracker
+# peer_id PORT: the numeric id a running peer got from the tracker (/readyz carries it and needs no key)
 peer_id() {
-  curl -fs -m 2 "http://127.0.0.1:$1/api/me" | sed -E 's/.*"peerId":([0-9]+).*/\1/'
+  curl -fs -m 2 "http://127.0.0.1:$1/readyz" | sed -E 's/.*"peerId":([0-9]+).*/\1/'
+}
+
+# A local peer answers requests for these hosts only (ASP.NET Core host filtering); the gateway reaches it at
+# 127.0.0.1, which is the host of the api url it registers.
+local_peer_hosts="--AllowedHosts=127.0.0.1;localhost"
+
+# peer_login PORT: the login links of a running local peer, direct and through the gateway: opening one sets
+# the peer's session cookie and drops the key from the address bar. The key is in its Storage/api-key.
+peer_login() {
+  local port=$1 key id
+  key=$(head -n 1 "$RUN_DIR/peer-$port/Storage/api-key")
+  id=$(peer_id "$port")
+  printf 'http://127.0.0.1:%s/?key=%s   (or http://127.0.0.1:5000/peers/%s/?key=%s)' "$port" "$key" "$id" "$key"
 }

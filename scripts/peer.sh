@@ -11,8 +11,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 start_on_free_port peer 5203 "$peer_dll" \
   --Peer:StoragePath="$RUN_DIR/peer-{port}/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce \
-  --Tracker:Seeds:0=http://127.0.0.1:5101 --Tracker:Seeds:1=http://127.0.0.1:5102 --Tracker:Seeds:2=http://127.0.0.1:5103
+  --Tracker:Seeds:0=http://127.0.0.1:5101 --Tracker:Seeds:1=http://127.0.0.1:5102 --Tracker:Seeds:2=http://127.0.0.1:5103 \
+  "$local_peer_hosts"
 pid=$started_pid port=$started_port
-id=$(peer_id "$port")
-echo "peer $id is up: UI http://127.0.0.1:$port/ (or http://127.0.0.1:5000/peers/$id/); log $RUN_DIR/logs/peer-$port.log; Ctrl-C stops it."
+echo "peer $(peer_id "$port") is up: UI $(peer_login "$port"); key in $RUN_DIR/peer-$port/Storage/api-key; log $RUN_DIR/logs/peer-$port.log; Ctrl-C stops it."
 wait "$pid"

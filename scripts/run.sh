@@ -36,7 +36,7 @@ wait_ready http://127.0.0.1:5000 gateway "$started_pid" || exit 1
 tracker_seeds=("${seeds[@]/--Chord:/--Tracker:}")
 for port in 5201 5202; do
   start_service "peer-$port" "$peer_dll" "$port" "${tracker_seeds[@]}" \
-    --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce || exit 1
+    --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce "$local_peer_hosts" || exit 1
   pids+=("$started_pid")
 done
 wait_ready http://127.0.0.1:5201 peer-5201 "${pids[4]}" || exit 1
@@ -44,8 +44,9 @@ wait_ready http://127.0.0.1:5202 peer-5202 "${pids[5]}" || exit 1
 
 echo
 echo "D&D BitTorrent is running (logs in $RUN_DIR/logs):"
-echo "  peer 1 UI     http://127.0.0.1:5201/          (also http://127.0.0.1:5000/peers/$(peer_id 5201)/)"
-echo "  peer 2 UI     http://127.0.0.1:5202/          (also http://127.0.0.1:5000/peers/$(peer_id 5202)/)"
+echo "  peer 1 UI     $(peer_login 5201)"
+echo "  peer 2 UI     $(peer_login 5202)"
+echo "  (a peer's API key is in .run/peer-<port>/Storage/api-key: curl -H \"Authorization: Bearer \$(cat .run/peer-5201/Storage/api-key)\" http://127.0.0.1:5201/api/me)"
 echo "  gateway       http://127.0.0.1:5000           (catalog, peers, ring)"
 echo "  Swagger UI    http://127.0.0.1:5000/swagger"
 echo "  tracker       http://127.0.0.1:5000/announce    (for real BitTorrent clients)"

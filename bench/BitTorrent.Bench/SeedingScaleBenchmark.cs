@@ -31,13 +31,14 @@ public static class SeedingScaleBenchmark
         using var folder = new TempFolder();
         await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
             new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWaitMs"] = "0", ["Logging__LogLevel__Default"] = "Warning" });
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        using var http = BenchPeerKey.Authorized(new HttpClient { Timeout = TimeSpan.FromMinutes(5) });
         await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
         await using var seeder = ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], new Dictionary<string, string>
         {
             ["Discovery__Enabled"] = "false",
             ["Tracker__Seeds__0"] = node.Url,
             ["Peer__StoragePath"] = folder.Sub("seeder"),
+            ["Peer__ApiKey"] = BenchPeerKey.Value,
             ["Logging__LogLevel__Default"] = "Warning",
         });
         await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(seeder.Url + "/readyz")).IsSuccessStatusCode, seeder.Name);

@@ -31,7 +31,7 @@ public static class SwarmBenchmark
         var source = folder.RandomFile("swarm-256MiB.bin", Size, seed: 256);
         var pieceLength = TorrentMetainfo.ChoosePieceLength(Size);
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        using var http = BenchPeerKey.Authorized(new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
         var outcomes = new List<Outcome>();
         foreach (var (seeders, leechers) in Scenarios)
         {
@@ -68,6 +68,7 @@ public static class SwarmBenchmark
                     ["Discovery__Enabled"] = "false",
                     ["Tracker__Seeds__0"] = node.Url,
                     ["Peer__StoragePath"] = folder.Sub($"ours-{seeders}-{leechers}-{i}"),
+                    ["Peer__ApiKey"] = BenchPeerKey.Value,
                     ["Peer__SwarmPollInterval"] = "00:00:01",
                     ["Logging__LogLevel__Default"] = "Warning",
                 }));

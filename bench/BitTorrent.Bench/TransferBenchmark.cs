@@ -33,7 +33,7 @@ public static class TransferBenchmark
 
         await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
             new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        using var http = BenchPeerKey.Authorized(new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
         await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
         var announce = node.Url + "/announce";
 
@@ -75,7 +75,7 @@ public static class TransferBenchmark
         Console.WriteLine(string.Create(C, $"iperf3 loopback before: {iperfBefore:F0} MiB/s; load average {LoadAverage()}"));
         await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
             new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        using var http = BenchPeerKey.Authorized(new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
         await WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
         for (var run = 1; run <= runs; run++)
         {
@@ -96,6 +96,7 @@ public static class TransferBenchmark
             ["Discovery__Enabled"] = "false",
             ["Tracker__Seeds__0"] = node.Url,
             ["Peer__StoragePath"] = storage,
+            ["Peer__ApiKey"] = BenchPeerKey.Value,
             ["Peer__SwarmPollInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
         };

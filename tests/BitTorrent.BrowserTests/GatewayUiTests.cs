@@ -36,7 +36,8 @@ public sealed class GatewayUiTests(BrowserSystem system)
         Assert.False(await PeerPage.HasHorizontalScrollAsync(page), "the landing page scrolls sideways at 375 px");
         await page.SetViewportSizeAsync(1280, 860);
 
-        // A peer's link opens its UI through the gateway.
+        // A peer's link opens its UI through the gateway (for its owner, logged in with its login link).
+        await system.LogInAsync(context, system.Peer2Id);
         await page.GetByRole(AriaRole.Link, new() { Name = $"Peer {system.Peer2Id}", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync($"{system.GatewayUrl}/peers/{system.Peer2Id}/");
         await Expect(page.Locator("#who")).ToContainTextAsync($"peer {system.Peer2Id}");

@@ -127,6 +127,9 @@ public sealed class ChartSmokeTests
             ["peers.transferPort"] = Text(PeerTransfer),
             ["gateway.containerPort"] = Text(Gateway),
             ["discovery.port"] = Text(Multicast),
+            // The peers' API key, as a user would give one (else each peer makes its own in its volume).
+            ["peers.extraEnv[0].name"] = "Peer__ApiKey",
+            ["peers.extraEnv[0].value"] = BitTorrent.ContainerTests.Infrastructure.PeerApi.Key,
         };
 
         public IReadOnlyList<int> All =>

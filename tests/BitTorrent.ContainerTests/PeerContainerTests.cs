@@ -13,7 +13,7 @@ namespace BitTorrent.ContainerTests;
 public sealed class PeerContainerTests
 {
     private static readonly TimeSpan Timeout = PeerApi.Timeout;
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
+    private static readonly HttpClient Http = PeerApi.Http; // sends the peers' API key
 
     [Fact]
     public async Task Through_the_gateway_a_file_published_on_one_peer_downloads_on_another_even_after_a_chord_node_stops()

@@ -89,14 +89,21 @@ public sealed class PeerForwarder(PeerDirectory directory, IHttpForwarder forwar
     private static Task Problem(HttpContext context, int status, string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(context);
 
-    /// <summary>Sends the request to the peer's own path (without /peers/{id}) and tells it the prefix it is served under.</summary>
+    /// <summary>Sends the request to the peer's own path (without /peers/{id}) and tells it the prefix, host and scheme it is served under.</summary>
     private sealed class PrefixStrippingTransformer(string prefix, string path) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), httpContext.Request.QueryString);
+            // Set, never appended to what the client sent: the peer scopes its session cookie to the prefix and checks
+            // a changing request's Origin against the host and scheme the browser used (the gateway's).
+            proxyRequest.Headers.Remove("X-Forwarded-Prefix");
+            proxyRequest.Headers.Remove("X-Forwarded-Host");
+            proxyRequest.Headers.Remove("X-Forwarded-Proto");
             proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Prefix", prefix);
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Host", httpContext.Request.Host.Value);
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-Proto", httpContext.Request.Scheme);
             proxyRequest.Headers.Host = null;
         }
     }

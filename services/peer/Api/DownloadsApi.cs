@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Shared.Identifiers;
@@ -16,6 +17,7 @@ public static class DownloadsApi
             .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, or a multipart upload of a `.torrent` (field `torrent`). 202 with the download. 409 when the file is already here, already downloading, or not available (no peer shares it now).")
             .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
+            .WithMetadata(BodyLimit.Torrent)
             .Produces<DownloadView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

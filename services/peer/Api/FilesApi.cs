@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,9 +18,11 @@ public static class FilesApi
             .WithDescription("Files this peer holds whole and serves: those it published and those it downloaded, newest first, optionally filtered by a case-insensitive `search` in the name.");
         files.MapPost("/", PublishAsync)
             .WithName("PublishFile").WithSummary("Publish a file")
-            .WithDescription("Multipart upload (form field `file`). The file is copied into Storage, hashed into SHA-1 pieces, its BEP 3 .torrent made and put in the DHT, and seeded at once. 201 for a new file; 200 when the same content was already published here.")
+            .WithDescription("Multipart upload (form field `file`), at most Peer:MaxUploadBytes (8 GiB by default; 413 beyond, refused as it streams). The file is copied into Storage, hashed into SHA-1 pieces, its BEP 3 .torrent made and put in the DHT, and seeded at once. 201 for a new file; 200 when the same content was already published here.")
             .DisableAntiforgery()
+            .WithMetadata(BodyLimit.Upload)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         files.MapGet("/{infoHash}/content", Content)
             .WithName("OpenFile").WithSummary("Open a file")

@@ -1,3 +1,4 @@
+using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Api;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
@@ -9,20 +10,23 @@ using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Hosting;
 
 public static class PeerExtensions
 {
-    /// <summary>Largest upload a user can publish through the API.</summary>
-    public const long MaxUploadBytes = 64L * 1024 * 1024 * 1024;
-
     public static WebApplicationBuilder AddPeer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxUploadBytes);
-        services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = MaxUploadBytes);
+        // Request urls are never logged: the login link (/?key=...) carries the key in the query.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // Bodies are small unless an endpoint says otherwise (BodyLimit, set per request by PeerAccessMiddleware).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimit.JsonBytes);
         services.AddOptions<PeerOptions>().BindConfiguration(PeerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FormOptions>().Configure<IOptions<PeerOptions>>((form, peer) => form.MultipartBodyLengthLimit = peer.Value.MaxUploadBytes);
+        var peerOptions = builder.Configuration.GetSection(PeerOptions.SectionName).Get<PeerOptions>() ?? new PeerOptions();
+        services.AddPeerRateLimits(peerOptions.RequestsPerSecond);
         services.AddOptions<TrackerClientOptions>().BindConfiguration(TrackerClientOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // The engine is registered up front and started by PeerHost once the peer has its identity.
         services.AddTransferEngine(startWithHost: false);
@@ -46,7 +50,8 @@ public static class PeerExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PeerHost>());
         services.AddProblemDetails();
         services.AddExceptionHandler<PeerProblemHandler>();
-        services.AddOpenApi();
+        services.AddSingleton<ApiKey>();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecurityScheme>());
         builder.AddPeerTelemetry();
         return builder;
     }
@@ -55,6 +60,9 @@ public static class PeerExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Services.GetRequiredService<ApiKey>(); // made (and kept in Storage) at start, not at the first request
+        app.UseRateLimiter();
+        app.UseMiddleware<PeerAccessMiddleware>();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapOpenApi();

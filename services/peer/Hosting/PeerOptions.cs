@@ -20,6 +20,21 @@ public sealed class PeerOptions
     /// <summary>The announce URL written into published torrents (real clients use it); defaults to the tracker node's /announce.</summary>
     public string? AnnounceUrl { get; set; }
 
+    /// <summary>
+    /// The key that controls this peer (API clients send it as a bearer token; the login link sets a cookie from
+    /// it). When not set, a random one is made at first start and kept in <c>Storage/api-key</c>.
+    /// </summary>
+    [MinLength(16)]
+    public string? ApiKey { get; set; }
+
+    /// <summary>Largest file a user can publish through the API (the gateway's Gateway:MaxPeerBodyBytes must not be smaller).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
+    /// <summary>API requests a client address may make per second (bursts up to twice that); beyond it, 429.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecond { get; set; } = 500;
+
     /// <summary>How often registration and swarm memberships are refreshed (the tracker expires what is not).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(20);

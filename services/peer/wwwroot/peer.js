@@ -1,7 +1,7 @@
 // The peer's web UI. Every URL is relative, so the page works at / and behind the gateway at /peers/{id}/.
 'use strict';
 const $ = (id) => document.getElementById(id);
-const state = { tab: 'files', catalog: [], downloads: [], mine: [] };
+const state = { tab: 'files', catalog: [], downloads: [], mine: [], locked: false };
 
 function size(bytes) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -26,6 +26,10 @@ async function api(path, options = {}) {
     throw new Error('This peer does not answer. Is it still running?');
   }
   if (response.ok) return response.status === 204 ? null : response.json();
+  if (response.status === 401) {
+    showLogin();
+    throw new Error('This peer needs its key.');
+  }
   let sentence = `The peer answered ${response.status}.`;
   try {
     const problem = await response.json();
@@ -33,6 +37,22 @@ async function api(path, options = {}) {
   } catch { /* not JSON */ }
   throw new Error(sentence);
 }
+
+// ---- login: without a session the page asks for the key -------------------------------------
+// The login link (?key=...) is answered by the peer itself: it sets the session cookie and redirects here.
+function showLogin() {
+  if (state.locked) return;
+  state.locked = true;
+  for (const part of document.querySelectorAll('nav, #tracker, main, #message')) part.hidden = true;
+  $('who').textContent = 'not logged in';
+  $('login-wrong').hidden = location.hash !== '#wrong-key';
+  $('login').hidden = false;
+  $('login-key').focus();
+}
+$('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  location.href = `?key=${encodeURIComponent($('login-key').value.trim())}`;
+});
 
 let messageTimer;
 function say(text, ok = false) {
@@ -76,7 +96,7 @@ async function loadMe() {
       : t.discovered.includes(t.current) ? `(found by discovery: ${heard} node${heard === 1 ? '' : 's'} heard)` : '(from the configured node list)';
     $('tracker-auto').hidden = !me.tracker.manual;
   } catch (e) {
-    $('who').textContent = e.message;
+    if (!state.locked) $('who').textContent = e.message;
   }
 }
 
@@ -231,6 +251,8 @@ function publish(file) {
       $('upload-percent').textContent = 'published';
       say(request.status === 201 ? `${body.name} is published and shared.` : `${body.name} was already published: nothing changed.`, true);
       show('mine');
+    } else if (request.status === 401) {
+      showLogin();
     } else {
       $('upload-percent').textContent = 'failed';
       say((body && (body.detail || body.title)) || `Publishing failed (the peer answered ${request.status}).`);
@@ -252,6 +274,7 @@ for (const id of ['files-search', 'mine-search']) {
 }
 
 async function refresh() {
+  if (state.locked) return;
   try {
     if (state.tab === 'files') await loadCatalog();
     else if (state.tab === 'downloads') await loadDownloads();
@@ -264,6 +287,6 @@ async function refresh() {
 
 loadMe();
 refresh();
-setInterval(loadMe, 5000);
-setInterval(() => { if (state.tab === 'downloads') refresh(); else loadDownloads().catch(() => {}); }, 1000);
+setInterval(() => { if (!state.locked) loadMe(); }, 5000);
+setInterval(() => { if (state.locked) return; if (state.tab === 'downloads') refresh(); else loadDownloads().catch(() => {}); }, 1000);
 setInterval(() => { if (state.tab !== 'downloads' && state.tab !== 'publish') refresh(); }, 5000);

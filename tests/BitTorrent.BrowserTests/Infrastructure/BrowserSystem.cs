@@ -30,6 +30,19 @@ public sealed class BrowserSystem : IAsyncLifetime
     public string GatewayUrl => Gateway.Url;
     public string PeerUiUrl(long peerId) => $"{Gateway.Url}/peers/{peerId}/";
 
+    /// <summary>The login link <c>make run</c> prints for a peer: its UI url with its key.</summary>
+    public string PeerLoginUrl(long peerId) => $"{PeerUiUrl(peerId)}?key={Uri.EscapeDataString(PeerById(peerId).ApiKey)}";
+
+    public PeerProcess PeerById(long peerId) => peerId == Peer1Id ? Peer1 : peerId == Peer2Id ? Peer2 : throw new ArgumentException($"no peer {peerId}");
+
+    /// <summary>Follows a peer's login link in a context (its tabs then share the session cookie) and closes the tab.</summary>
+    public async Task LogInAsync(IBrowserContext context, long peerId)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(PeerLoginUrl(peerId));
+        await page.CloseAsync();
+    }
+
     /// <summary>
     /// Screenshots a user can look at, with stable names: under artifacts/screenshots/ on every run, or in the
     /// folder SCREENSHOTS_DIR names (`make screenshots` sets docs/screenshots/, the pictures the README shows).

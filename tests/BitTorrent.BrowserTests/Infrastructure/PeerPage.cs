@@ -11,12 +11,16 @@ public sealed class PeerPage(IPage page, long peerId)
     public IPage Page { get; } = page;
     public long PeerId { get; } = peerId;
 
-    /// <summary>Opens peer <paramref name="peerId"/>'s UI through the gateway and waits until it knows who it is.</summary>
+    /// <summary>
+    /// Opens peer <paramref name="peerId"/>'s UI through the gateway with its login link, as a user does with the
+    /// link <c>make run</c> prints, and waits until it knows who it is; the key is gone from the address bar.
+    /// </summary>
     public static async Task<PeerPage> OpenAsync(BrowserSystem system, IBrowserContext context, long peerId, IPage? page = null)
     {
         page ??= await context.NewPageAsync();
-        var response = await page.GotoAsync(system.PeerUiUrl(peerId));
+        var response = await page.GotoAsync(system.PeerLoginUrl(peerId));
         Assert.True(response is { Ok: true }, $"the peer UI did not load through the gateway: {response?.Status}");
+        Assert.Equal(system.PeerUiUrl(peerId), page.Url);
         var ui = new PeerPage(page, peerId);
         await Expect(ui.Who).ToContainTextAsync($"peer {peerId}");
         return ui;

@@ -86,6 +86,7 @@ public sealed class Cluster : IAsyncDisposable
             {
                 ["Transfer__Port"] = PeerTransferPort.ToString(CultureInfo.InvariantCulture),
                 ["Transfer__BindAddress"] = "0.0.0.0",
+                ["Peer__ApiKey"] = PeerApi.Key, // every peer API call of the suite sends it (PeerApi.Http)
             }.With(Seeds("Tracker__Seeds", seeds)).With(env));
 
     private static Dictionary<string, string> Seeds(string prefix, IReadOnlyList<string>? seeds) =>

@@ -9,7 +9,22 @@ namespace BitTorrent.ContainerTests.Infrastructure;
 public static class PeerApi
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>
+    /// The API key every peer of a test gets (<c>Peer__ApiKey</c> in its environment, or the chart's
+    /// <c>peers.extraEnv</c>), random per test run; <see cref="Http"/> sends it.
+    /// </summary>
+    public static readonly string Key = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>A client that sends <see cref="Key"/> with every request.</summary>
+    public static readonly HttpClient Http = NewClient();
+
+    private static HttpClient NewClient()
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        return http;
+    }
 
     /// <summary>The peer id the tracker gave the peer at <paramref name="peerUrl"/> (its own GET /api/me).</summary>
     public static async Task<long> PeerIdAsync(Uri peerUrl)

@@ -24,6 +24,8 @@ public sealed class GatewayEndToEndTests(ITestOutputHelper output)
         await using var second = await PeerProcess.StartAsync(ring, folder.Sub("peer-2"));
         var (id1, id2) = ((await first.MeAsync()).PeerId, (await second.MeAsync()).PeerId);
         using var gateway = new HttpClient { BaseAddress = new Uri(gatewayProcess.Url), Timeout = TimeSpan.FromMinutes(1) };
+        using var peer1 = await first.ThroughGatewayAsync(gatewayProcess.Url); // /peers/{id1}/ with peer 1's key
+        using var peer2 = await second.ThroughGatewayAsync(gatewayProcess.Url);
 
         // The catalog through the gateway, empty at first; the peers are listed.
         Assert.Empty((await gateway.GetFromJsonAsync<BitTorrent.Shared.Contracts.Tracker.TrackerFileSummary[]>("/api/tracker/files", ChordRing.Json))!);
@@ -36,7 +38,7 @@ public sealed class GatewayEndToEndTests(ITestOutputHelper output)
         var content = new StreamContent(File.OpenRead(source));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         form.Add(content, "file", "through-the-gateway.bin");
-        using var published = await gateway.PostAsync($"/peers/{id1}/api/files", form);
+        using var published = await peer1.PostAsync("api/files", form);
         Assert.Equal(HttpStatusCode.Created, published.StatusCode);
         var file = (await published.Content.ReadFromJsonAsync<FileView>(ChordRing.Json))!;
         var catalog = await gateway.GetStringAsync("/api/tracker/files?search=through");
@@ -49,12 +51,12 @@ public sealed class GatewayEndToEndTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync("/api/tracker/files")).StatusCode);
 
         // Download on peer 2 through /peers/{id}/api/downloads; the content through the gateway is the same.
-        using (var start = await gateway.PostAsJsonAsync($"/peers/{id2}/api/downloads", new { infoHash = file.InfoHash }))
+        using (var start = await peer2.PostAsJsonAsync("api/downloads", new { infoHash = file.InfoHash }))
             Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         await Eventually.TrueAsync(async () =>
-            (await gateway.GetFromJsonAsync<DownloadView>($"/peers/{id2}/api/downloads/{file.InfoHash}", ChordRing.Json))!.State == "completed",
+            (await peer2.GetFromJsonAsync<DownloadView>($"api/downloads/{file.InfoHash}", ChordRing.Json))!.State == "completed",
             TimeSpan.FromSeconds(60), "the download through the gateway did not complete");
-        var downloaded = await gateway.GetByteArrayAsync($"/peers/{id2}/api/files/{file.InfoHash}/content");
+        var downloaded = await peer2.GetByteArrayAsync($"api/files/{file.InfoHash}/content");
         Assert.Equal(TempFolder.Sha256(source), Convert.ToHexString(SHA256.HashData(downloaded)));
 
         // The peer's UI through the gateway: /peers/{id} redirects to /peers/{id}/, which serves the page.

@@ -58,5 +58,9 @@ public sealed class PeerOpenApiDocumentTests(ITestOutputHelper output)
         Assert.Equal("/peers/{peerId}", server.GetProperty("url").GetString());
         Assert.Equal(peerId.ToString(CultureInfo.InvariantCulture),
             server.GetProperty("variables").GetProperty("peerId").GetProperty("default").GetString());
+        // Swagger UI offers "Authorize" for the peer's API key, required by every operation.
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        Assert.True(document.RootElement.GetProperty("security")[0].TryGetProperty("ApiKey", out _), "the API key is not required by the document");
     }
 }

@@ -5,7 +5,10 @@ using BitTorrent.Peer.Api;
 
 namespace BitTorrent.IntegrationTests.Infrastructure;
 
-/// <summary>A peer as a real process with its own Storage folder, using a ring's nodes as tracker seeds.</summary>
+/// <summary>
+/// A peer as a real process with its own Storage folder, using a ring's nodes as tracker seeds, its own API key
+/// (<c>Peer:ApiKey</c>, sent by <see cref="Http"/>) and the allowed hosts <c>make run</c> gives it.
+/// </summary>
 public sealed class PeerProcess : IAsyncDisposable
 {
     private readonly Dictionary<string, string> _environment;
@@ -17,7 +20,21 @@ public sealed class PeerProcess : IAsyncDisposable
         _port = port;
         _environment = environment;
         Process = process;
+        ApiKey = environment["Peer__ApiKey"];
         Http = new HttpClient { BaseAddress = new Uri(process.Url + "/"), Timeout = TimeSpan.FromMinutes(2) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+    }
+
+    /// <summary>The key that controls this peer.</summary>
+    public string ApiKey { get; }
+
+    /// <summary>A client for this peer through the gateway (<c>/peers/{id}/</c>), sending its key.</summary>
+    public async Task<HttpClient> ThroughGatewayAsync(string gatewayUrl)
+    {
+        var id = (await MeAsync()).PeerId;
+        var http = new HttpClient { BaseAddress = new Uri($"{gatewayUrl.TrimEnd('/')}/peers/{id}/"), Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        return http;
     }
 
     public ServiceProcess Process { get; private set; }
@@ -34,6 +51,8 @@ public sealed class PeerProcess : IAsyncDisposable
             ["Peer__SwarmPollInterval"] = "00:00:01",
             ["Peer__RefreshInterval"] = "00:00:05",
             ["Peer__AnnounceUrl"] = ring.Live.First().Url + "/announce",
+            ["Peer__ApiKey"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
+            ["AllowedHosts"] = "127.0.0.1;localhost",
         };
         var seeds = ring.Live.Select(n => n.Url).ToList();
         for (var i = 0; i < seeds.Count; i++) environment[$"Tracker__Seeds__{i}"] = seeds[i];

@@ -43,7 +43,8 @@ public sealed class GatewayRefusesMetadataAddressesTests(ITestOutputHelper outpu
         }
 
         // The gateway still forwards to a registered peer at an ordinary address.
-        var me = await gateway.GetFromJsonAsync<BitTorrent.Peer.Api.MeView>($"/peers/{(await peer.MeAsync()).PeerId}/api/me", ChordRing.Json);
+        using var peerThroughGateway = await peer.ThroughGatewayAsync(gatewayProcess.Url);
+        var me = await peerThroughGateway.GetFromJsonAsync<BitTorrent.Peer.Api.MeView>("api/me", ChordRing.Json);
         Assert.Equal(peer.Url, me!.ApiUrl);
     }
 }

@@ -78,10 +78,12 @@ public sealed class PeerRecordHijackTests(ITestOutputHelper output)
         Assert.Equal(before with { LastSeen = default }, after! with { LastSeen = default });
         Assert.Equal(swarmBefore, await SwarmPeersAsync(gateway, infoHash));
         Assert.Contains(await gateway.GetFromJsonAsync<TrackerFileSummary[]>("/api/tracker/files", ChordRing.Json) ?? [], f => f.InfoHash == infoHash);
-        Assert.Equal(victimId, (await gateway.GetFromJsonAsync<BitTorrent.Peer.Api.MeView>($"/peers/{victimId}/api/me", ChordRing.Json))!.PeerId);
+        using var victimThroughGateway = await victim.ThroughGatewayAsync(gatewayProcess.Url);
+        Assert.Equal(victimId, (await victimThroughGateway.GetFromJsonAsync<BitTorrent.Peer.Api.MeView>("api/me", ChordRing.Json))!.PeerId);
 
         // And the system still works: peer 2 downloads the file from peer 1, through the gateway.
-        using (var start = await gateway.PostAsJsonAsync($"/peers/{otherId}/api/downloads", new { infoHash }))
+        using var otherThroughGateway = await other.ThroughGatewayAsync(gatewayProcess.Url);
+        using (var start = await otherThroughGateway.PostAsJsonAsync("api/downloads", new { infoHash }))
             Assert.True(start.IsSuccessStatusCode, await start.Content.ReadAsStringAsync());
         await other.WaitForStateAsync(infoHash, "completed");
         Assert.Equal(TempFolder.Sha256(source), await other.ContentSha256Async(infoHash));

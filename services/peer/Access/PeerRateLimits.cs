@@ -1,0 +1,38 @@
+using System.Threading.RateLimiting;
+
+namespace BitTorrent.Peer.Access;
+
+/// <summary>
+/// A token bucket per client address on the API (<c>Peer:RequestsPerSecond</c>, bursts up to twice that): 429
+/// problem details beyond it. The UI's polling is a few requests a second; the UI shell and health stay unlimited.
+/// </summary>
+public static class PeerRateLimits
+{
+    public static IServiceCollection AddPeerRateLimits(this IServiceCollection services, int requestsPerSecond)
+    {
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                await TypedResults.Problem(
+                    title: "Too many requests",
+                    detail: "This address is sending requests faster than the peer allows; wait a moment and try again.",
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
+            };
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.Request.Path.StartsWithSegments("/api")
+                    ? RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = 2 * requestsPerSecond,
+                        TokensPerPeriod = requestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    })
+                    : RateLimitPartition.GetNoLimiter("open"));
+        });
+        return services;
+    }
+}

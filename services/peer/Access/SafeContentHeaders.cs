@@ -1,0 +1,35 @@
+using Microsoft.Net.Http.Headers;
+
+namespace BitTorrent.Peer.Access;
+
+/// <summary>
+/// Published files are anyone's bytes, served on an origin that holds the owner's session: nothing the API sends
+/// may run script there. Every API response gets <c>X-Content-Type-Options: nosniff</c> and
+/// <c>Content-Security-Policy: sandbox</c>; one whose type is not on a short list of types browsers only display
+/// (images other than SVG, audio, video, PDF, plain text, JSON) is sent as an attachment, so HTML, SVG, XML,
+/// JavaScript and unknown types are saved, never rendered. Applied as the headers go out, to every route.
+/// </summary>
+public static class SafeContentHeaders
+{
+    private static readonly HashSet<string> Inline = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp", "image/x-icon",
+        "application/pdf", "text/plain", "application/json", "application/problem+json",
+    };
+
+    public static void Apply(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "sandbox";
+        if (response.StatusCode is < 200 or >= 300 || string.IsNullOrEmpty(response.ContentType)) return;
+        if (!MediaTypeHeaderValue.TryParse(response.ContentType, out var type)) type = new MediaTypeHeaderValue("application/octet-stream");
+        var media = type.MediaType.Value ?? "";
+        if (Inline.Contains(media) || media.StartsWith("audio/", StringComparison.OrdinalIgnoreCase) || media.StartsWith("video/", StringComparison.OrdinalIgnoreCase))
+            return;
+        // Keep the file name the endpoint gave; only the disposition changes.
+        var disposition = ContentDispositionHeaderValue.TryParse(headers.ContentDisposition.ToString(), out var given) ? given : new ContentDispositionHeaderValue("attachment");
+        disposition.DispositionType = "attachment";
+        headers.ContentDisposition = disposition.ToString();
+    }
+}

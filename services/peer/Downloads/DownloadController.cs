@@ -36,7 +36,8 @@ internal sealed class DownloadController : IPieceListener
     public Swarm Swarm { get; }
     public TorrentMetainfo Torrent => Swarm.Torrent;
     public Id160 InfoHash => Torrent.InfoHash;
-    public string TargetPath => Swarm.FilePath;
+    /// <summary>The file of a single-file torrent, the folder of a multi-file one.</summary>
+    public string TargetPath => Swarm.ContentPath;
     public DownloadState State { get; private set; } = DownloadState.Downloading;
     public string? Error { get; private set; }
     public DateTimeOffset StartedAt { get; }
@@ -124,7 +125,7 @@ internal sealed class DownloadController : IPieceListener
                 throw new InvalidOperationException("A completed download cannot be cancelled; its file is kept and seeded.");
         }
         Discard("download cancelled");
-        File.Delete(TargetPath);
+        ContentFiles.Delete(Torrent, TargetPath);
         Error = null;
         ChangeState(DownloadState.Cancelled);
         return Publish();
@@ -137,10 +138,10 @@ internal sealed class DownloadController : IPieceListener
             case DownloadState.Downloading or DownloadState.WaitingForPeers:
                 return Publish();
             case DownloadState.Failed:
-                Swarm.File ??= TargetFile.Open(TargetPath, Torrent.Length, truncate: Plan.VerifiedCount == 0);
+                Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: Plan.VerifiedCount == 0);
                 break;
             case DownloadState.Cancelled:
-                Swarm.File = TargetFile.Open(TargetPath, Torrent.Length, truncate: true);
+                Swarm.Content = ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: true);
                 break;
             default:
                 throw new InvalidOperationException($"Only a failed or cancelled download can be retried, not a {Describe(State)} one.");
@@ -216,8 +217,8 @@ internal sealed class DownloadController : IPieceListener
         Peers.DetachAll();
         foreach (var c in Swarm.Connections) c.Close(reason);
         Window.Clear();
-        Swarm.File?.Dispose();
-        Swarm.File = null;
+        Swarm.Content?.Dispose();
+        Swarm.Content = null;
         _context.Store?.Delete(InfoHash);
         Generation++;
         Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount));
@@ -230,8 +231,8 @@ internal sealed class DownloadController : IPieceListener
     public void Schedule(long now)
     {
         NeedsSchedule = false;
-        if (!IsActive || Swarm.File is not { } file) return;
-        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, file, now);
+        if (!IsActive || Swarm.Content is not { } content) return;
+        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, content, now);
         if (Window.Count > 0 && State == DownloadState.WaitingForPeers) ChangeState(DownloadState.Downloading);
     }
 

@@ -43,6 +43,11 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         var climbs = torrent.Name.Contains('/') || torrent.Name.Contains('\\') || torrent.Name is "." or "..";
         var name = (climbs ? null : SafeName.Sanitize(torrent.Name))
             ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which would lead outside this peer's Storage folder.");
+        foreach (var file in torrent.IsMultiFile ? torrent.Files : [])
+        {
+            if (SafeName.SanitizePath(file.Path) is null)
+                throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names a file '{file.DisplayPath}', which would lead outside its folder.");
+        }
 
         var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, torrent.Length, "started", cancellationToken);
         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();

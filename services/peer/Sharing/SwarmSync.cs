@@ -57,7 +57,7 @@ public sealed partial class SwarmSync(
             {
                 var torrentPath = storage.TorrentPath(item.InfoHash);
                 var contentPath = storage.ContentPath(item.InfoHash, item.Name);
-                if (!File.Exists(torrentPath) || !File.Exists(contentPath)) continue; // removed by hand
+                if (!File.Exists(torrentPath) || !(File.Exists(contentPath) || Directory.Exists(contentPath))) continue; // removed by hand
                 var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
                 if (seed) await engine.SeedAsync(torrent, contentPath);
                 await EnsurePublishedAsync(torrent, cancellationToken);

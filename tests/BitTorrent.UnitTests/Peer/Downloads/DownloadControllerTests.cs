@@ -138,7 +138,7 @@ public class DownloadControllerTests
             var verified = new Bitfield(torrent.PieceCount);
             if (complete) verified.SetAll();
             var target = complete ? source : _folder.File("target.bin");
-            var swarm = new Swarm(torrent, target, new Bitfield(torrent.PieceCount)) { File = TargetFile.Open(target, torrent.Length, truncate: !complete) };
+            var swarm = new Swarm(torrent, target, new Bitfield(torrent.PieceCount)) { Content = ContentFiles.OpenToDownload(torrent, target, truncate: !complete) };
             using var started = Events.Subscribe();
             Controller = new DownloadController(context, swarm, verified, DateTimeOffset.UtcNow);
             Controller.Start([]);
@@ -174,7 +174,7 @@ public class DownloadControllerTests
 
         public void Dispose()
         {
-            Controller.Swarm.File?.Dispose();
+            Controller.Swarm.Content?.Dispose();
             Store.Dispose();
             _writer.Dispose();
             _folder.Dispose();

@@ -28,6 +28,10 @@ public static class FilesApi
             .WithName("GetFileDetails").WithSummary("Details of a file or folder")
             .WithDescription("Name, size, piece size, progress and the files (path, size, where to open it) of a torrent held here or being downloaded.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        files.MapDelete("/{infoHash}", RemoveAsync)
+            .WithName("RemoveFile").WithSummary("Remove a file or folder")
+            .WithDescription("Stops sharing it (leaves the swarm), ends a running download of it, removes it from this peer's files, and deletes its data when `deleteData=true` (kept on disk otherwise). The catalog entry stays: unpublish it at the tracker. 204, or 404 when this peer neither holds nor downloads it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         files.MapGet("/{infoHash}/content", Content)
             .WithName("OpenFile").WithSummary("Open a file")
             .WithDescription("The file's bytes, inline (so a browser shows what it can), with range requests. 404 while it is not here whole; a folder's files open at `content/{path}`.");
@@ -104,6 +108,13 @@ public static class FilesApi
             return TypedResults.Problem(title: "File not available", detail: "This peer neither holds nor downloads that file.", statusCode: 404);
         var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
         return TypedResults.Ok(FileDetailsView.Of(torrent, item, download));
+    }
+
+    private static async Task<IResult> RemoveAsync(string infoHash, bool? deleteData, FileRemover remover, CancellationToken cancellationToken)
+    {
+        if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
+        await remover.RemoveAsync(id, deleteData ?? false, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static IResult Content(string infoHash, PeerStorage storage, HeldFiles held, HttpContext context)

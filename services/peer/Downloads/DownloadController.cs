@@ -159,6 +159,44 @@ internal sealed class DownloadController : IPieceListener
         return Publish();
     }
 
+    /// <summary>
+    /// The first half of a recheck: every running transaction ended (their late blocks are ignored) and
+    /// the files opened if they were closed; the caller then hashes them off the engine thread.
+    /// </summary>
+    public ContentFiles BeginRecheck()
+    {
+        if (State == DownloadState.Cancelled) throw new InvalidOperationException("A cancelled download has no files to check; retry it instead.");
+        StopFetching();
+        Window.Clear();
+        Generation++;
+        return Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: false);
+    }
+
+    /// <summary>
+    /// The second half: the pieces found good on disk are the verified ones from now on; the others are
+    /// fetched again (a completed download becomes a running one until they are back).
+    /// </summary>
+    public DownloadSnapshot FinishRecheck(Bitfield verified)
+    {
+        Generation++;
+        Plan = PiecePlan.Create(Torrent.Geometry, verified);
+        foreach (var a in Peers.Attendants)
+            if (a.Connection.RemotePieces is { } pieces) Plan.AddAvailability(pieces); // the new plan knows who has what
+        Swarm.Have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(Torrent.PieceCount);
+        _report.Dirty = true;
+        DownloadLog.Rechecked(_context.Logger, Torrent.Name, verified.SetCount, Torrent.PieceCount);
+        if (Plan.IsComplete)
+        {
+            if (State != DownloadState.Completed) Complete();
+            else SaveState();
+            return Publish();
+        }
+        Error = null;
+        if (State != DownloadState.Paused) Activate();
+        SaveState();
+        return Publish();
+    }
+
     public DownloadSnapshot DeclareNoMorePeers()
     {
         NoMorePeers = true;

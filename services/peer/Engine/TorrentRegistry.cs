@@ -66,7 +66,11 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
         var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow);
         _swarms.Add(torrent.InfoHash, swarm);
         _downloads.Add(torrent.InfoHash, download);
-        return download.Start(peers);
+        var started = download.Start(peers);
+        if (!download.IsActive) return started;
+        // No peer connected yet (none known, or still being dialled): accepted as waiting; the swarm poll brings peers.
+        download.Tick(Environment.TickCount64);
+        return download.Publish();
     }
 
     /// <summary>Stops serving and downloading a torrent and forgets it (and its state file); files are left on disk.</summary>

@@ -36,6 +36,7 @@ public static class PeerExtensions
         services.AddSingleton<SwarmSync>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<DownloadManager>();
+        services.AddSingleton<FileRemover>();
         services.AddSingleton<HeldFiles>();
         services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();

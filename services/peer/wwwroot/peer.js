@@ -118,14 +118,16 @@ async function loadCatalog() {
 
 async function startDownload(file) {
   try {
-    await api('api/downloads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ infoHash: file.infoHash }) });
-    say(`Downloading ${file.name}.`, true);
+    const download = await api('api/downloads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ infoHash: file.infoHash }) });
+    say(download.state === 'waiting'
+      ? `${file.name} is waiting for a peer that has it: it starts when one is online.`
+      : `Downloading ${file.name}.`, true);
     show('downloads');
   } catch (e) { say(e.message); }
 }
 
 // ---- downloads ------------------------------------------------------------------------------
-const stateLabels = { downloading: 'downloading', waiting: 'waiting for peers', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
+const stateLabels = { downloading: 'downloading', waiting: 'waiting for a peer that has the file', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
 
 async function command(download, verb) {
   try {

@@ -1,5 +1,6 @@
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
+using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Identifiers;
@@ -18,7 +19,7 @@ public static class CatalogApi
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<CatalogView>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<CatalogView>>> GetAsync(string? search, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
     {
         var files = await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken);
         var entries = files.Select(f =>
@@ -28,7 +29,7 @@ public static class CatalogApi
             var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
                 : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
                 : f.Seeders > 0 ? "available" : "unavailable";
-            return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent");
+            return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", links.For(id, f.Name));
         }).OrderBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList();
         return TypedResults.Ok<IReadOnlyList<CatalogView>>(entries);
     }

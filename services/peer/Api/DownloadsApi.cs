@@ -13,7 +13,7 @@ public static class DownloadsApi
         var downloads = app.MapGroup("api/downloads").WithTags("Downloads");
         downloads.MapPost("/", StartAsync)
             .WithName("StartDownload").WithSummary("Download a file")
-            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, or a multipart upload of a `.torrent` (field `torrent`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
+            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT), or a multipart upload of a `.torrent` (field `torrent`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
             .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
             .Produces<DownloadView>(StatusCodes.Status202Accepted)
@@ -84,9 +84,15 @@ public static class DownloadsApi
             {
                 body = null;
             }
-            if (body?.InfoHash is null)
-                return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" } or a .torrent upload.", statusCode: 400);
-            if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
+            if (body?.Magnet is { } magnet)
+            {
+                if (!MagnetLink.TryParse(magnet, out var link, out var problem))
+                    return TypedResults.Problem(title: "Invalid magnet link", detail: $"That magnet link cannot be used: {problem}.", statusCode: 400);
+                infoHash = link.InfoHash;
+            }
+            else if (body?.InfoHash is null)
+                return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" }, { \"magnet\": \"magnet:?xt=urn:btih:…\" } or a .torrent upload.", statusCode: 400);
+            else if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
         }
         var snapshot = await manager.StartAsync(infoHash, torrent, cancellationToken);
         var view = DownloadView.Of(snapshot);

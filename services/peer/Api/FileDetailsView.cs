@@ -19,9 +19,10 @@ public sealed record FileDetailsView(
     string? State,
     string? ContentUrl,
     string TorrentUrl,
+    string Magnet,
     IReadOnlyList<FileEntryView> Files)
 {
-    public static FileDetailsView Of(TorrentMetainfo torrent, LibraryItem? held, DownloadSnapshot? download)
+    public static FileDetailsView Of(TorrentMetainfo torrent, LibraryItem? held, DownloadSnapshot? download, string magnet)
     {
         var id = torrent.InfoHash.ToString();
         var whole = held is not null;
@@ -34,7 +35,7 @@ public sealed record FileDetailsView(
         }).ToList();
         var state = whole ? "held" : download is null ? null : DownloadView.Of(download).State;
         return new FileDetailsView(id, held?.Name ?? download?.Name ?? torrent.Name, torrent.Length, torrent.PieceLength, torrent.PieceCount,
-            torrent.IsMultiFile, progress, state, whole && !torrent.IsMultiFile ? $"api/files/{id}/content" : null, $"api/files/{id}/torrent", files);
+            torrent.IsMultiFile, progress, state, whole && !torrent.IsMultiFile ? $"api/files/{id}/content" : null, $"api/files/{id}/torrent", magnet, files);
     }
 
     /// <summary>A file's path inside its torrent's folder as stored here ('/' between usable segments).</summary>

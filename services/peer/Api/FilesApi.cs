@@ -45,18 +45,18 @@ public static class FilesApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held)
+    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held, MagnetLinks links)
     {
         var files = held.All()
             .Where(i => string.IsNullOrWhiteSpace(search) || i.Name.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(i => i.AddedAt)
-            .Select(FileView.Of)
+            .Select(i => FileView.Of(i, links))
             .ToList();
         return TypedResults.Ok<IReadOnlyList<FileView>>(files);
     }
 
     private static async Task<Results<Created<FileView>, Ok<FileView>, ProblemHttpResult>> PublishAsync(
-        HttpRequest request, Publisher publisher, CancellationToken cancellationToken)
+        HttpRequest request, Publisher publisher, MagnetLinks links, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
             return TypedResults.Problem(title: "No file", detail: "Send the file (or a folder's files) as multipart form data in fields named 'file'.", statusCode: 400);
@@ -83,7 +83,7 @@ public static class FilesApi
                 foreach (var (stream, _) in streams) await stream.DisposeAsync();
             }
         }
-        var view = FileView.Of(outcome.Item);
+        var view = FileView.Of(outcome.Item, links);
         return outcome.Created ? TypedResults.Created(view.ContentUrl, view) : TypedResults.Ok(view);
     }
 
@@ -98,7 +98,7 @@ public static class FilesApi
     }
 
     private static async Task<Results<Ok<FileDetailsView>, ProblemHttpResult>> Details(string infoHash, PeerStorage storage, HeldFiles held,
-        TransferEngine engine, CancellationToken cancellationToken)
+        TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return (ProblemHttpResult)InfoHashes.Invalid(infoHash);
         var item = held.Find(id);
@@ -107,7 +107,7 @@ public static class FilesApi
         if ((item is null && download is null) || !File.Exists(torrentPath))
             return TypedResults.Problem(title: "File not available", detail: "This peer neither holds nor downloads that file.", statusCode: 404);
         var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
-        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download));
+        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString()));
     }
 
     private static async Task<IResult> RemoveAsync(string infoHash, bool? deleteData, FileRemover remover, CancellationToken cancellationToken)

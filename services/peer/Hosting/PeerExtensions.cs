@@ -37,6 +37,7 @@ public static class PeerExtensions
         services.AddSingleton<Publisher>();
         services.AddSingleton<DownloadManager>();
         services.AddSingleton<FileRemover>();
+        services.AddSingleton<MagnetLinks>();
         services.AddSingleton<HeldFiles>();
         services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();

@@ -1,9 +1,6 @@
 using BitTorrent.Peer.Engine;
-using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
-using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Sharing;
 
@@ -14,9 +11,8 @@ namespace BitTorrent.Peer.Sharing;
 public sealed partial class Publisher(
     PeerStorage storage,
     TransferEngine engine,
-    TrackerConnection tracker,
     SwarmSync swarms,
-    IOptions<PeerOptions> options,
+    MagnetLinks links,
     TimeProvider time,
     ILogger<Publisher> logger)
 {
@@ -31,7 +27,7 @@ public sealed partial class Publisher(
             await using (var target = new FileStream(upload, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                 await content.CopyToAsync(target, 1 << 20, cancellationToken);
 
-            var announce = options.Value.AnnounceUrl ?? $"{tracker.Current ?? tracker.Candidates().FirstOrDefault() ?? "http://127.0.0.1:5101"}/announce";
+            var announce = links.AnnounceUrl;
             var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFile(upload, announce, name, cancellationToken), cancellationToken);
 
             var existing = storage.Find(torrent.InfoHash);
@@ -81,7 +77,7 @@ public sealed partial class Publisher(
             }
             sources.Sort((a, b) => string.CompareOrdinal(string.Join('/', a.Path), string.Join('/', b.Path)));
 
-            var announce = options.Value.AnnounceUrl ?? $"{tracker.Current ?? tracker.Candidates().FirstOrDefault() ?? "http://127.0.0.1:5101"}/announce";
+            var announce = links.AnnounceUrl;
             var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFiles(folder, sources, announce, cancellationToken), cancellationToken);
 
             var existing = storage.Find(torrent.InfoHash);

@@ -55,6 +55,27 @@ public sealed class FolderPublishAndDownloadTests(TwoPeersFixture system, ITestO
     }
 
     [Fact]
+    public async Task A_magnet_link_from_the_publisher_downloads_the_folder_on_another_peer()
+    {
+        var sources = new[] { ("mag/a.bin", 400_000L), ("mag/sub/b.bin", 3L) }
+            .Select((f, i) => (Path: system.Folder.RandomFile($"mag-{i}", f.Item2, seed: 200 + i), Relative: f.Item1)).ToList();
+        using var response = await system.Publisher.PostFolderAsync(sources);
+        var published = (await response.Content.ReadFromJsonAsync<FileView>(ChordRing.Json))!;
+        Assert.StartsWith($"magnet:?xt=urn:btih:{published.InfoHash}&dn=mag&tr=http", published.Magnet, StringComparison.Ordinal);
+        Assert.Equal(published.Magnet.Split("&tr=")[0], (await system.Publisher.FileDetailsAsync(published.InfoHash)).Magnet.Split("&tr=")[0]);
+
+        using (var start = await system.Downloader.Http.PostAsJsonAsync("api/downloads", new { magnet = published.Magnet }))
+            Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        await system.Downloader.WaitForStateAsync(published.InfoHash, "completed", TimeSpan.FromSeconds(90));
+        var details = await system.Downloader.FileDetailsAsync(published.InfoHash);
+        Assert.Equal(TempFolder.Sha256(sources[0].Path), await system.Downloader.Sha256Async(details.Files.Single(f => f.Path == "a.bin").ContentUrl!));
+
+        using var bad = await system.Downloader.Http.PostAsJsonAsync("api/downloads", new { magnet = "magnet:?dn=no-hash" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("magnet link", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_folder_upload_with_a_path_that_climbs_is_refused_and_writes_nothing_outside_storage()
     {
         var source = system.Folder.RandomFile("climb.bin", 100, seed: 9);

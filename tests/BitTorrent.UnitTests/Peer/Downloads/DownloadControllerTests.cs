@@ -112,6 +112,31 @@ public class DownloadControllerTests
         Assert.Single(fixture.Started, e => e.Kind == DownloadEventKind.Completed);
     }
 
+    [Fact]
+    public void A_recheck_of_a_completed_download_with_a_damaged_byte_runs_again_for_that_piece_only()
+    {
+        using var fixture = new ControllerFixture(complete: true);
+        var download = fixture.Controller;
+        using (var file = new FileStream(download.TargetPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = TorrentMetainfo.MinPieceLength + 10; // piece 1
+            file.WriteByte((byte)(file.ReadByte() ^ 0xFF));
+        }
+
+        var content = download.BeginRecheck();
+        var verified = PieceRecheck.Verify(download.Torrent, content, CancellationToken.None);
+        var snapshot = download.FinishRecheck(verified);
+
+        Assert.False(verified[1]);
+        Assert.Equal(download.Torrent.PieceCount - 1, verified.SetCount);
+        Assert.Equal(download.Torrent.PieceCount - 1, snapshot.PiecesDone);
+        Assert.True(download.IsActive);
+        Assert.False(download.Swarm.Have[1]); // no longer served to others
+
+        var intact = download.FinishRecheck(PieceRecheck.Verify(download.Torrent, download.BeginRecheck(), CancellationToken.None));
+        Assert.Equal(download.Torrent.PieceCount - 1, intact.PiecesDone); // the damage is still there until fetched
+    }
+
     private static List<DownloadEvent> Drain(DownloadEventSubscription events)
     {
         var list = new List<DownloadEvent>();

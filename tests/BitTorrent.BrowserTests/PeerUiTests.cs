@@ -152,6 +152,9 @@ public sealed class PeerUiTests(BrowserSystem system)
         var message = await leecher.Message.InnerTextAsync();
         Assert.DoesNotMatch(new Regex(@"\b(409|404|400|Conflict)\b"), message);
         await leecher.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-waiting-for-a-peer.png") });
+        // It would wait for ever: cancelled, so the other scenarios on these peers see no running download.
+        await leecher.DownloadRow(orphan).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(leecher.DownloadRow(orphan).Locator(".state")).ToContainTextAsync("cancelled");
     }
 
     [Fact]

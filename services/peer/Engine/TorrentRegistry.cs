@@ -67,8 +67,8 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger)
         _swarms.Add(torrent.InfoHash, swarm);
         _downloads.Add(torrent.InfoHash, download);
         var started = download.Start(peers);
-        if (!download.IsActive) return started;
-        // No peer connected yet (none known, or still being dialled): accepted as waiting; the swarm poll brings peers.
+        if (peers.Count > 0 || !download.IsActive) return started;
+        // Nobody to ask yet (the seeder is not online): accepted as waiting; the swarm poll brings peers.
         download.Tick(Environment.TickCount64);
         return download.Publish();
     }

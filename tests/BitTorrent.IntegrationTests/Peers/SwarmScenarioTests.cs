@@ -163,10 +163,7 @@ public sealed class SwarmScenarioTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(2)); // the stopped seeder's announce has expired or was withdrawn
 
         using (var added = await UploadTorrentAsync(leecher, torrent))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, added.StatusCode);
-            Assert.Equal("waiting", (await added.Content.ReadFromJsonAsync<DownloadView>(ChordRing.Json))!.State);
-        }
+            Assert.Equal(HttpStatusCode.Accepted, added.StatusCode); // the tracker may still list the gone seeder: then it is being dialled
         await Task.Delay(TimeSpan.FromSeconds(10));
         Assert.Equal("waiting", (await leecher.DownloadAsync(id)).State);
 

@@ -138,7 +138,7 @@ public sealed class PeerUiTests(BrowserSystem system)
         await Expect(stale.Message).ToHaveTextAsync($"You already have {name}: it is in your files.");
         await Expect(stale.Message).Not.ToHaveClassAsync(new Regex(@"\bok\b"));
 
-        // A file in the catalog that nobody seeds (its publisher left for good) is labelled, and refused in a sentence.
+        // A file in the catalog that nobody seeds (its publisher left for good) is labelled, and its download waits for a peer.
         const string orphan = "browser-orphan.txt";
         await system.PublishOrphanTorrentAsync(orphan);
         await leecher.ShowAsync("Files");
@@ -147,11 +147,14 @@ public sealed class PeerUiTests(BrowserSystem system)
         await Expect(row.Locator(".state")).ToHaveTextAsync("no seeder online");
         await Expect(row.Locator(".meta")).ToContainTextAsync("0 seeders");
         await row.GetByRole(AriaRole.Button, new() { Name = "Download file" }).ClickAsync();
-        await Expect(leecher.Message).ToHaveTextAsync($"{orphan} is not available: no peer is sharing it right now. Try again when its publisher is online.");
-        await Expect(leecher.Tab("Files")).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(leecher.Message).ToHaveTextAsync($"{orphan} is waiting for a peer that has it: it starts when one is online.");
+        await Expect(leecher.DownloadRow(orphan).Locator(".state")).ToContainTextAsync("waiting for a peer that has the file");
         var message = await leecher.Message.InnerTextAsync();
         Assert.DoesNotMatch(new Regex(@"\b(409|404|400|Conflict)\b"), message);
-        await leecher.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-not-available.png") });
+        await leecher.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-waiting-for-a-peer.png") });
+        // It would wait for ever: cancelled, so the other scenarios on these peers see no running download.
+        await leecher.DownloadRow(orphan).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(leecher.DownloadRow(orphan).Locator(".state")).ToContainTextAsync("cancelled");
     }
 
     [Fact]

@@ -154,14 +154,29 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return time.GetUtcNow();
     }
 
-    /// <summary>A torrent the tracker accepts: any valid single-file torrent whose name is a <see cref="SafeName"/>.</summary>
+    /// <summary>
+    /// A torrent the tracker accepts: any valid torrent whose name is a <see cref="SafeName"/> and, for a
+    /// folder, every file's path a list of safe names.
+    /// </summary>
     public static bool TryRead(byte[] torrent, [NotNullWhen(true)] out TorrentMetainfo? metainfo, [NotNullWhen(false)] out string? error)
     {
         if (!TorrentMetainfo.TryParse(torrent, int.MaxValue, out metainfo, out error)) return false;
-        if (SafeName.IsValid(metainfo.Name, out var reason)) return true;
-        metainfo = null;
-        error = $"info: 'name' is not a plain file name: {reason}";
-        return false;
+        if (!SafeName.IsValid(metainfo.Name, out var reason))
+        {
+            metainfo = null;
+            error = $"info: 'name' is not a plain file name: {reason}";
+            return false;
+        }
+        foreach (var file in metainfo.IsMultiFile ? metainfo.Files : [])
+        {
+            if (SafeName.PathRefusal(file.Path) is { } refusal)
+            {
+                error = $"info: the file '{file.DisplayPath}' has an unsafe path: {refusal}";
+                metainfo = null;
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

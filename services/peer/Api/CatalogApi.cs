@@ -1,5 +1,6 @@
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
+using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Contracts.Tracker;
@@ -23,7 +24,7 @@ public static class CatalogApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CatalogView>>, Ok<CatalogPageView>, ValidationProblem>> GetAsync(
-        string? search, string? sort, string? order, int? page, int? pageSize, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, CancellationToken cancellationToken)
+        string? search, string? sort, string? order, int? page, int? pageSize, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
     {
         if (!CatalogQuery.TryCreate(search, sort, order, page, pageSize, out var query, out var errors)) return TypedResults.ValidationProblem(errors);
         if (page is null && pageSize is null)
@@ -31,20 +32,20 @@ public static class CatalogApi
             var files = sort is null && order is null
                 ? await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken)
                 : await tracker.CallAsync((api, ct) => api.GetSortedFilesAsync(query.Search, query.SortName, query.OrderName, ct), cancellationToken);
-            return TypedResults.Ok<IReadOnlyList<CatalogView>>(files.Select(f => View(f, storage, engine)).ToList());
+            return TypedResults.Ok<IReadOnlyList<CatalogView>>(files.Select(f => View(f, storage, engine, links)).ToList());
         }
         var result = await tracker.CallAsync((api, ct) => api.GetFilePageAsync(query.Search, query.SortName, query.OrderName, query.Page, query.PageSize, ct), cancellationToken);
         return TypedResults.Ok(new CatalogPageView(result.Total, result.Page, result.PageSize, result.Sort, result.Order,
-            result.Items.Select(f => View(f, storage, engine)).ToList()));
+            result.Items.Select(f => View(f, storage, engine, links)).ToList()));
     }
 
-    private static CatalogView View(TrackerFileSummary f, PeerStorage storage, TransferEngine engine)
+    private static CatalogView View(TrackerFileSummary f, PeerStorage storage, TransferEngine engine, MagnetLinks links)
     {
         Id160.TryParse(f.InfoHash, out var id);
         var download = engine.GetDownload(id);
         var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
             : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
             : f.Seeders > 0 ? "available" : "unavailable";
-        return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", f.Published);
+        return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", links.For(id, f.Name), f.Published);
     }
 }

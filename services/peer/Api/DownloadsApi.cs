@@ -14,7 +14,7 @@ public static class DownloadsApi
         var downloads = app.MapGroup("api/downloads").WithTags("Downloads");
         downloads.MapPost("/", StartAsync)
             .WithName("StartDownload").WithSummary("Download a file")
-            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, or a multipart upload of a `.torrent` (field `torrent`). 202 with the download. 409 when the file is already here, already downloading, or not available (no peer shares it now).")
+            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT), or a multipart upload of a `.torrent` (field `torrent`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
             .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
             .WithMetadata(BodyLimit.Torrent)
@@ -36,9 +36,11 @@ public static class DownloadsApi
             ("resume", "Resumes a paused download where it stopped."),
             ("cancel", "Stops a download and removes its partial file."),
             ("retry", "Starts a failed or cancelled download again; verified pieces are not fetched again."),
+            ("recheck", "Verifies every piece on disk again against the torrent; pieces that fail are fetched again (a completed download runs until they are back)."),
+            ("reannounce", "Asks the tracker for peers now instead of at the next poll, and connects to the new ones."),
         })
         {
-            downloads.MapPost($"/{{id}}/{verb}", (string id, DownloadManager manager) => SteerAsync(id, verb, manager))
+            downloads.MapPost($"/{{id}}/{verb}", (string id, DownloadManager manager, CancellationToken cancellationToken) => SteerAsync(id, verb, manager, cancellationToken))
                 .WithName(char.ToUpperInvariant(verb[0]) + verb[1..] + "Download")
                 .WithSummary(char.ToUpperInvariant(verb[0]) + verb[1..] + " a download")
                 .WithDescription(describe + " 409 when the download's state does not allow it.")
@@ -84,9 +86,15 @@ public static class DownloadsApi
             {
                 body = null;
             }
-            if (body?.InfoHash is null)
-                return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" } or a .torrent upload.", statusCode: 400);
-            if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
+            if (body?.Magnet is { } magnet)
+            {
+                if (!MagnetLink.TryParse(magnet, out var link, out var problem))
+                    return TypedResults.Problem(title: "Invalid magnet link", detail: $"That magnet link cannot be used: {problem}.", statusCode: 400);
+                infoHash = link.InfoHash;
+            }
+            else if (body?.InfoHash is null)
+                return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" }, { \"magnet\": \"magnet:?xt=urn:btih:…\" } or a .torrent upload.", statusCode: 400);
+            else if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
         }
         var snapshot = await manager.StartAsync(infoHash, torrent, cancellationToken);
         var view = DownloadView.Of(snapshot);
@@ -104,7 +112,7 @@ public static class DownloadsApi
             : TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
     }
 
-    private static async Task<IResult> SteerAsync(string id, string verb, DownloadManager manager)
+    private static async Task<IResult> SteerAsync(string id, string verb, DownloadManager manager, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
         var snapshot = verb switch
@@ -112,6 +120,8 @@ public static class DownloadsApi
             "pause" => await manager.PauseAsync(infoHash),
             "resume" => await manager.ResumeAsync(infoHash),
             "cancel" => await manager.CancelAsync(infoHash),
+            "recheck" => await manager.RecheckAsync(infoHash, cancellationToken),
+            "reannounce" => await manager.ReannounceAsync(infoHash, cancellationToken),
             _ => await manager.RetryAsync(infoHash),
         };
         return TypedResults.Ok(DownloadView.Of(snapshot));

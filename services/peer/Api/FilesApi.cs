@@ -1,6 +1,9 @@
 using BitTorrent.Peer.Access;
+using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
+using BitTorrent.Peer.Transfer;
+using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 
@@ -17,16 +20,27 @@ public static class FilesApi
             .WithName("GetMyFiles").WithSummary("My files")
             .WithDescription("Files this peer holds whole and serves: those it published and those it downloaded, newest first, optionally filtered by a case-insensitive `search` in the name.");
         files.MapPost("/", PublishAsync)
-            .WithName("PublishFile").WithSummary("Publish a file")
-            .WithDescription("Multipart upload (form field `file`), at most Peer:MaxUploadBytes (8 GiB by default; 413 beyond, refused as it streams). The file is copied into Storage, hashed into SHA-1 pieces, its BEP 3 .torrent made and put in the DHT, and seeded at once. 201 for a new file; 200 when the same content was already published here.")
+            .WithName("PublishFile").WithSummary("Publish a file or a folder")
+            .WithDescription("Multipart upload of one or more `file` parts. One part whose filename has no folder makes a single-file torrent. Parts whose filenames carry relative paths (`photos/2026/a.jpg`, as browsers send for a picked folder) make a multi-file torrent named by the optional form field `name` (default: their common top folder); every path segment is checked. The files are copied into Storage, hashed into SHA-1 pieces, the BEP 3 .torrent made and put in the DHT, and seeded at once. 201 for a new file; 200 when the same content was already published here.")
             .DisableAntiforgery()
             .WithMetadata(BodyLimit.Upload)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        files.MapGet("/{infoHash}", Details)
+            .WithName("GetFileDetails").WithSummary("Details of a file or folder")
+            .WithDescription("Name, size, piece size, progress and the files (path, size, where to open it) of a torrent held here or being downloaded.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        files.MapDelete("/{infoHash}", RemoveAsync)
+            .WithName("RemoveFile").WithSummary("Remove a file or folder")
+            .WithDescription("Stops sharing it (leaves the swarm), ends a running download of it, removes it from this peer's files, and deletes its data when `deleteData=true` (kept on disk otherwise). The catalog entry stays: unpublish it at the tracker. 204, or 404 when this peer neither holds nor downloads it.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         files.MapGet("/{infoHash}/content", Content)
             .WithName("OpenFile").WithSummary("Open a file")
-            .WithDescription("The file's bytes, inline (so a browser shows what it can), with range requests. 404 while it is not here whole.");
+            .WithDescription("The file's bytes, inline (so a browser shows what it can), with range requests. 404 while it is not here whole; a folder's files open at `content/{path}`.");
+        files.MapGet("/{infoHash}/content/{**path}", ContentInFolder)
+            .WithName("OpenFileInFolder").WithSummary("Open one file of a folder")
+            .WithDescription("One file of a multi-file torrent by its path inside the folder (as `files[].path` in the details), inline, with range requests. 404 while the folder is not here whole or no such file is in it.");
         files.MapGet("/{infoHash}/torrent", TorrentAsync)
             .WithName("GetTorrent").WithSummary("The .torrent of a file")
             .WithDescription("The BEP 3 .torrent (application/x-bittorrent) of a file this peer holds, or of any file in the catalog (fetched from the tracker and kept in Storage).")
@@ -34,25 +48,76 @@ public static class FilesApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held)
+    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held, MagnetLinks links)
     {
         var files = held.All()
             .Where(i => string.IsNullOrWhiteSpace(search) || i.Name.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(i => i.AddedAt)
-            .Select(FileView.Of)
+            .Select(i => FileView.Of(i, links))
             .ToList();
         return TypedResults.Ok<IReadOnlyList<FileView>>(files);
     }
 
     private static async Task<Results<Created<FileView>, Ok<FileView>, ProblemHttpResult>> PublishAsync(
-        IFormFile? file, Publisher publisher, CancellationToken cancellationToken)
+        HttpRequest request, Publisher publisher, MagnetLinks links, CancellationToken cancellationToken)
     {
-        if (file is null)
-            return TypedResults.Problem(title: "No file", detail: "Send the file as multipart form data in a field named 'file'.", statusCode: 400);
-        await using var content = file.OpenReadStream();
-        var outcome = await publisher.PublishAsync(content, file.FileName, cancellationToken);
-        var view = FileView.Of(outcome.Item);
+        if (!request.HasFormContentType)
+            return TypedResults.Problem(title: "No file", detail: "Send the file (or a folder's files) as multipart form data in fields named 'file'.", statusCode: 400);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var parts = form.Files.GetFiles("file");
+        if (parts.Count == 0)
+            return TypedResults.Problem(title: "No file", detail: "Send the file (or a folder's files) as multipart form data in fields named 'file'.", statusCode: 400);
+        var name = form["name"].FirstOrDefault();
+        PublishOutcome outcome;
+        if (parts.Count == 1 && string.IsNullOrWhiteSpace(name) && !IsRelativePath(parts[0].FileName))
+        {
+            await using var content = parts[0].OpenReadStream();
+            outcome = await publisher.PublishAsync(content, parts[0].FileName, cancellationToken);
+        }
+        else
+        {
+            var streams = parts.Select(p => (p.OpenReadStream(), (string?)p.FileName)).ToList();
+            try
+            {
+                outcome = await publisher.PublishFolderAsync(streams, name, cancellationToken);
+            }
+            finally
+            {
+                foreach (var (stream, _) in streams) await stream.DisposeAsync();
+            }
+        }
+        var view = FileView.Of(outcome.Item, links);
         return outcome.Created ? TypedResults.Created(view.ContentUrl, view) : TypedResults.Ok(view);
+    }
+
+    /// <summary>
+    /// A clean relative path ("photos/a.jpg"): one file of a folder. Anything else with separators (a full
+    /// path some browsers send, a path that climbs) names a single file by its last segment, as ever.
+    /// </summary>
+    private static bool IsRelativePath(string fileName)
+    {
+        var path = fileName.Replace('\\', '/');
+        return path.Contains('/') && !path.StartsWith('/') && !path.Contains(':') && SafeName.SanitizePath(path.Split('/')) is not null;
+    }
+
+    private static async Task<Results<Ok<FileDetailsView>, ProblemHttpResult>> Details(string infoHash, PeerStorage storage, HeldFiles held,
+        TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
+    {
+        if (!InfoHashes.TryParse(infoHash, out var id)) return (ProblemHttpResult)InfoHashes.Invalid(infoHash);
+        var item = held.Find(id);
+        var download = engine.IsStarted ? engine.GetDownload(id) : null;
+        var torrentPath = storage.TorrentPath(id);
+        if ((item is null && download is null) || !File.Exists(torrentPath))
+            return TypedResults.Problem(title: "File not available", detail: "This peer neither holds nor downloads that file.", statusCode: 404);
+        var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
+        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString()));
+    }
+
+    private static async Task<IResult> RemoveAsync(string infoHash, bool? deleteData, FileRemover remover, CancellationToken cancellationToken)
+    {
+        if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
+        await remover.RemoveAsync(id, deleteData ?? false, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static IResult Content(string infoHash, PeerStorage storage, HeldFiles held, HttpContext context)
@@ -60,11 +125,39 @@ public static class FilesApi
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
         var item = held.Find(id);
         var path = item is null ? null : storage.ContentPath(id, item.Name);
+        if (item is not null && Directory.Exists(path))
+            return TypedResults.Problem(title: "A folder", detail: $"{item.Name} is a folder: open one of its files at content/{{path}} (see the file's details).", statusCode: 404);
         if (item is null || !File.Exists(path))
             return TypedResults.Problem(title: "File not available", detail: "This peer does not hold that file whole (yet).", statusCode: 404);
-        if (!ContentTypes.TryGetContentType(item.Name, out var contentType)) contentType = "application/octet-stream";
-        context.Response.Headers.ContentDisposition = $"inline; filename*=UTF-8''{Uri.EscapeDataString(item.Name)}";
-        return TypedResults.PhysicalFile(path!, contentType, enableRangeProcessing: true);
+        return Serve(path!, item.Name, context);
+    }
+
+    private static async Task<IResult> ContentInFolder(string infoHash, string path, PeerStorage storage, HeldFiles held, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
+        var item = held.Find(id);
+        var torrentPath = storage.TorrentPath(id);
+        var folder = item is null ? null : storage.ContentPath(id, item.Name);
+        if (item is null || !Directory.Exists(folder) || !File.Exists(torrentPath))
+            return TypedResults.Problem(title: "File not available", detail: "This peer does not hold that folder whole (yet).", statusCode: 404);
+        // Only paths the torrent lists are served, found where the download put them.
+        var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
+        var local = ContentFiles.PathsOf(torrent, folder!);
+        for (var i = 0; i < torrent.Files.Count; i++)
+        {
+            if (FileDetailsView.PathOf(torrent.Files[i]) != path) continue;
+            if (!File.Exists(local[i])) break;
+            return Serve(local[i], Path.GetFileName(local[i]), context);
+        }
+        return TypedResults.Problem(title: "File not available", detail: $"{item.Name} has no file '{path}'.", statusCode: 404);
+    }
+
+    private static IResult Serve(string path, string name, HttpContext context)
+    {
+        if (!ContentTypes.TryGetContentType(name, out var contentType)) contentType = "application/octet-stream";
+        context.Response.Headers.ContentDisposition = $"inline; filename*=UTF-8''{Uri.EscapeDataString(name)}";
+        return TypedResults.PhysicalFile(path, contentType, enableRangeProcessing: true);
     }
 
     private static async Task<IResult> TorrentAsync(string infoHash, PeerStorage storage, DownloadManager downloads, CancellationToken cancellationToken)

@@ -167,13 +167,13 @@ internal sealed class BlockWriter : IDisposable
         var segments = job.Segments;
         for (var i = 0; i < segments.Count;)
         {
-            // A run: blocks of one file, each starting where the previous ended.
+            // A run: blocks of one torrent, each starting where the previous ended (split at file ends by the content).
             var first = segments[i];
             var fileOffset = first.FileOffset;
             var end = fileOffset;
             var n = i;
             _run.Clear();
-            while (n < segments.Count && ReferenceEquals(segments[n].Transaction.File, first.Transaction.File) && segments[n].FileOffset == end)
+            while (n < segments.Count && ReferenceEquals(segments[n].Transaction.Content, first.Transaction.Content) && segments[n].FileOffset == end)
             {
                 var segment = segments[n];
                 _run.Add(job.Buffer!.AsMemory(segment.Offset, segment.Length));
@@ -182,7 +182,7 @@ internal sealed class BlockWriter : IDisposable
             }
             try
             {
-                RandomAccess.Write(first.Transaction.File, _run, fileOffset);
+                first.Transaction.Content.Write(_run, fileOffset);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
             {
@@ -210,7 +210,7 @@ internal sealed class BlockWriter : IDisposable
         }
         try
         {
-            var valid = verifier.Verify(transaction.Torrent.GetPieceHash(transaction.Piece.Index), transaction.File, _scratch);
+            var valid = verifier.Verify(transaction.Torrent.GetPieceHash(transaction.Piece.Index), transaction.Content, _scratch);
             Post(transaction, valid, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)

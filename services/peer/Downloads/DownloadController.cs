@@ -36,7 +36,8 @@ internal sealed class DownloadController : IPieceListener
     public Swarm Swarm { get; }
     public TorrentMetainfo Torrent => Swarm.Torrent;
     public Id160 InfoHash => Torrent.InfoHash;
-    public string TargetPath => Swarm.FilePath;
+    /// <summary>The file of a single-file torrent, the folder of a multi-file one.</summary>
+    public string TargetPath => Swarm.ContentPath;
     public DownloadState State { get; private set; } = DownloadState.Downloading;
     public string? Error { get; private set; }
     public DateTimeOffset StartedAt { get; }
@@ -124,7 +125,7 @@ internal sealed class DownloadController : IPieceListener
                 throw new InvalidOperationException("A completed download cannot be cancelled; its file is kept and seeded.");
         }
         Discard("download cancelled");
-        File.Delete(TargetPath);
+        ContentFiles.Delete(Torrent, TargetPath);
         Error = null;
         ChangeState(DownloadState.Cancelled);
         return Publish();
@@ -137,10 +138,10 @@ internal sealed class DownloadController : IPieceListener
             case DownloadState.Downloading or DownloadState.WaitingForPeers:
                 return Publish();
             case DownloadState.Failed:
-                Swarm.File ??= TargetFile.Open(TargetPath, Torrent.Length, truncate: Plan.VerifiedCount == 0);
+                Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: Plan.VerifiedCount == 0);
                 break;
             case DownloadState.Cancelled:
-                Swarm.File = TargetFile.Open(TargetPath, Torrent.Length, truncate: true);
+                Swarm.Content = ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: true);
                 break;
             default:
                 throw new InvalidOperationException($"Only a failed or cancelled download can be retried, not a {Describe(State)} one.");
@@ -154,6 +155,44 @@ internal sealed class DownloadController : IPieceListener
             return Publish();
         }
         Activate();
+        SaveState();
+        return Publish();
+    }
+
+    /// <summary>
+    /// The first half of a recheck: every running transaction ended (their late blocks are ignored) and
+    /// the files opened if they were closed; the caller then hashes them off the engine thread.
+    /// </summary>
+    public ContentFiles BeginRecheck()
+    {
+        if (State == DownloadState.Cancelled) throw new InvalidOperationException("A cancelled download has no files to check; retry it instead.");
+        StopFetching();
+        Window.Clear();
+        Generation++;
+        return Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: false);
+    }
+
+    /// <summary>
+    /// The second half: the pieces found good on disk are the verified ones from now on; the others are
+    /// fetched again (a completed download becomes a running one until they are back).
+    /// </summary>
+    public DownloadSnapshot FinishRecheck(Bitfield verified)
+    {
+        Generation++;
+        Plan = PiecePlan.Create(Torrent.Geometry, verified);
+        foreach (var a in Peers.Attendants)
+            if (a.Connection.RemotePieces is { } pieces) Plan.AddAvailability(pieces); // the new plan knows who has what
+        Swarm.Have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(Torrent.PieceCount);
+        _report.Dirty = true;
+        DownloadLog.Rechecked(_context.Logger, Torrent.Name, verified.SetCount, Torrent.PieceCount);
+        if (Plan.IsComplete)
+        {
+            if (State != DownloadState.Completed) Complete();
+            else SaveState();
+            return Publish();
+        }
+        Error = null;
+        if (State != DownloadState.Paused) Activate();
         SaveState();
         return Publish();
     }
@@ -216,8 +255,8 @@ internal sealed class DownloadController : IPieceListener
         Peers.DetachAll();
         foreach (var c in Swarm.Connections) c.Close(reason);
         Window.Clear();
-        Swarm.File?.Dispose();
-        Swarm.File = null;
+        Swarm.Content?.Dispose();
+        Swarm.Content = null;
         _context.Store?.Delete(InfoHash);
         Generation++;
         Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount));
@@ -230,8 +269,8 @@ internal sealed class DownloadController : IPieceListener
     public void Schedule(long now)
     {
         NeedsSchedule = false;
-        if (!IsActive || Swarm.File is not { } file) return;
-        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, file, now);
+        if (!IsActive || Swarm.Content is not { } content) return;
+        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, content, now);
         if (Window.Count > 0 && State == DownloadState.WaitingForPeers) ChangeState(DownloadState.Downloading);
     }
 

@@ -16,4 +16,7 @@ internal static partial class DownloadLog
 
     [LoggerMessage(25, LogLevel.Warning, "Saving the state of download {InfoHash} failed: {Error}")]
     public static partial void StateSaveFailed(ILogger logger, string infoHash, string error);
+
+    [LoggerMessage(26, LogLevel.Information, "Recheck of {Name}: {Verified}/{Pieces} pieces good on disk")]
+    public static partial void Rechecked(ILogger logger, string name, int verified, int pieces);
 }

@@ -1,5 +1,5 @@
+using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Downloads;
 
@@ -13,14 +13,14 @@ internal sealed class PieceTransaction
 {
     private readonly bool[] _received;
 
-    public PieceTransaction(IPieceListener owner, int generation, TorrentMetainfo torrent, Piece piece, Attendant attendant, SafeFileHandle file, long now)
+    public PieceTransaction(IPieceListener owner, int generation, TorrentMetainfo torrent, Piece piece, Attendant attendant, ContentFiles content, long now)
     {
         Owner = owner;
         Generation = generation;
         Torrent = torrent;
         Piece = piece;
         Attendant = attendant;
-        File = file;
+        Content = content;
         BlockCount = PieceGeometry.BlockCount(piece.Size);
         _received = new bool[BlockCount];
         Verifier = new PieceVerifier(piece.Offset, piece.Size);
@@ -36,8 +36,8 @@ internal sealed class PieceTransaction
     public Piece Piece { get; }
     public Attendant Attendant { get; }
 
-    /// <summary>The file the piece is written to.</summary>
-    public SafeFileHandle File { get; }
+    /// <summary>The files the piece is written to.</summary>
+    public ContentFiles Content { get; }
 
     /// <summary>Hashes the piece: fed on the engine thread, checked on the block writer's once complete.</summary>
     public PieceVerifier Verifier { get; }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Downloads;
 
@@ -36,17 +36,17 @@ internal sealed class PieceVerifier(long pieceOffset, int pieceSize)
 
     /// <summary>
     /// Once every block is written: hashes what is left by reading it back from
-    /// <paramref name="file"/> through <paramref name="scratch"/> (one block long) and compares
+    /// <paramref name="file"/> (the torrent's files) through <paramref name="scratch"/> (one block long) and compares
     /// with <paramref name="expected"/>. The SHA-1 state goes back to the pool.
     /// </summary>
-    public bool Verify(ReadOnlySpan<byte> expected, SafeFileHandle file, Span<byte> scratch)
+    public bool Verify(ReadOnlySpan<byte> expected, ContentFiles file, Span<byte> scratch)
     {
         ObjectDisposedException.ThrowIf(_released, this);
         var hash = Hash();
         for (; HashedBlocks < BlockCount; HashedBlocks++)
         {
             var block = scratch[..PieceGeometry.BlockLength(pieceSize, HashedBlocks)];
-            TorrentMetainfo.ReadExactly(file, block, pieceOffset + (long)HashedBlocks * PieceGeometry.BlockSize);
+            file.ReadExactly(block, pieceOffset + (long)HashedBlocks * PieceGeometry.BlockSize);
             hash.AppendData(block);
         }
         Span<byte> digest = stackalloc byte[20];

@@ -1,5 +1,4 @@
 using BitTorrent.Peer.Transfer;
-using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Downloads;
 
@@ -20,7 +19,7 @@ internal sealed class TransactionWindow(DownloadContext context)
 
     /// <summary>Starts transactions until the window is full or no attendant can take one.</summary>
     public void Fill(IPieceListener owner, int generation, PiecePlan plan, IPiecePicker picker, IReadOnlyList<Attendant> attendants,
-        Transfer.Swarm swarm, SafeFileHandle file, long now)
+        Transfer.Swarm swarm, ContentFiles content, long now)
     {
         var options = context.Options;
         var window = Math.Clamp(options.MaxWindowBytes / swarm.Torrent.PieceLength, 1, options.Window);
@@ -28,7 +27,7 @@ internal sealed class TransactionWindow(DownloadContext context)
         {
             piece!.Status = PieceStatus.InFlight;
             piece.Attendant = attendant;
-            var transaction = new PieceTransaction(owner, generation, swarm.Torrent, piece, attendant!, file, now);
+            var transaction = new PieceTransaction(owner, generation, swarm.Torrent, piece, attendant!, content, now);
             _running.Add(transaction);
             attendant!.Transactions.Add(transaction);
             RequestBlocks(attendant, now);

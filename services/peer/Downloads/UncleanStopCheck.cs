@@ -1,7 +1,6 @@
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Win32.SafeHandles;
 
 namespace BitTorrent.Peer.Downloads;
 
@@ -46,11 +45,24 @@ internal sealed class UncleanStopCheck
         if (_marker is not null) AtomicFile.WriteAllBytes(_marker, "every download's state was saved at this stop\n"u8);
     }
 
-    /// <summary>The saved state's view of its file now: what <see cref="Recheck"/> compares with.</summary>
+    /// <summary>
+    /// The saved state's view of its content now, what <see cref="Recheck"/> compares with: a file's length and
+    /// modification time; for a folder, the total length of the files in it and the latest modification time.
+    /// </summary>
     public static (long Length, DateTimeOffset ModifiedAt)? Stamp(string path)
     {
         var info = new FileInfo(path);
-        return info.Exists ? (info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero)) : null;
+        if (info.Exists) return (info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero));
+        var folder = new DirectoryInfo(path);
+        if (!folder.Exists) return null;
+        long length = 0;
+        var latest = DateTime.MinValue;
+        foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            length += file.Length;
+            if (file.LastWriteTimeUtc > latest) latest = file.LastWriteTimeUtc;
+        }
+        return (length, new DateTimeOffset(latest, TimeSpan.Zero));
     }
 
     /// <summary>
@@ -58,7 +70,7 @@ internal sealed class UncleanStopCheck
     /// with the file as recorded; otherwise those whose hash still matches (the rest are cleared and
     /// fetched again). Returns how many were cleared.
     /// </summary>
-    public int Recheck(DownloadRecord record, TorrentMetainfo torrent, SafeFileHandle file, Bitfield verified)
+    public int Recheck(DownloadRecord record, TorrentMetainfo torrent, ContentFiles content, Bitfield verified)
     {
         if (verified.IsEmpty) return 0;
         var stamp = Stamp(record.TargetPath);
@@ -66,7 +78,7 @@ internal sealed class UncleanStopCheck
         if (LastStopWasClean && unchanged) return 0;
         var kept = new Bitfield(verified.Count);
         for (var i = 0; i < verified.Count; i++)
-            if (verified[i] && PieceCheck.IsIntact(file, torrent, i)) kept.Set(i);
+            if (verified[i] && PieceCheck.IsIntact(content, torrent, i)) kept.Set(i);
         var cleared = verified.SetCount - kept.SetCount;
         verified.Clear();
         for (var i = 0; i < kept.Count; i++)

@@ -30,23 +30,18 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
         : _swarms.ContainsKey(infoHash) ? throw new KeyNotFoundException($"No download {infoHash} in this engine (it is only seeded).")
         : throw new KeyNotFoundException($"No torrent {infoHash} in this engine.");
 
-    /// <summary>Serves a complete file we hold. Idempotent for the same torrent and file.</summary>
-    public bool Seed(TorrentMetainfo torrent, string filePath)
+    /// <summary>Serves a complete file (or folder) we hold. Idempotent for the same torrent.</summary>
+    public bool Seed(TorrentMetainfo torrent, string contentPath)
     {
         if (_swarms.TryGetValue(torrent.InfoHash, out var existing))
         {
             if (existing.IsServing && existing.Have.IsComplete) return true;
             throw new InvalidOperationException($"{torrent.Name} is being downloaded; it is served as its pieces arrive.");
         }
-        var file = File.OpenHandle(filePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-        if (RandomAccess.GetLength(file) != torrent.Length)
-        {
-            file.Dispose();
-            throw new InvalidOperationException($"{filePath} is not {torrent.Length} bytes long as the torrent says.");
-        }
+        var content = ContentFiles.OpenToSeed(torrent, contentPath);
         var have = new Bitfield(torrent.PieceCount);
         have.SetAll();
-        _swarms.Add(torrent.InfoHash, new Swarm(torrent, filePath, have) { File = file });
+        _swarms.Add(torrent.InfoHash, new Swarm(torrent, contentPath, have) { Content = content });
         EngineLog.Seeding(logger, torrent.Name, torrent.InfoHash.Short);
         return true;
     }
@@ -65,15 +60,19 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
         }
         var record = context.Store?.TryLoad(torrent.InfoHash);
         var verified = TargetFile.Resumable(record, torrent, targetPath) ?? new Bitfield(torrent.PieceCount);
-        var file = TargetFile.Open(targetPath, torrent.Length, truncate: verified.IsEmpty);
-        if (record is not null && stopCheck?.Recheck(record, torrent, file, verified) is > 0 and var cleared)
+        var content = ContentFiles.OpenToDownload(torrent, targetPath, truncate: verified.IsEmpty);
+        if (record is not null && stopCheck?.Recheck(record, torrent, content, verified) is > 0 and var cleared)
             EngineLog.PiecesRechecked(logger, torrent.Name, cleared);
         var have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(torrent.PieceCount);
-        var swarm = new Swarm(torrent, targetPath, have) { File = file };
+        var swarm = new Swarm(torrent, targetPath, have) { Content = content };
         var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow);
         _swarms.Add(torrent.InfoHash, swarm);
         _downloads.Add(torrent.InfoHash, download);
-        return download.Start(peers);
+        var started = download.Start(peers);
+        if (peers.Count > 0 || !download.IsActive) return started;
+        // Nobody to ask yet (the seeder is not online): accepted as waiting; the swarm poll brings peers.
+        download.Tick(Environment.TickCount64);
+        return download.Publish();
     }
 
     /// <summary>Stops serving and downloading a torrent and forgets it (and its state file); files are left on disk.</summary>
@@ -82,8 +81,8 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
         var swarm = Swarm(infoHash);
         if (_downloads.Remove(infoHash, out var download)) download.Remove();
         foreach (var c in swarm.Connections) c.Close("torrent removed");
-        swarm.File?.Dispose();
-        swarm.File = null;
+        swarm.Content?.Dispose();
+        swarm.Content = null;
         _swarms.Remove(infoHash);
         return true;
     }
@@ -125,8 +124,8 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
         context.Store?.Dispose();
         foreach (var swarm in _swarms.Values)
         {
-            swarm.File?.Dispose();
-            swarm.File = null;
+            swarm.Content?.Dispose();
+            swarm.Content = null;
         }
         stopCheck?.MarkClean();
     }

@@ -144,6 +144,21 @@ public sealed class TransferEngine : IAsyncDisposable
     public Task<DownloadSnapshot> RetryAsync(Id160 infoHash) => InvokeAsync(t => t.Download(infoHash).Retry());
 
     /// <summary>
+    /// Verifies every piece of a download on disk again (hashed off the engine thread); pieces that
+    /// fail are fetched again. A completed download with a damaged piece runs until it is back.
+    /// </summary>
+    public async Task<DownloadSnapshot> RecheckAsync(Id160 infoHash, CancellationToken cancellationToken = default)
+    {
+        var (torrent, content) = await InvokeAsync(t =>
+        {
+            var download = t.Download(infoHash);
+            return (download.Torrent, download.BeginRecheck());
+        }).ConfigureAwait(false);
+        var verified = await Task.Run(() => PieceCheck.Verify(torrent, content, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await InvokeAsync(t => t.Download(infoHash).FinishRecheck(verified)).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Tells the engine no further peers will be supplied: from now on, a download that has no
     /// connected peer with its missing pieces fails (instead of waiting) with a clear reason.
     /// </summary>

@@ -44,6 +44,8 @@ public static class PeerExtensions
         services.AddSingleton<LibraryRecovery>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<DownloadManager>();
+        services.AddSingleton<FileRemover>();
+        services.AddSingleton<MagnetLinks>();
         services.AddSingleton<HeldFiles>();
         services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();

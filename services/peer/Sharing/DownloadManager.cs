@@ -10,8 +10,8 @@ using BitTorrent.Shared.Torrents;
 namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
-/// Starting and steering downloads, with the answers a user reads: not available, already in
-/// progress, already exists. The engine does the transfer; this decides whether to start, finds
+/// Starting and steering downloads, with the answers a user reads: already in progress, already
+/// exists, an invalid or unsafe torrent. A torrent nobody seeds right now is accepted and waits. The engine does the transfer; this decides whether to start, finds
 /// the torrent and the first peers, and picks a safe place for the file.
 /// </summary>
 public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, TransferEngine engine, TrackerConnection tracker, SwarmAnnouncer announcer)
@@ -43,18 +43,18 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         var climbs = torrent.Name.Contains('/') || torrent.Name.Contains('\\') || torrent.Name is "." or "..";
         var name = (climbs ? null : SafeName.Sanitize(torrent.Name))
             ?? throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names its file '{torrent.Name}', which would lead outside this peer's Storage folder.");
+        foreach (var file in torrent.IsMultiFile ? torrent.Files : [])
+        {
+            if (SafeName.SanitizePath(file.Path) is null)
+                throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names a file '{file.DisplayPath}', which would lead outside its folder.");
+        }
 
         var target = storage.ContentPath(infoHash, name);
         EnsureSpace(name, torrent.Length, target);
 
         var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, torrent.Length, "started", cancellationToken);
+        // No peer online is no error: the download waits, and the swarm poll finds the seeder once it announces.
         var peers = reply.Peers.Where(p => !runtime.IsSelf(p)).ToList();
-        if (peers.Count == 0 && torrent.Length > 0)
-        {
-            await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, torrent.Length, "stopped", cancellationToken);
-            throw new DownloadRefusedException(HttpStatusCode.Conflict, "File not available",
-                $"{name} is not available: no peer is sharing it right now. Try again when its publisher is online.");
-        }
 
         storage.SaveTorrent(infoHash, torrent.Encoded);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -102,6 +102,17 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
     public Task<DownloadSnapshot> ResumeAsync(Id160 infoHash) => Steer(infoHash, e => e.ResumeAsync(infoHash));
     public Task<DownloadSnapshot> CancelAsync(Id160 infoHash) => Steer(infoHash, e => e.CancelAsync(infoHash));
     public Task<DownloadSnapshot> RetryAsync(Id160 infoHash) => Steer(infoHash, e => e.RetryAsync(infoHash));
+
+    public Task<DownloadSnapshot> RecheckAsync(Id160 infoHash, CancellationToken cancellationToken) => Steer(infoHash, e => e.RecheckAsync(infoHash, cancellationToken));
+
+    /// <summary>Asks the tracker for peers now (instead of at the next poll) and dials the new ones.</summary>
+    public Task<DownloadSnapshot> ReannounceAsync(Id160 infoHash, CancellationToken cancellationToken) => Steer(infoHash, async e =>
+    {
+        var download = e.GetDownload(infoHash)!;
+        var reply = await announcer.AnnounceAsync(infoHash, e.PeerId, runtime.TransferPort, download.TotalBytes - download.BytesDone, null, cancellationToken);
+        await e.AddPeersAsync(infoHash, reply.Peers.Where(p => !runtime.IsSelf(p)));
+        return e.GetDownload(infoHash) ?? download;
+    });
 
     private async Task<DownloadSnapshot> Steer(Id160 infoHash, Func<TransferEngine, Task<DownloadSnapshot>> command)
     {

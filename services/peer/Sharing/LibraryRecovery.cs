@@ -9,8 +9,8 @@ namespace BitTorrent.Peer.Sharing;
 /// <summary>
 /// Rebuilds the library when library.json did not read (it is kept aside by
 /// <see cref="PeerStorage"/> as library.json.corrupt-{time}): every folder files/{infoHash}/ that
-/// holds one file and is not a download in progress is taken back, once its torrent is found
-/// (the kept copy, or the tracker's for a torn one) and the file's length and every piece hash
+/// holds one entry (the file, or the folder of a multi-file torrent) and is not a download in progress is taken back, once its torrent is found
+/// (the kept copy, or the tracker's for a torn one) and every file's length and every piece hash
 /// match it. Files that do not match are left on disk and not served. Runs at start, after the
 /// saved downloads are restored and before the library is seeded.
 /// </summary>
@@ -27,20 +27,20 @@ public sealed partial class LibraryRecovery(PeerStorage storage, TransferEngine 
             if (!Id160.TryParse(Path.GetFileName(folder), out var infoHash)) continue;
             var download = engine.GetDownload(infoHash);
             if (download is { State: not DownloadState.Completed }) continue; // still being fetched: not whole yet
-            var files = Directory.GetFiles(folder);
-            if (files.Length != 1) continue;
-            var path = files[0];
+            var entries = Directory.GetFileSystemEntries(folder);
+            if (entries.Length != 1) continue;
+            var path = entries[0];
             try
             {
                 var torrent = await torrents.LoadAsync(infoHash, cancellationToken);
                 if (torrent is null) continue;
-                if (!await Task.Run(() => PieceCheck.FileIsIntact(path, torrent, cancellationToken), cancellationToken))
+                if (!await Task.Run(() => PieceCheck.ContentIsIntact(path, torrent, cancellationToken), cancellationToken))
                 {
                     LogMismatch(logger, path);
                     continue;
                 }
                 var origin = download is null ? LibraryOrigin.Published : LibraryOrigin.Downloaded;
-                storage.Add(new LibraryItem(infoHash, Path.GetFileName(path), torrent.Length, origin, File.GetLastWriteTimeUtc(path)));
+                storage.Add(new LibraryItem(infoHash, Path.GetFileName(path), torrent.Length, origin, Directory.Exists(path) ? Directory.GetLastWriteTimeUtc(path) : File.GetLastWriteTimeUtc(path)));
                 recovered++;
             }
             catch (Exception e) when (e is TrackerUnavailableException or IOException or UnauthorizedAccessException)

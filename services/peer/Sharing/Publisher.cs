@@ -1,22 +1,18 @@
 using BitTorrent.Peer.Engine;
-using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
-using BitTorrent.Peer.Tracking;
 using BitTorrent.Shared.Torrents;
-using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
-/// Publishing (the upload form): the file is copied into Storage, hashed into pieces,
+/// Publishing (the upload form): the file (or a folder of files) is copied into Storage, hashed into pieces,
 /// its .torrent made, put in the DHT, and seeded at once. The same content twice is one file.
 /// </summary>
 public sealed partial class Publisher(
     PeerStorage storage,
     TransferEngine engine,
-    TrackerConnection tracker,
     SwarmSync swarms,
-    IOptions<PeerOptions> options,
+    MagnetLinks links,
     TimeProvider time,
     ILogger<Publisher> logger)
 {
@@ -31,7 +27,7 @@ public sealed partial class Publisher(
             await using (var target = new FileStream(upload, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                 await content.CopyToAsync(target, 1 << 20, cancellationToken);
 
-            var announce = options.Value.AnnounceUrl ?? $"{tracker.Current ?? tracker.Candidates().FirstOrDefault() ?? "http://127.0.0.1:5101"}/announce";
+            var announce = links.AnnounceUrl;
             var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFile(upload, announce, name, cancellationToken), cancellationToken);
 
             var existing = storage.Find(torrent.InfoHash);
@@ -57,6 +53,102 @@ public sealed partial class Publisher(
             if (File.Exists(upload)) File.Delete(upload);
         }
     }
+
+    /// <summary>
+    /// Publishes a folder (a multi-file torrent): every upload is named by its relative path
+    /// ("photos/2024/a.jpg"), see <see cref="FolderPaths"/>.
+    /// The files go into the torrent sorted by path, so the same folder always makes the same torrent.
+    /// </summary>
+    public async Task<PublishOutcome> PublishFolderAsync(IReadOnlyList<(Stream Content, string? RelativePath)> uploads, string? name, CancellationToken cancellationToken)
+    {
+        if (!engine.IsStarted) throw new TransferEngineNotStartedException();
+        var files = FolderPaths(uploads.Select(u => u.RelativePath).ToList(), name, out var folder);
+        var staging = Path.Combine(storage.UploadsFolder, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var sources = new List<(IReadOnlyList<string> Path, string Source)>(files.Count);
+            for (var i = 0; i < uploads.Count; i++)
+            {
+                var source = Path.Combine(staging, i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".part");
+                await using (var target = new FileStream(source, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    await uploads[i].Content.CopyToAsync(target, 1 << 20, cancellationToken);
+                sources.Add((files[i], source));
+            }
+            sources.Sort((a, b) => string.CompareOrdinal(string.Join('/', a.Path), string.Join('/', b.Path)));
+
+            var announce = links.AnnounceUrl;
+            var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFiles(folder, sources, announce, cancellationToken), cancellationToken);
+
+            var existing = storage.Find(torrent.InfoHash);
+            if (existing is not null)
+            {
+                await swarms.EnsurePublishedAsync(torrent, cancellationToken);
+                return new PublishOutcome(existing, Created: false);
+            }
+
+            var root = storage.ContentPath(torrent.InfoHash, folder);
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true); // a half-moved earlier attempt
+            foreach (var (path, source) in sources)
+            {
+                var destination = SafeName.ResolvePathInside(root, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Move(source, destination);
+            }
+            await File.WriteAllBytesAsync(storage.TorrentPath(torrent.InfoHash), torrent.ToBytes(), cancellationToken);
+            await engine.SeedAsync(torrent, root);
+            var item = storage.Add(new LibraryItem(torrent.InfoHash, folder, torrent.Length, LibraryOrigin.Published, time.GetUtcNow()));
+            await swarms.EnsurePublishedAsync(torrent, cancellationToken);
+            await swarms.AnnounceSeedingAsync(torrent.InfoHash, "completed", cancellationToken);
+            LogPublishedFolder(logger, folder, files.Count, torrent.InfoHash.ToString(), torrent.Length);
+            return new PublishOutcome(item, Created: true);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The torrent's name and each upload's path inside its folder. Paths are relative ("folder/sub/file");
+    /// every segment is made usable or refused ("..", ".", empty segments, absolute paths); no path twice.
+    /// The name is <paramref name="name"/> when given, else the top folder every path shares; a top folder
+    /// shared by every path is not repeated inside the torrent's folder.
+    /// </summary>
+    internal static List<string[]> FolderPaths(IReadOnlyList<string?> relativePaths, string? name, out string folder)
+    {
+        if (relativePaths.Count == 0) throw new PublishException("A folder needs at least one file.");
+        if (relativePaths.Count > TorrentMetainfo.MaxFiles) throw new PublishException($"A folder may hold at most {TorrentMetainfo.MaxFiles} files.");
+        var cleaned = new List<string[]>(relativePaths.Count);
+        foreach (var relative in relativePaths)
+        {
+            var raw = (relative ?? "").Replace('\\', '/');
+            if (raw.StartsWith('/') || raw.Contains(':')) throw new PublishException($"'{relative}' is an absolute path; send paths relative to the folder.");
+            cleaned.Add(SafeName.SanitizePath(raw.Split('/'))
+                ?? throw new PublishException($"'{relative}' cannot be used: a path may not have empty, '.' or '..' parts."));
+        }
+        var top = cleaned[0][0];
+        var sharedTop = cleaned.All(p => p.Length >= 2 && p[0] == top);
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            folder = SafeName.Sanitize(name.Trim()) ?? throw new PublishException($"'{name}' cannot be used as a folder name.");
+        }
+        else if (sharedTop) folder = top;
+        else throw new PublishException("The files are not all in one folder: name each 'folder/…/file', or give the torrent a 'name'.");
+
+        var paths = new List<string[]>(cleaned.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in cleaned)
+        {
+            var inside = sharedTop ? path[1..] : path;
+            if (!seen.Add(string.Join('/', inside))) throw new PublishException($"'{string.Join('/', inside)}' is sent twice.");
+            paths.Add(inside);
+        }
+        return paths;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published folder {Name} ({Files} files, {InfoHash}, {Length} bytes)")]
+    private static partial void LogPublishedFolder(ILogger logger, string name, int files, string infoHash, long length);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {Name} ({InfoHash}, {Length} bytes)")]
     private static partial void LogPublished(ILogger logger, string name, string infoHash, long length);

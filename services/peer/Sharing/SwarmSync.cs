@@ -64,7 +64,7 @@ public sealed partial class SwarmSync(
             try
             {
                 var contentPath = storage.ContentPath(item.InfoHash, item.Name);
-                if (!File.Exists(contentPath)) continue; // removed by hand
+                if (!(File.Exists(contentPath) || Directory.Exists(contentPath))) continue; // removed by hand
                 if (await torrents.LoadAsync(item.InfoHash, cancellationToken) is not { } torrent) continue;
                 if (seed) await engine.SeedAsync(torrent, contentPath);
                 await EnsurePublishedAsync(torrent, cancellationToken);

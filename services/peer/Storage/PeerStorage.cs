@@ -125,6 +125,27 @@ public sealed class PeerStorage
         }
     }
 
+    /// <summary>Takes an item out of the library (its files are the caller's); false if it was not there.</summary>
+    public bool Remove(Id160 infoHash)
+    {
+        lock (_gate)
+        {
+            var items = LoadLibrary().Where(i => i.InfoHash != infoHash).ToList();
+            if (items.Count == LoadLibrary().Count) return false;
+            WriteAtomically(LibraryPath, items);
+            _library = items;
+            return true;
+        }
+    }
+
+    /// <summary>Deletes a torrent's data (files/{infoHash}, with everything in it) and its .torrent.</summary>
+    public void DeleteData(Id160 infoHash)
+    {
+        var folder = Path.Combine(FilesFolder, infoHash.ToString());
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        File.Delete(TorrentPath(infoHash));
+    }
+
     /// <summary>
     /// Where a damaged library.json was kept aside at this start (library.json.corrupt-{time}), or null when it
     /// read well. The library then starts empty and <see cref="Sharing.LibraryRecovery"/> rebuilds it from

@@ -62,7 +62,7 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
 
     private void Fill(PeerConnection c)
     {
-        if (c.Swarm?.File is not { } file)
+        if (c.Swarm?.Content is not { } content)
         {
             c.ServeQueue.Clear();
             return;
@@ -92,13 +92,13 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
                 runBytes += request.Length;
                 limiter.Take(request.Length);
             }
-            if (RandomAccess.Read(file, _segments, fileOffset) != runBytes)
+            if (content.Read(_segments, fileOffset) != runBytes)
             {
                 // Short scatter read (rare on regular files): finish block by block.
                 var offset = fileOffset;
                 foreach (var segment in _segments)
                 {
-                    TorrentMetainfo.ReadExactly(file, segment.Span, offset);
+                    content.ReadExactly(segment.Span, offset);
                     offset += segment.Length;
                 }
             }

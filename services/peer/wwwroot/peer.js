@@ -166,14 +166,16 @@ $('files-next').addEventListener('click', () => { catalogPage.page++; refresh();
 
 async function startDownload(file) {
   try {
-    await api('api/downloads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ infoHash: file.infoHash }) });
-    say(`Downloading ${file.name}.`, true);
+    const download = await api('api/downloads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ infoHash: file.infoHash }) });
+    say(download.state === 'waiting'
+      ? `${file.name} is waiting for a peer that has it: it starts when one is online.`
+      : `Downloading ${file.name}.`, true);
     show('downloads');
   } catch (e) { say(e.message); }
 }
 
 // ---- downloads ------------------------------------------------------------------------------
-const stateLabels = { downloading: 'downloading', waiting: 'waiting for peers', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
+const stateLabels = { downloading: 'downloading', waiting: 'waiting for a peer that has the file', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
 
 async function command(download, verb) {
   try {
@@ -223,19 +225,34 @@ async function loadMine() {
       el('span', { class: 'meta' }, `${size(f.length)} · since ${new Date(f.addedAt).toLocaleString()}`),
       el('span', { class: 'actions' },
         el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Torrent'),
+        el('button', { onclick: () => copyMagnet(f) }, 'Copy magnet link'),
         el('a', { class: 'button primary', href: f.contentUrl, target: '_blank' }, 'Open'))))));
   $('mine-empty').hidden = state.mine.length > 0;
 }
 
+async function copyMagnet(file) {
+  try {
+    await navigator.clipboard.writeText(file.magnet);
+    say(`The magnet link of ${file.name} is copied.`, true);
+  } catch {
+    say(`Copy this magnet link: ${file.magnet}`, true);
+  }
+}
+
 // ---- publish --------------------------------------------------------------------------------
-function publish(file) {
-  if (!file) return;
+// One file makes a single-file torrent; several files or a picked folder make a folder torrent,
+// each part named by its path inside the folder (webkitRelativePath) so the server rebuilds the tree.
+function publish(files) {
+  files = Array.from(files || []);
+  if (files.length === 0) return;
+  const folder = files.some((f) => f.webkitRelativePath);
   $('upload').hidden = false;
-  $('upload-name').textContent = file.name;
+  $('upload-name').textContent = folder ? files[0].webkitRelativePath.split('/')[0] : files.map((f) => f.name).join(', ');
   $('upload-progress').value = 0;
   $('upload-percent').textContent = '0%';
   const form = new FormData();
-  form.append('file', file, file.name);
+  for (const file of files) form.append('file', file, file.webkitRelativePath || file.name);
+  if (!folder && files.length > 1) form.append('name', files[0].name.replace(/\.[^.]*$/, '') || 'files');
   const request = new XMLHttpRequest();
   request.open('POST', 'api/files');
   request.upload.addEventListener('progress', (event) => {
@@ -261,11 +278,12 @@ function publish(file) {
   request.addEventListener('error', () => say('The upload was interrupted: is the peer still running?'));
   request.send(form);
 }
-$('publish-file').addEventListener('change', (event) => publish(event.target.files[0]));
+$('publish-file').addEventListener('change', (event) => publish(event.target.files));
+$('publish-folder').addEventListener('change', (event) => publish(event.target.files));
 const drop = $('drop');
 drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (event) => { event.preventDefault(); drop.classList.remove('over'); publish(event.dataTransfer.files[0]); });
+drop.addEventListener('drop', (event) => { event.preventDefault(); drop.classList.remove('over'); publish(event.dataTransfer.files); });
 
 // ---- refresh loop ---------------------------------------------------------------------------
 let searchTimer;

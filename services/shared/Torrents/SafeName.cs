@@ -65,6 +65,50 @@ public static class SafeName
         return path;
     }
 
+    /// <summary>
+    /// Why a relative path (the segments of a file inside a torrent's folder) is unsafe, or null: at least one
+    /// segment, at most <see cref="TorrentMetainfo.MaxPathDepth"/>, each a valid name (so no "..", no empty or
+    /// absolute segment, no separators, no reserved names).
+    /// </summary>
+    public static string? PathRefusal(IReadOnlyList<string>? segments)
+    {
+        if (segments is null || segments.Count == 0) return "empty path";
+        if (segments.Count > TorrentMetainfo.MaxPathDepth) return $"nested deeper than {TorrentMetainfo.MaxPathDepth} folders";
+        foreach (var segment in segments)
+            if (Check(segment) is { } reason) return $"'{segment}': {reason}";
+        return null;
+    }
+
+    /// <summary>
+    /// Makes every segment of an untrusted relative path usable, as <see cref="Sanitize"/> does for one name.
+    /// Null when a segment climbs ("." or ".."), is empty, or has nothing usable left: such a path is refused, not repaired.
+    /// </summary>
+    public static string[]? SanitizePath(IReadOnlyList<string> segments)
+    {
+        if (segments.Count == 0 || segments.Count > TorrentMetainfo.MaxPathDepth) return null;
+        var result = new string[segments.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var segment = segments[i];
+            if (segment is "" or "." or ".." || segment.Contains('/') || segment.Contains('\\')) return null;
+            if (Sanitize(segment) is not { } clean) return null;
+            result[i] = clean;
+        }
+        return result;
+    }
+
+    /// <summary>The full path of a relative path (its segments) inside <paramref name="folder"/>; throws if any segment is unsafe.</summary>
+    public static string ResolvePathInside(string folder, IReadOnlyList<string> segments)
+    {
+        if (PathRefusal(segments) is { } reason) throw new ArgumentException($"Unsafe path: {reason}.", nameof(segments));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var path = Path.GetFullPath(Path.Combine([root, .. segments]));
+        // Belt and braces: whatever the checks above missed, the result must sit below the folder.
+        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException("Unsafe path: it leaves the storage folder.", nameof(segments));
+        return path;
+    }
+
     private static string? Check(string? name)
     {
         if (string.IsNullOrEmpty(name)) return "empty";

@@ -109,6 +109,30 @@ public sealed class PeerProcess : IAsyncDisposable
         return await Http.PostAsync("api/files", form);
     }
 
+    /// <summary>Publishes files as a folder: each part named by its relative path, as a browser sends a picked folder.</summary>
+    public async Task<HttpResponseMessage> PostFolderAsync(IEnumerable<(string Path, string RelativePath)> files, string? name = null)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach (var (path, relative) in files)
+        {
+            var content = new StreamContent(File.OpenRead(path));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, "file", relative);
+        }
+        if (name is not null) form.Add(new StringContent(name), "name");
+        return await Http.PostAsync("api/files", form);
+    }
+
+    public async Task<FileDetailsView> FileDetailsAsync(string infoHash) =>
+        (await Http.GetFromJsonAsync<FileDetailsView>($"api/files/{infoHash}", ChordRing.Json))!;
+
+    /// <summary>SHA-256 of the bytes the API serves at a relative url (a file's content url).</summary>
+    public async Task<string> Sha256Async(string url)
+    {
+        await using var stream = await Http.GetStreamAsync(url);
+        return Convert.ToHexString(await SHA256.HashDataAsync(stream));
+    }
+
     public Task<HttpResponseMessage> StartDownloadAsync(string infoHash) =>
         Http.PostAsJsonAsync("api/downloads", new { infoHash });
 

@@ -64,4 +64,60 @@ public sealed class Aria2InteropTests(ITestOutputHelper output)
         Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash));
         output.WriteLine(aria2.Output);
     }
+
+    [Fact]
+    public async Task Aria2_downloads_a_folder_our_peer_published_with_every_files_sha256_equal()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var files = new (string Relative, long Length)[] { ("tree/a.bin", 300_001), ("tree/sub/empty.txt", 0), ("tree/sub/deep/b.bin", 1_000_000) };
+        var sources = files.Select((f, i) => (Path: folder.RandomFile($"src-{i}", f.Length, seed: 30 + i), f.Relative)).ToList();
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        using var response = await peer.PostFolderAsync(sources);
+        response.EnsureSuccessStatusCode();
+        var infoHash = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
+
+        var torrent = Path.Combine(folder.Path, "folder.torrent");
+        await File.WriteAllBytesAsync(torrent, await peer.Http.GetByteArrayAsync($"api/files/{infoHash}/torrent"));
+        var target = folder.Sub("aria2-download");
+        var log = await ExternalProgram.RunAsync("aria2c",
+            [.. Aria2Options(ServiceProcess.FreePort()), "--seed-time=0", $"--dir={target}", torrent], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        foreach (var (path, relative) in sources)
+            Assert.Equal(TempFolder.Sha256(path), TempFolder.Sha256(Path.Combine([target, .. relative.Split('/')])));
+    }
+
+    [Fact]
+    public async Task Our_peer_downloads_a_mktorrent_folder_that_aria2_seeds()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var seedFolder = folder.Sub("aria2-seed");
+        var root = Path.Combine(seedFolder, "made-elsewhere");
+        Directory.CreateDirectory(Path.Combine(root, "inner"));
+        var files = new (string Relative, long Length)[] { ("one.bin", 700_000), ("inner/two.bin", 123_457), ("inner/three.bin", 2_000_000) };
+        foreach (var (relative, length) in files)
+            File.Move(folder.RandomFile(relative.Replace('/', '-'), length, seed: 40 + (int)(length % 7)), Path.Combine(root, relative));
+        var torrent = Path.Combine(folder.Path, "folder-by-mktorrent.torrent");
+        await ExternalProgram.RunAsync("mktorrent", ["-a", ring.Nodes[1].Url + "/announce", "-l", "18", "-o", torrent, root], TimeSpan.FromSeconds(30));
+
+        await using var aria2 = ExternalProgram.Start("aria2c",
+            [.. Aria2Options(ServiceProcess.FreePort()), "--check-integrity=true", "--seed-ratio=0.0", "--seed-time=20", $"--dir={seedFolder}", torrent]);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        var infoHash = await InteropDownloads.StartWhenSeededAsync(peer, torrent, () => aria2.HasExited ? aria2.Output : null);
+
+        await peer.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(90));
+        var details = await peer.FileDetailsAsync(infoHash);
+        foreach (var (relative, _) in files)
+        {
+            var entry = details.Files.Single(f => f.Path == relative);
+            Assert.Equal(TempFolder.Sha256(Path.Combine(root, relative)), await peer.Sha256Async(entry.ContentUrl!));
+        }
+        output.WriteLine(aria2.Output);
+    }
 }

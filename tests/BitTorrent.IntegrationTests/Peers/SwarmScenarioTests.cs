@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using BitTorrent.IntegrationTests.Infrastructure;
+using BitTorrent.Peer.Api;
 using Xunit.Abstractions;
 
 namespace BitTorrent.IntegrationTests.Peers;
@@ -120,7 +122,7 @@ public sealed class SwarmScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_file_nobody_shares_is_not_available_and_a_torrent_naming_a_path_outside_storage_is_refused()
+    public async Task A_file_nobody_shares_is_accepted_as_waiting_and_a_torrent_naming_a_path_outside_storage_is_refused()
     {
         await using var ring = new ChordRing(output);
         await ring.StartAsync(1);
@@ -129,8 +131,9 @@ public sealed class SwarmScenarioTests(ITestOutputHelper output)
 
         using (var orphan = await UploadTorrentAsync(peer, TorrentBytes("orphan.bin")))
         {
-            Assert.Equal(HttpStatusCode.Conflict, orphan.StatusCode);
-            Assert.Contains("not available", await orphan.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // Nobody seeds it now: accepted, waiting for a peer that has it (as every real client does).
+            Assert.Equal(HttpStatusCode.Accepted, orphan.StatusCode);
+            Assert.Equal("waiting", (await orphan.Content.ReadFromJsonAsync<DownloadView>(ChordRing.Json))!.State);
         }
         using (var climbing = await UploadTorrentAsync(peer, TorrentBytes("../../../etc/passwd")))
         {
@@ -139,6 +142,34 @@ public sealed class SwarmScenarioTests(ITestOutputHelper output)
         using (var junk = await UploadTorrentAsync(peer, "d4:junke"u8.ToArray()))
             Assert.Equal(HttpStatusCode.BadRequest, junk.StatusCode);
         Assert.False(File.Exists(Path.Combine(peer.Storage, "..", "etc", "passwd")));
+    }
+
+    [Fact]
+    public async Task A_torrent_added_before_its_seeder_starts_waits_and_completes_once_the_seeder_is_online()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(1);
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("late.bin", 700_000, seed: 41);
+        // Published once (so the catalog has it), then the publisher goes away; the torrent is added while nobody seeds.
+        string id;
+        byte[] torrent;
+        await using (var first = await PeerProcess.StartAsync(ring, folder.Sub("seeder")))
+        {
+            id = (await first.PublishAsync(source)).InfoHash;
+            torrent = await first.Http.GetByteArrayAsync($"api/files/{id}/torrent");
+        }
+        await using var leecher = await PeerProcess.StartAsync(ring, folder.Sub("leecher"));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the stopped seeder's announce has expired or was withdrawn
+
+        using (var added = await UploadTorrentAsync(leecher, torrent))
+            Assert.Equal(HttpStatusCode.Accepted, added.StatusCode); // the tracker may still list the gone seeder: then it is being dialled
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        Assert.Equal("waiting", (await leecher.DownloadAsync(id)).State);
+
+        await using var seeder = await PeerProcess.StartAsync(ring, folder.Sub("seeder")); // same Storage: it seeds its library again
+        await leecher.WaitForStateAsync(id, "completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(TempFolder.Sha256(source), await leecher.ContentSha256Async(id));
     }
 
     private static byte[] TorrentBytes(string name)

@@ -112,6 +112,31 @@ public class DownloadControllerTests
         Assert.Single(fixture.Started, e => e.Kind == DownloadEventKind.Completed);
     }
 
+    [Fact]
+    public void A_recheck_of_a_completed_download_with_a_damaged_byte_runs_again_for_that_piece_only()
+    {
+        using var fixture = new ControllerFixture(complete: true);
+        var download = fixture.Controller;
+        using (var file = new FileStream(download.TargetPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = TorrentMetainfo.MinPieceLength + 10; // piece 1
+            file.WriteByte((byte)(file.ReadByte() ^ 0xFF));
+        }
+
+        var content = download.BeginRecheck();
+        var verified = PieceCheck.Verify(download.Torrent, content, CancellationToken.None);
+        var snapshot = download.FinishRecheck(verified);
+
+        Assert.False(verified[1]);
+        Assert.Equal(download.Torrent.PieceCount - 1, verified.SetCount);
+        Assert.Equal(download.Torrent.PieceCount - 1, snapshot.PiecesDone);
+        Assert.True(download.IsActive);
+        Assert.False(download.Swarm.Have[1]); // no longer served to others
+
+        var intact = download.FinishRecheck(PieceCheck.Verify(download.Torrent, download.BeginRecheck(), CancellationToken.None));
+        Assert.Equal(download.Torrent.PieceCount - 1, intact.PiecesDone); // the damage is still there until fetched
+    }
+
     private static List<DownloadEvent> Drain(DownloadEventSubscription events)
     {
         var list = new List<DownloadEvent>();
@@ -138,7 +163,7 @@ public class DownloadControllerTests
             var verified = new Bitfield(torrent.PieceCount);
             if (complete) verified.SetAll();
             var target = complete ? source : _folder.File("target.bin");
-            var swarm = new Swarm(torrent, target, new Bitfield(torrent.PieceCount)) { File = TargetFile.Open(target, torrent.Length, truncate: !complete) };
+            var swarm = new Swarm(torrent, target, new Bitfield(torrent.PieceCount)) { Content = ContentFiles.OpenToDownload(torrent, target, truncate: !complete) };
             using var started = Events.Subscribe();
             Controller = new DownloadController(context, swarm, verified, DateTimeOffset.UtcNow);
             Controller.Start([]);
@@ -174,7 +199,7 @@ public class DownloadControllerTests
 
         public void Dispose()
         {
-            Controller.Swarm.File?.Dispose();
+            Controller.Swarm.Content?.Dispose();
             Store.Dispose();
             _writer.Dispose();
             _folder.Dispose();

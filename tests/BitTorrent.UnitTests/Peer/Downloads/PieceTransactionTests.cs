@@ -69,7 +69,7 @@ public class PieceTransactionTests
                 new IPEndPoint(IPAddress.Loopback, 1), outgoing: true, 64 * 1024, 64 * 1024, now: 0);
             Attendant = new Attendant(_connection, known: null);
             var plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(1));
-            Transaction = new PieceTransaction(Listener, generation: 0, Torrent, plan.Pieces[0], Attendant, File.Handle, now: 0);
+            Transaction = new PieceTransaction(Listener, generation: 0, Torrent, plan.Pieces[0], Attendant, File.Content, now: 0);
         }
 
         public byte[] Content { get; }
@@ -111,10 +111,14 @@ public class PieceTransactionTests
         {
             Handle = System.IO.File.OpenHandle(_path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
             RandomAccess.SetLength(Handle, length);
+            Content = BitTorrent.Peer.Transfer.ContentFiles.Over(Handle, _path);
         }
 
         public Microsoft.Win32.SafeHandles.SafeFileHandle Handle { get; }
 
-        public void Dispose() => Handle.Dispose();
+        /// <summary>The file as a torrent's content (it owns the handle).</summary>
+        public BitTorrent.Peer.Transfer.ContentFiles Content { get; }
+
+        public void Dispose() => Content.Dispose();
     }
 }

@@ -15,7 +15,7 @@ public class PieceVerifierTests
         verifier.Append(1, content.AsSpan(16384));
 
         Assert.Equal(2, verifier.HashedBlocks); // in order: hashed as they came, nothing read back
-        Assert.True(verifier.Verify(SHA1.HashData(content), file.Handle, new byte[16384]));
+        Assert.True(verifier.Verify(SHA1.HashData(content), file.Content, new byte[16384]));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public class PieceVerifierTests
         verifier.Append(0, content.AsSpan(0, 16384));
         verifier.Append(1, content.AsSpan(16384));
 
-        Assert.False(verifier.Verify(expected, file.Handle, new byte[16384]));
+        Assert.False(verifier.Verify(expected, file.Content, new byte[16384]));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class PieceVerifierTests
         }
 
         Assert.Equal(1, verifier.HashedBlocks); // only block 0 could be hashed on arrival
-        Assert.True(verifier.Verify(SHA1.HashData(content), file.Handle, new byte[16384]));
+        Assert.True(verifier.Verify(SHA1.HashData(content), file.Content, new byte[16384]));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class PieceVerifierTests
         verifier.Append(2, content.AsSpan(32768));
         verifier.Append(1, content.AsSpan(16384, 16384));
 
-        Assert.False(verifier.Verify(expected, file.Handle, new byte[16384]));
+        Assert.False(verifier.Verify(expected, file.Content, new byte[16384]));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class PieceVerifierTests
 
         Assert.Equal(1, verifier.HashedBlocks);
         using var file = new PieceTransactionTests.TempFile(20_000);
-        Assert.Throws<ObjectDisposedException>(() => verifier.Verify(new byte[20], file.Handle, new byte[16384]));
+        Assert.Throws<ObjectDisposedException>(() => verifier.Verify(new byte[20], file.Content, new byte[16384]));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class PieceVerifierTests
         var content = Random(16384, seed: 2);
         RandomAccess.Write(file.Handle, content, 0);
         var next = new PieceVerifier(0, 16384);
-        Assert.True(next.Verify(SHA1.HashData(content), file.Handle, new byte[16384]));
+        Assert.True(next.Verify(SHA1.HashData(content), file.Content, new byte[16384]));
     }
 
     private static byte[] Random(int length, int seed)

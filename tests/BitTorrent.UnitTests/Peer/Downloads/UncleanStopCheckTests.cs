@@ -47,8 +47,8 @@ public class UncleanStopCheckTests
 
         public int Recheck(UncleanStopCheck check, DownloadRecord record, Bitfield verified)
         {
-            using var file = File.OpenHandle(Target, FileMode.Open, FileAccess.Read);
-            return check.Recheck(record, Torrent, file, verified);
+            using var content = ContentFiles.OpenToSeed(Torrent, Target);
+            return check.Recheck(record, Torrent, content, verified);
         }
 
         public void Dispose() => Folder.Dispose();

@@ -43,6 +43,31 @@ public partial class ExternalToolsInteropTests
         Assert.Equal(theirs.InfoHash, ours.InfoHash);
     }
 
+    [Fact]
+    public async Task Our_folder_torrent_has_the_same_info_hash_as_mktorrent_for_the_same_folder()
+    {
+        using var folder = new TempFolder();
+        var root = folder.File("album");
+        Directory.CreateDirectory(Path.Combine(root, "disc 2", "extras"));
+        var files = new (string[] Path, int Length)[] { (["a.bin"], 300_000), (["disc 2", "b.bin"], 200_001), (["disc 2", "extras", "c.txt"], 17) };
+        foreach (var (path, length) in files)
+        {
+            var bytes = new byte[length];
+            new Random(length).NextBytes(bytes);
+            await File.WriteAllBytesAsync(Path.Combine([root, .. path]), bytes);
+        }
+        var torrentPath = folder.File("album.torrent");
+
+        await Run("mktorrent", "-a", "http://127.0.0.1/announce", "-l", "18", "-o", torrentPath, root);
+        var theirs = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath));
+        var ours = TorrentMetainfo.CreateFromFiles("album",
+            [.. files.Select(f => ((IReadOnlyList<string>)f.Path, Path.Combine([root, .. f.Path])))], "http://elsewhere/announce");
+
+        Assert.True(theirs.IsMultiFile);
+        Assert.Equal(files.Select(f => string.Join('/', f.Path)), theirs.Files.Select(f => f.DisplayPath));
+        Assert.Equal(theirs.InfoHash, ours.InfoHash);
+    }
+
     private static async Task<string> Run(string tool, params string[] arguments)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -109,6 +109,8 @@ public sealed class GatewayPageTests(BrowserSystem system)
         await Expect(page.Locator("#fleet-empty")).ToBeHiddenAsync();
         await page.Locator("#fleet-section").ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("gateway-fleet.png") });
 
+        // The link opens the peer's UI through the gateway (for its owner, logged in with its login link).
+        await system.LogInAsync(context, system.Peer1Id);
         await page.GetByRole(AriaRole.Link, new() { Name = $"Peer {system.Peer1Id}", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync($"{system.GatewayUrl}/peers/{system.Peer1Id}/");
         await Expect(page.Locator("#who")).ToContainTextAsync($"peer {system.Peer1Id}");

@@ -62,7 +62,7 @@ public sealed class PeerContainerTests
             Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         await Eventually.SucceedsAsync(async () =>
         {
-            var progress = (await gateway.GetJsonAsync($"/peers/{leecherId}/api/downloads/{infoHash}")).GetProperty("progress").GetDouble();
+            var progress = (await PeerApi.GetJsonAsync(new Uri(gateway.Url, $"/peers/{leecherId}/api/downloads/{infoHash}"))).GetProperty("progress").GetDouble();
             return progress >= 0.15 ? null : $"progress {progress:P0}";
         }, Timeout, "the download gets going");
         await seeders[0].Container.StopAsync();

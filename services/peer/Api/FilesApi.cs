@@ -101,7 +101,7 @@ public static class FilesApi
     }
 
     private static async Task<Results<Ok<FileDetailsView>, ProblemHttpResult>> Details(string infoHash, PeerStorage storage, HeldFiles held,
-        TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
+        TransferEngine engine, MagnetLinks links, TorrentRefetch torrents, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return (ProblemHttpResult)InfoHashes.Invalid(infoHash);
         var item = held.Find(id);
@@ -109,7 +109,9 @@ public static class FilesApi
         var torrentPath = storage.TorrentPath(id);
         if ((item is null && download is null) || !File.Exists(torrentPath))
             return TypedResults.Problem(title: "File not available", detail: "This peer neither holds nor downloads that file.", statusCode: 404);
-        var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
+        // A torn copy (a crash, a bad disk) is fetched again from the tracker rather than failing the request.
+        if (await torrents.LoadAsync(id, cancellationToken) is not { } torrent)
+            return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
         return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString()));
     }
 
@@ -132,8 +134,8 @@ public static class FilesApi
         return Serve(path!, item.Name, context);
     }
 
-    private static async Task<IResult> ContentInFolder(string infoHash, string path, PeerStorage storage, HeldFiles held, HttpContext context,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> ContentInFolder(string infoHash, string path, PeerStorage storage, HeldFiles held, TorrentRefetch torrents,
+        HttpContext context, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
         var item = held.Find(id);
@@ -141,8 +143,9 @@ public static class FilesApi
         var folder = item is null ? null : storage.ContentPath(id, item.Name);
         if (item is null || !Directory.Exists(folder) || !File.Exists(torrentPath))
             return TypedResults.Problem(title: "File not available", detail: "This peer does not hold that folder whole (yet).", statusCode: 404);
-        // Only paths the torrent lists are served, found where the download put them.
-        var torrent = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrentPath, cancellationToken));
+        // Only paths the torrent lists are served, found where the download put them (a torn copy is fetched again).
+        if (await torrents.LoadAsync(id, cancellationToken) is not { } torrent)
+            return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
         var local = ContentFiles.PathsOf(torrent, folder!);
         for (var i = 0; i < torrent.Files.Count; i++)
         {

@@ -72,6 +72,25 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_torrent_copy_torn_while_the_peer_runs_is_fetched_again_when_the_files_details_are_asked_for()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(1);
+        using var folder = new TempFolder();
+        await using var publisher = await PeerProcess.StartAsync(ring, folder.Sub("publisher"));
+        var source = folder.RandomFile("details.bin", 300_000, seed: 22);
+        var infoHash = (await publisher.PublishAsync(source)).InfoHash;
+        var torrentPath = Path.Combine(publisher.Storage, "torrents", infoHash + ".torrent");
+        File.WriteAllBytes(torrentPath, File.ReadAllBytes(torrentPath)[..30]);
+
+        using var details = JsonDocument.Parse(await publisher.Http.GetStringAsync($"api/files/{infoHash}"));
+        Assert.Equal("details.bin", details.RootElement.GetProperty("name").GetString());
+        Assert.True(TorrentMetainfo.TryParse(await File.ReadAllBytesAsync(torrentPath), TorrentMetainfo.MaxAcceptedPieceLength, out var torrent, out _),
+            "the torn copy was not replaced");
+        Assert.Equal(infoHash, torrent!.InfoHash.ToString());
+    }
+
+    [Fact]
     public async Task A_leecher_killed_mid_download_rehashes_its_verified_pieces_and_refetches_one_changed_on_disk()
     {
         await using var ring = new ChordRing(output);

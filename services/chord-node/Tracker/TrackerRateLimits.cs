@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using BitTorrent.ChordNode.Api;
+using BitTorrent.Shared.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Tracker;
@@ -22,24 +23,14 @@ public static class TrackerRateLimits
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, _) => new ValueTask(AnnounceApi.IsTrackerProtocol(context.HttpContext.Request.Path)
                 ? AnnounceApi.WriteFailureAsync(context.HttpContext, "too many requests from this address; retry later", StatusCodes.Status429TooManyRequests)
-                : Results.Problem(
-                    title: "Too many requests",
-                    detail: "This address is sending requests faster than the tracker allows; wait a moment and try again.",
-                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext));
+                : PerAddressRateLimit.WriteTooManyRequestsAsync(context.HttpContext, "the tracker"));
             limiter.AddPolicy(Public, context =>
             {
                 var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
                 if (context.RequestServices.GetRequiredService<TrustedProxyList>().Contains(address))
                     return RateLimitPartition.GetNoLimiter("trusted-proxy");
                 var perSecond = context.RequestServices.GetRequiredService<IOptions<TrackerOptions>>().Value.RequestsPerSecond;
-                return RateLimitPartition.GetTokenBucketLimiter(address.ToString(), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perSecond,
-                    TokensPerPeriod = perSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return PerAddressRateLimit.Bucket(address.ToString(), perSecond, burst: perSecond);
             });
         });
         return services;

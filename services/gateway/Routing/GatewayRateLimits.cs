@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using BitTorrent.Shared.Hosting;
 
 namespace BitTorrent.Gateway.Routing;
 
@@ -12,24 +12,8 @@ public static class GatewayRateLimits
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "1";
-                await TypedResults.Problem(
-                    title: "Too many requests",
-                    detail: "This address is sending requests faster than the gateway allows; wait a moment and try again.",
-                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
-            };
-            limiter.AddPolicy(Public, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.RequestsPerSecond,
-                    TokensPerPeriod = options.RequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            limiter.OnRejected = (context, _) => new ValueTask(PerAddressRateLimit.WriteTooManyRequestsAsync(context.HttpContext, "the gateway"));
+            limiter.AddPolicy(Public, context => PerAddressRateLimit.Bucket(context, options.RequestsPerSecond, burst: options.RequestsPerSecond));
         });
         return services;
     }

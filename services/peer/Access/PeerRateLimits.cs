@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using BitTorrent.Shared.Hosting;
 
 namespace BitTorrent.Peer.Access;
 
@@ -13,24 +14,10 @@ public static class PeerRateLimits
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = async (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "1";
-                await TypedResults.Problem(
-                    title: "Too many requests",
-                    detail: "This address is sending requests faster than the peer allows; wait a moment and try again.",
-                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
-            };
+            limiter.OnRejected = (context, _) => new ValueTask(PerAddressRateLimit.WriteTooManyRequestsAsync(context.HttpContext, "the peer"));
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.Request.Path.StartsWithSegments("/api")
-                    ? RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = 2 * requestsPerSecond,
-                        TokensPerPeriod = requestsPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })
+                    ? PerAddressRateLimit.Bucket(context, requestsPerSecond, burst: 2 * requestsPerSecond)
                     : RateLimitPartition.GetNoLimiter("open"));
         });
         return services;

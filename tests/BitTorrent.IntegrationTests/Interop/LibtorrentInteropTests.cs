@@ -39,6 +39,26 @@ public sealed class LibtorrentInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Libtorrent_downloads_a_file_from_our_peer_given_only_its_magnet_link()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("libtorrent-by-magnet.bin", 2L * 1024 * 1024 + 99, seed: 34);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        var published = await peer.PublishAsync(source);
+
+        var target = folder.Sub("libtorrent-download");
+        var log = await ExternalProgram.RunAsync("/usr/bin/python3",
+            [Client, "leech", published.Magnet, target, ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        Assert.Contains("done", log, StringComparison.Ordinal);
+        Assert.Equal(TempFolder.Sha256(source), TempFolder.Sha256(Path.Combine(target, "libtorrent-by-magnet.bin")));
+    }
+
+    [Fact]
     public async Task Our_peer_downloads_a_file_that_libtorrent_seeds_from_a_mktorrent_torrent_announced_to_our_tracker()
     {
         await using var ring = new ChordRing(output);

@@ -2,6 +2,7 @@
 """One libtorrent client for make bench: seeds or downloads one torrent through our tracker only.
 
 usage: libtorrent_client.py seed|leech TORRENT DIR PORT [stay]
+TORRENT is a .torrent file, or (to leech) a magnet link: the metadata then comes from the peers (BEP 9).
 DHT, local service discovery, UPnP and NAT-PMP are off; it listens on 127.0.0.1 only.
 A leecher prints 'done <seconds>' when the download completes, then exits; with 'stay' it goes on
 seeding to the rest of the swarm until it is stopped.
@@ -22,8 +23,11 @@ settings = {
     'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
 }
 session = lt.session(settings)
-params = lt.add_torrent_params()
-params.ti = lt.torrent_info(torrent)
+if torrent.startswith('magnet:'):
+    params = lt.parse_magnet_uri(torrent)
+else:
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(torrent)
 params.save_path = folder
 if mode == 'seed':
     params.flags |= lt.torrent_flags.seed_mode

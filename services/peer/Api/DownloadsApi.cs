@@ -1,4 +1,5 @@
 using BitTorrent.Peer.Access;
+using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Shared.Identifiers;
@@ -14,7 +15,7 @@ public static class DownloadsApi
         var downloads = app.MapGroup("api/downloads").WithTags("Downloads");
         downloads.MapPost("/", StartAsync)
             .WithName("StartDownload").WithSummary("Download a file")
-            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT), or a multipart upload of a `.torrent` (field `torrent`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
+            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT, or else fetched from the swarm's peers over BEP 9 while the download is in state `metadata`), or a multipart upload of a `.torrent` (field `torrent`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
             .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
             .WithMetadata(BodyLimit.Torrent)
@@ -28,7 +29,7 @@ public static class DownloadsApi
             .WithDescription("Every download, newest first, with state, progress, speed, peers and ETA. History survives restarts.");
         downloads.MapGet("/{id}", Get)
             .WithName("GetDownload").WithSummary("One download")
-            .WithDescription("State (downloading, waiting, paused, completed, failed, cancelled), bytes done and total, pieces, speed, peers, ETA and the error of a failed download. The id is the info-hash.")
+            .WithDescription("State (metadata, downloading, waiting, paused, completed, failed, cancelled), bytes done and total, pieces, speed, peers, ETA and the error of a failed download. The id is the info-hash.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         foreach (var (verb, describe) in new (string, string)[]
         {
@@ -40,7 +41,7 @@ public static class DownloadsApi
             ("reannounce", "Asks the tracker for peers now instead of at the next poll, and connects to the new ones."),
         })
         {
-            downloads.MapPost($"/{{id}}/{verb}", (string id, DownloadManager manager, CancellationToken cancellationToken) => SteerAsync(id, verb, manager, cancellationToken))
+            downloads.MapPost($"/{{id}}/{verb}", (string id, DownloadManager manager, MagnetResolver magnets, CancellationToken cancellationToken) => SteerAsync(id, verb, manager, magnets, cancellationToken))
                 .WithName(char.ToUpperInvariant(verb[0]) + verb[1..] + "Download")
                 .WithSummary(char.ToUpperInvariant(verb[0]) + verb[1..] + " a download")
                 .WithDescription(describe + " 409 when the download's state does not allow it.")
@@ -51,7 +52,7 @@ public static class DownloadsApi
         return app;
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, DownloadManager manager, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpRequest request, DownloadManager manager, MagnetResolver magnets, CancellationToken cancellationToken)
     {
         Id160 infoHash;
         byte[]? torrent = null;
@@ -90,13 +91,17 @@ public static class DownloadsApi
             {
                 if (!MagnetLink.TryParse(magnet, out var link, out var problem))
                     return TypedResults.Problem(title: "Invalid magnet link", detail: $"That magnet link cannot be used: {problem}.", statusCode: 400);
-                infoHash = link.InfoHash;
+                return Started(await magnets.StartAsync(link, cancellationToken));
             }
             else if (body?.InfoHash is null)
                 return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" }, { \"magnet\": \"magnet:?xt=urn:btih:…\" } or a .torrent upload.", statusCode: 400);
             else if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
         }
-        var snapshot = await manager.StartAsync(infoHash, torrent, cancellationToken);
+        return Started(await manager.StartAsync(infoHash, torrent, cancellationToken));
+    }
+
+    private static Accepted<DownloadView> Started(DownloadSnapshot snapshot)
+    {
         var view = DownloadView.Of(snapshot);
         return TypedResults.Accepted($"api/downloads/{view.Id}", view);
     }
@@ -112,9 +117,11 @@ public static class DownloadsApi
             : TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
     }
 
-    private static async Task<IResult> SteerAsync(string id, string verb, DownloadManager manager, CancellationToken cancellationToken)
+    private static async Task<IResult> SteerAsync(string id, string verb, DownloadManager manager, MagnetResolver magnets, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
+        // A magnet link's download without its torrent yet is steered where its metadata is fetched.
+        if (magnets.Handles(infoHash)) return TypedResults.Ok(DownloadView.Of(magnets.Steer(infoHash, verb)));
         var snapshot = verb switch
         {
             "pause" => await manager.PauseAsync(infoHash),

@@ -19,4 +19,7 @@ public enum DownloadState
 
     /// <summary>Stopped by the user; the partial file and its state were removed.</summary>
     Cancelled,
+
+    /// <summary>Added by a magnet link: its torrent's info dictionary is being fetched from peers (BEP 9) before the pieces.</summary>
+    Metadata,
 }

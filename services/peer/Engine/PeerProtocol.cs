@@ -7,8 +7,9 @@ namespace BitTorrent.Peer.Engine;
 /// <summary>
 /// BEP 3 on the engine thread: parses what a connection received and routes each message to
 /// whom it concerns: the handshake to the torrent it names, choking and interest to the choker,
-/// requests and cancels to the block server, and availability, choking of us and blocks to the
-/// torrent's download (if we are fetching it).
+/// requests and cancels to the block server, availability, choking of us and blocks to the
+/// torrent's download (if we are fetching it), and BEP 10 extended messages (the extension
+/// handshake, BEP 9 metadata requests) to <see cref="MetadataExchange"/>.
 /// </summary>
 internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegistry torrents, ConnectionTable connections, Choker choker, BlockServer server, BlockWriter writer, ILogger logger)
 {
@@ -33,6 +34,7 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
                         c.Close("garbage instead of a handshake");
                         return;
                     }
+                    c.SupportsExtensions = Handshake.SupportsExtensions(data);
                     offset += Handshake.Length;
                     OnHandshake(c, infoHash, peerId);
                     continue;
@@ -116,6 +118,7 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
         c.PhaseDeadline = long.MaxValue;
         c.LastMessage = c.LastRequest = Environment.TickCount64;
         if (!swarm.Have.IsEmpty) c.SendBitfield(swarm.Have);
+        if (c.SupportsExtensions) c.SendExtended(ExtensionHandshake.HandshakeId, ExtensionHandshake.Encode(MetadataOf(swarm).Length is > 0 and var size ? size : null));
         download?.Peers.OnOpened(c);
         EngineLog.PeerConnected(logger, c.Describe(), infoHash.Short, c.Outgoing ? "out" : "in");
     }
@@ -167,6 +170,17 @@ internal sealed class PeerProtocol(ReadOnlyMemory<byte> ourPeerId, TorrentRegist
             case MessageType.Cancel:
                 BlockServer.OnCancel(c, message);
                 break;
+            case MessageType.Extended:
+                if (MetadataExchange.OnExtended(c, message.Payload, MetadataOf(swarm)) is { } violation)
+                {
+                    EngineLog.ProtocolViolation(logger, c.Describe(), violation);
+                    c.Close($"protocol violation: {violation}");
+                }
+                break;
         }
     }
+
+    /// <summary>The info dictionary we serve over BEP 9: the torrent's, unless it is larger than peers may fetch (then none).</summary>
+    private static ReadOnlySpan<byte> MetadataOf(Swarm swarm) =>
+        swarm.Torrent.InfoDictionary.Length <= ExtensionHandshake.MaxMetadataSize ? swarm.Torrent.InfoDictionary : [];
 }

@@ -170,6 +170,31 @@ public sealed class TransferEngine : IAsyncDisposable
     /// <summary>Rebuilds every download saved in the state folder (after a restart); returns them.</summary>
     public Task<IReadOnlyList<DownloadSnapshot>> RestoreDownloadsAsync() => InvokeAsync(t => t.Restore());
 
+    // ---- magnet links: metadata from peers (BEP 9) ----------------------------------------
+
+    /// <summary>
+    /// The info dictionary of <paramref name="infoHash"/> fetched from <paramref name="peers"/> over BEP 9 and
+    /// checked against the info-hash (see <see cref="MetadataFetcher"/>), or null when none of them gave it.
+    /// </summary>
+    public Task<byte[]?> FetchMetadataAsync(Id160 infoHash, IEnumerable<IPEndPoint> peers, CancellationToken cancellationToken = default)
+    {
+        if (!IsStarted) throw new TransferEngineNotStartedException();
+        IPEndPoint[] endPoints = [.. peers.Where(p => !p.Equals(LocalEndPoint))];
+        return new MetadataFetcher(_peerId, _options.ConnectTimeout, _logger).FetchAsync(infoHash, endPoints, cancellationToken);
+    }
+
+    /// <summary>
+    /// Shows a download that has no torrent yet (a magnet link whose metadata is being fetched, state
+    /// <see cref="DownloadState.Metadata"/>) beside the others: added when the engine has nothing for that
+    /// info-hash, or replacing <paramref name="replacing"/>; false if anything else is there (the download has
+    /// started meanwhile). <see cref="StartDownloadAsync"/> replaces it with the real download.
+    /// </summary>
+    public bool TryShowPendingDownload(DownloadSnapshot snapshot, DownloadSnapshot? replacing = null) =>
+        replacing is null ? _snapshots.TryAdd(snapshot.InfoHash, snapshot) : _snapshots.TryUpdate(snapshot.InfoHash, snapshot, replacing);
+
+    /// <summary>Removes a snapshot shown by <see cref="TryShowPendingDownload"/>, unless the real download has replaced it.</summary>
+    public bool ForgetPendingDownload(DownloadSnapshot snapshot) => _snapshots.TryRemove(KeyValuePair.Create(snapshot.InfoHash, snapshot));
+
     // ---- snapshots (any thread) ---------------------------------------------------------
 
     public DownloadSnapshot? GetDownload(Id160 infoHash) => _snapshots.GetValueOrDefault(infoHash);

@@ -46,6 +46,7 @@ public static class PeerExtensions
         services.AddSingleton<DownloadManager>();
         services.AddSingleton<FileRemover>();
         services.AddSingleton<MagnetLinks>();
+        services.AddSingleton<MagnetResolver>();
         services.AddSingleton<HeldFiles>();
         services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();

@@ -21,6 +21,7 @@ public sealed partial class PeerHost(
     TrackerConnection tracker,
     SwarmSync swarms,
     LibraryRecovery recovery,
+    MagnetResolver magnets,
     IOptions<PeerOptions> options,
     IOptions<TransferEngineOptions> engineOptions,
     IConfiguration configuration,
@@ -49,6 +50,7 @@ public sealed partial class PeerHost(
             LogStarted(logger, runtime.PeerId, ApiUrl, AdvertisedHost, runtime.TransferPort);
 
             await engine.RestoreDownloadsAsync();
+            await magnets.RestoreAsync();
             await recovery.RunAsync(stoppingToken);
             await swarms.RefreshLibraryAsync(seed: true, stoppingToken);
             runtime.MarkReady();

@@ -32,6 +32,36 @@ public sealed class SwarmAnnouncer(TrackerConnection tracker, IHttpClientFactory
         return await tracker.CallAsync(async (node, _, ct) => Parse(await client.GetByteArrayAsync(node + path, ct)), cancellationToken);
     }
 
+    /// <summary>
+    /// Announces to another HTTP tracker, one a magnet link names (<c>tr=</c>); the same query as to ours. Its
+    /// answer is read with the same bounds; an unreachable tracker throws <see cref="HttpRequestException"/>.
+    /// </summary>
+    public async Task<AnnounceReply> AnnounceToAsync(Uri announceUrl, Id160 infoHash, ReadOnlyMemory<byte> peerId, int port, long left,
+        string? @event, CancellationToken cancellationToken)
+    {
+        var query = new StringBuilder(announceUrl.ToString()).Append(string.IsNullOrEmpty(announceUrl.Query) ? '?' : '&')
+            .Append("info_hash=").Append(Escape(infoHash.ToByteArray()))
+            .Append("&peer_id=").Append(Escape(peerId.Span))
+            .Append(CultureInfo.InvariantCulture, $"&port={port}&uploaded=0&downloaded=0&left={left}&compact=1&numwant=200");
+        if (@event is not null) query.Append("&event=").Append(@event);
+        var client = httpClients.CreateClient(HttpClientName);
+        using var response = await client.GetAsync(query.ToString(), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var reply = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (reply.Length + read > MaxForeignReplyBytes) throw new InvalidDataException($"The tracker's answer is longer than {MaxForeignReplyBytes} bytes.");
+            reply.Write(chunk, 0, read);
+        }
+        return Parse(reply.ToArray());
+    }
+
+    /// <summary>The longest answer read from a tracker that is not ours (200 peers take 1.2 KB).</summary>
+    private const int MaxForeignReplyBytes = 256 * 1024;
+
     private static AnnounceReply Parse(byte[] bytes)
     {
         if (BencodeReader.Decode(bytes) is not BDictionary reply)

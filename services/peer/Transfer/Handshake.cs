@@ -4,18 +4,24 @@ namespace BitTorrent.Peer.Transfer;
 
 /// <summary>
 /// The 68-byte BEP 3 handshake: 19, "BitTorrent protocol", 8 reserved bytes, info-hash, peer id.
-/// We set no reserved bits (no extensions), so well-behaved peers send us only BEP 3 messages.
+/// We set one reserved bit, BEP 10's extension protocol (0x10 in reserved byte 5), so peers that set it too
+/// exchange an extension handshake with us (see <see cref="ExtensionHandshake"/>); other peers send only BEP 3 messages.
 /// </summary>
 public static class Handshake
 {
     public const int Length = 68;
     private static ReadOnlySpan<byte> Protocol => "\u0013BitTorrent protocol"u8;
 
+    /// <summary>Where BEP 10's bit sits: reserved byte 5 (byte 25 of the handshake), value 0x10.</summary>
+    private const int ExtensionByte = 20 + 5;
+    private const byte ExtensionBit = 0x10;
+
     public static int Write(Span<byte> destination, Id160 infoHash, ReadOnlySpan<byte> peerId)
     {
         if (peerId.Length != PeerIdentity.Length) throw new ArgumentException("A peer id is 20 bytes.", nameof(peerId));
         Protocol.CopyTo(destination);
         destination.Slice(20, 8).Clear();
+        destination[ExtensionByte] = ExtensionBit;
         infoHash.WriteBigEndian(destination.Slice(28, Id160.ByteLength));
         peerId.CopyTo(destination[48..]);
         return Length;
@@ -36,4 +42,8 @@ public static class Handshake
         peerId = buffer.Slice(48, PeerIdentity.Length);
         return ParseStatus.Message;
     }
+
+    /// <summary>Whether a handshake read by <see cref="TryRead"/> announces BEP 10 (the extension protocol).</summary>
+    public static bool SupportsExtensions(ReadOnlySpan<byte> handshake) =>
+        handshake.Length > ExtensionByte && (handshake[ExtensionByte] & ExtensionBit) != 0;
 }

@@ -80,7 +80,7 @@ public static class MessageReader
             }
 
             default:
-                // Extensions we did not negotiate (port, fast, extended): skipped, as BEP 3 asks.
+                // Extended messages (BEP 10) go to the engine as they are; others we did not negotiate (port, fast): skipped, as BEP 3 asks.
                 message = new PeerMessage(type, payload: payload);
                 return ParseStatus.Message;
         }

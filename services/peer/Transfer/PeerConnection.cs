@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using BitTorrent.Shared.Identifiers;
@@ -48,6 +49,18 @@ internal sealed class PeerConnection
     public string? RemotePeerId { get; set; }
     public string? RemotePeerName { get; set; }
     public Bitfield? RemotePieces { get; set; }
+
+    /// <summary>The peer's handshake set BEP 10's bit: it gets our extension handshake and may send extended messages.</summary>
+    public bool SupportsExtensions { get; set; }
+
+    /// <summary>The remote client's name and version as its extension handshake says (<c>v</c>), once it has sent one.</summary>
+    public string? ClientName { get; set; }
+
+    /// <summary>The id the peer wants <c>ut_metadata</c> messages sent with (0: it does not speak it).</summary>
+    public byte RemoteMetadataId { get; set; }
+
+    /// <summary><c>ut_metadata</c> requests the peer made on this connection (bounded by <see cref="MetadataExchange"/>).</summary>
+    public int MetadataRequests { get; set; }
 
     public bool AmChoking { get; set; } = true;
     public bool AmInterested { get; set; }
@@ -224,6 +237,18 @@ internal sealed class PeerConnection
     {
         var span = Reserve(MessageWriter.RequestLength);
         if (!span.IsEmpty) CommitSend(MessageWriter.WriteCancel(span, index, begin, length));
+    }
+
+    /// <summary>A BEP 10 extended message: the extension's id (as the peer asked for it) and its payload.</summary>
+    public void SendExtended(byte extensionId, ReadOnlySpan<byte> payload)
+    {
+        var span = Reserve(6 + payload.Length);
+        if (span.IsEmpty) return;
+        BinaryPrimitives.WriteInt32BigEndian(span, 2 + payload.Length);
+        span[4] = (byte)MessageType.Extended;
+        span[5] = extensionId;
+        payload.CopyTo(span[6..]);
+        CommitSend(span.Length);
     }
 
     public void SendKeepAlive()

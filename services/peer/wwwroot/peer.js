@@ -175,7 +175,7 @@ async function startDownload(file) {
 }
 
 // ---- downloads ------------------------------------------------------------------------------
-const stateLabels = { downloading: 'downloading', waiting: 'waiting for a peer that has the file', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
+const stateLabels = { metadata: 'fetching the torrent from peers', downloading: 'downloading', waiting: 'waiting for a peer that has the file', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
 
 async function command(download, verb) {
   try {

@@ -17,6 +17,18 @@ public static class BencodeReader
         return value;
     }
 
+    /// <summary>
+    /// Reads one value from the start of <paramref name="input"/> and says where it ended; what follows is the
+    /// caller's (a BEP 9 data message carries the metadata piece right after its dictionary).
+    /// </summary>
+    public static BValue DecodePrefix(ReadOnlySpan<byte> input, out int consumed, int maxDepth = DefaultMaxDepth)
+    {
+        var position = 0;
+        var value = ReadValue(input, ref position, maxDepth);
+        consumed = position;
+        return value;
+    }
+
     public static bool TryDecode(ReadOnlySpan<byte> input, out BValue? value, out string? error)
     {
         try

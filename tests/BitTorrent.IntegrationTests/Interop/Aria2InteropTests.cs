@@ -40,6 +40,27 @@ public sealed class Aria2InteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Aria2_downloads_a_file_from_our_peer_given_only_its_magnet_link()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("by-magnet.bin", 2L * 1024 * 1024 + 4321, seed: 23);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        var published = await peer.PublishAsync(source);
+        Assert.StartsWith($"magnet:?xt=urn:btih:{published.InfoHash}", published.Magnet, StringComparison.Ordinal);
+
+        // No .torrent: aria2 fetches the metadata from our peer (BEP 9 over BEP 10), found through the link's tracker.
+        var target = folder.Sub("aria2-download");
+        var log = await ExternalProgram.RunAsync("aria2c",
+            [.. Aria2Options(ServiceProcess.FreePort()), "--seed-time=0", "--bt-save-metadata=false", $"--dir={target}", published.Magnet], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        Assert.Equal(TempFolder.Sha256(source), TempFolder.Sha256(Path.Combine(target, "by-magnet.bin")));
+    }
+
+    [Fact]
     public async Task Our_peer_downloads_a_file_that_aria2_seeds_from_a_mktorrent_torrent_announced_to_our_tracker()
     {
         await using var ring = new ChordRing(output);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using BitTorrent.IntegrationTests.Infrastructure;
+using BitTorrent.Shared.Torrents;
 using Xunit.Abstractions;
 
 namespace BitTorrent.IntegrationTests.Interop;
@@ -37,6 +39,26 @@ public sealed class LibtorrentInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Libtorrent_downloads_a_file_from_our_peer_given_only_its_magnet_link()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var source = folder.RandomFile("libtorrent-by-magnet.bin", 2L * 1024 * 1024 + 99, seed: 34);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        var published = await peer.PublishAsync(source);
+
+        var target = folder.Sub("libtorrent-download");
+        var log = await ExternalProgram.RunAsync("/usr/bin/python3",
+            [Client, "leech", published.Magnet, target, ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        Assert.Contains("done", log, StringComparison.Ordinal);
+        Assert.Equal(TempFolder.Sha256(source), TempFolder.Sha256(Path.Combine(target, "libtorrent-by-magnet.bin")));
+    }
+
+    [Fact]
     public async Task Our_peer_downloads_a_file_that_libtorrent_seeds_from_a_mktorrent_torrent_announced_to_our_tracker()
     {
         await using var ring = new ChordRing(output);
@@ -57,6 +79,41 @@ public sealed class LibtorrentInteropTests(ITestOutputHelper output)
         var infoHash = await InteropDownloads.StartWhenSeededAsync(peer, torrent, () => libtorrent.HasExited ? libtorrent.Output : null);
         await peer.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(60));
         Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash));
+        output.WriteLine(libtorrent.Output);
+    }
+
+    [Fact]
+    public async Task Our_peer_downloads_a_magnet_whose_metadata_only_a_libtorrent_seeder_has()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        var seedFolder = folder.Sub("libtorrent-seed");
+        var source = Path.Combine(seedFolder, "metadata-from-libtorrent.bin");
+        File.Move(folder.RandomFile("metadata-from-libtorrent.bin", 3L * 1024 * 1024 + 555, seed: 33), source);
+        var torrent = Path.Combine(folder.Path, "only-libtorrent-has-it.torrent");
+        var announce = ring.Nodes[1].Url + "/announce";
+        await ExternalProgram.RunAsync("mktorrent", ["-a", announce, "-l", "18", "-o", torrent, source], TimeSpan.FromSeconds(30));
+        var made = TorrentMetainfo.Parse(await File.ReadAllBytesAsync(torrent));
+        var infoHash = made.InfoHash.ToString();
+
+        await using var libtorrent = ExternalProgram.Start("/usr/bin/python3",
+            [Client, "seed", torrent, seedFolder, ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)]);
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+
+        // The torrent was never published to the DHT: only the magnet link and the libtorrent seeder know it.
+        var magnet = $"magnet:?xt=urn:btih:{infoHash}&dn=metadata-from-libtorrent.bin&tr={Uri.EscapeDataString(announce)}";
+        using var response = await peer.Http.PostAsJsonAsync("api/downloads", new { magnet });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = (await response.Content.ReadFromJsonAsync<BitTorrent.Peer.Api.DownloadView>(ChordRing.Json))!;
+        Assert.Equal("metadata", accepted.State);
+
+        await peer.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(90));
+        Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash));
+        // The .torrent our peer keeps carries the very info dictionary mktorrent made.
+        var kept = TorrentMetainfo.Parse(await peer.Http.GetByteArrayAsync($"api/files/{infoHash}/torrent"));
+        Assert.Equal(made.InfoDictionary.ToArray(), kept.InfoDictionary.ToArray());
         output.WriteLine(libtorrent.Output);
     }
 }

@@ -17,10 +17,23 @@ public class HandshakeTests
 
         Assert.Equal(19, buffer[0]);
         Assert.Equal("BitTorrent protocol", Encoding.ASCII.GetString(buffer, 1, 19));
-        Assert.All(buffer[20..28], b => Assert.Equal(0, b));
+        // Reserved bytes: only BEP 10's extension bit (0x10 in byte 5) is set.
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 0, 0x10, 0, 0 }, buffer[20..28]);
+        Assert.True(Handshake.SupportsExtensions(buffer));
         Assert.Equal(ParseStatus.Message, Handshake.TryRead(buffer, out var readHash, out var readPeer));
         Assert.Equal(infoHash, readHash);
         Assert.Equal(peerId, readPeer.ToArray());
+    }
+
+    [Fact]
+    public void A_handshake_without_the_extension_bit_does_not_support_extensions()
+    {
+        var buffer = new byte[Handshake.Length];
+        Handshake.Write(buffer, Id160.Hash("x"), PeerIdentity.Create());
+        buffer[25] = 0x01; // another reserved bit (BEP 5's DHT is in byte 7; this one is unassigned)
+
+        Assert.Equal(ParseStatus.Message, Handshake.TryRead(buffer, out _, out _));
+        Assert.False(Handshake.SupportsExtensions(buffer));
     }
 
     [Fact]

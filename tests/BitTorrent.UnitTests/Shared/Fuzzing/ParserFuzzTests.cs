@@ -117,6 +117,40 @@ public class ParserFuzzTests
         });
 
     [Fact]
+    public void Extension_handshakes_never_throw_and_what_parses_is_within_bounds() =>
+        Fuzz("extension-handshake", input =>
+        {
+            if (!ExtensionHandshake.TryParse(input, out var handshake, out var error))
+            {
+                Assert.False(string.IsNullOrEmpty(error));
+                return;
+            }
+            if (handshake.MetadataSize is { } size) Assert.InRange(size, 1, ExtensionHandshake.MaxMetadataSize);
+            Assert.True(handshake.ClientName is null || handshake.ClientName.Length <= ExtensionHandshake.MaxClientNameLength);
+        });
+
+    [Fact]
+    public void Metadata_messages_never_throw_and_a_read_one_writes_back_the_same() =>
+        Fuzz("ut-metadata", input =>
+        {
+            if (!MetadataExchange.TryParse(input, out var message, out var error))
+            {
+                Assert.False(string.IsNullOrEmpty(error));
+                return;
+            }
+            Assert.InRange(message.Piece, 0, MetadataExchange.PieceCount(ExtensionHandshake.MaxMetadataSize) - 1);
+            var written = message.Type switch
+            {
+                MetadataMessageType.Request => MetadataExchange.EncodeRequest(message.Piece),
+                MetadataMessageType.Reject => MetadataExchange.EncodeReject(message.Piece),
+                _ => MetadataExchange.EncodeData(message.Piece, message.TotalSize, input.AsSpan(message.DataOffset, message.DataLength)),
+            };
+            Assert.True(MetadataExchange.TryParse(written, out var again, out _));
+            Assert.Equal((message.Type, message.Piece, message.TotalSize, message.DataLength), (again.Type, again.Piece, again.TotalSize, again.DataLength));
+            Assert.True(written.AsSpan(again.DataOffset, again.DataLength).SequenceEqual(input.AsSpan(message.DataOffset, message.DataLength)));
+        });
+
+    [Fact]
     public void Announce_queries_never_throw_and_a_refused_one_says_why() =>
         Fuzz("announce", input =>
         {

@@ -65,11 +65,19 @@ public static class RingRpcApi
             await store.MergeAsync(entries);
             return TypedResults.NoContent();
         });
+        // A primary's claim of a counter value: accepted (answered once durable) or refused with the value held here.
+        dht.MapPost("/claim", ClaimCounterAsync);
         dht.MapPost("/sync", SyncPage);
         dht.MapPost("/range", (RangeRequest request, KeyHandoff handoff) => TypedResults.Ok(handoff.HandleRange(request.From, request.To, request.After)));
         dht.MapGet("/keys", (LocalStore store) => TypedResults.Ok(store.Keys.Order(StringComparer.Ordinal).ToArray()));
         return app;
     }
+
+    private static async Task<Results<Ok<CounterClaimReply>, ProblemHttpResult>> ClaimCounterAsync(CounterClaim claim, LocalStore store) =>
+        string.IsNullOrEmpty(claim.Key) || claim.Key.Length > CounterClaim.MaxKeyLength || claim.Value <= 0 || claim.Writer is null
+            ? TypedResults.Problem(title: "Bad counter claim",
+                detail: $"A claim names a key of 1 to {CounterClaim.MaxKeyLength} characters, a value above zero and its writer.", statusCode: 400)
+            : TypedResults.Ok(await store.ClaimAsync(claim));
 
     /// <summary>One page of anti-entropy digests; more than a page is refused, so no request grows with the store.</summary>
     private static Results<Ok<SyncReply>, ProblemHttpResult> SyncPage(KeyDigest[] digests, AntiEntropy antiEntropy) =>

@@ -104,6 +104,9 @@ public sealed class HttpRingTransport(IHttpClientFactory httpClients, IOptions<C
     public Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken) =>
         CallAsync(target, RpcMethod.Merge, (c, ct) => c.MergeAsync(entries, ct), cancellationToken);
 
+    public Task<CounterClaimReply> ClaimCounterAsync(NodeRef target, CounterClaim claim, CancellationToken cancellationToken) =>
+        CallAsync(target, RpcMethod.ClaimCounter, (c, ct) => c.ClaimCounterAsync(claim, ct), cancellationToken);
+
     public Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken) =>
         CallAsync(target, RpcMethod.Sync, (c, ct) => c.SyncAsync(digests, ct), cancellationToken);
 

@@ -25,6 +25,9 @@ public interface IChordRpc
     [Post("/dht/merge")]
     Task MergeAsync([Body] IReadOnlyList<EntryData> entries, CancellationToken cancellationToken);
 
+    [Post("/dht/claim")]
+    Task<CounterClaimReply> ClaimCounterAsync([Body] CounterClaim claim, CancellationToken cancellationToken);
+
     [Post("/dht/sync")]
     Task<SyncReply> SyncAsync([Body] IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken);
 

@@ -15,6 +15,7 @@ public sealed class RpcMethod
     public static readonly RpcMethod Ping = new("chord", "Ping");
     public static readonly RpcMethod Apply = new("dht", "Apply");
     public static readonly RpcMethod Merge = new("dht", "Merge");
+    public static readonly RpcMethod ClaimCounter = new("dht", "ClaimCounter");
     public static readonly RpcMethod Sync = new("dht", "Sync");
     public static readonly RpcMethod Range = new("dht", "Range");
 

@@ -12,6 +12,9 @@ public interface IStorageTransport
     /// <summary>Merges entries into the target's store; returns once the target holds them (durably, for durable state).</summary>
     Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken);
 
+    /// <summary>Offers a counter value to the target as a replica; returns whether it accepted it (durably) or refused it.</summary>
+    Task<CounterClaimReply> ClaimCounterAsync(NodeRef target, CounterClaim claim, CancellationToken cancellationToken);
+
     /// <summary>Compares one page of digests with the target's store.</summary>
     Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken);
 

@@ -70,11 +70,26 @@ public sealed class LocalStore
         }
     }
 
-    internal (long Value, EntryData Delta, Task Durable) Increment(string key)
+    internal (long Value, Task Durable) Increment(string key, CounterWriter writer)
     {
         while (true)
         {
-            try { return GetOrAdd(key, EntryKind.Counter).Increment(); }
+            try { return GetOrAdd(key, EntryKind.Counter).Increment(writer); }
+            catch (StoredEntry.RetiredException) { }
+        }
+    }
+
+    /// <summary>Applies a primary's claim of a counter value (<see cref="StoredEntry.Claim"/>); an accepted claim is answered once durable.</summary>
+    public async Task<CounterClaimReply> ClaimAsync(CounterClaim claim)
+    {
+        while (true)
+        {
+            try
+            {
+                var (accepted, held, durable) = GetOrAdd(claim.Key, EntryKind.Counter).Claim(claim.Value, claim.Writer);
+                await durable.ConfigureAwait(false);
+                return new CounterClaimReply(accepted, held);
+            }
             catch (StoredEntry.RetiredException) { }
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BitTorrent.ChordNode.Ring;
 using BitTorrent.Shared.Identifiers;
 
@@ -13,6 +14,28 @@ namespace BitTorrent.ChordNode.Storage;
 /// its replicas (a node that just took over an arc may be behind the one that served it before), and the
 /// increment is answered only when every current replica holds it durably. Any Replicas-1 failures then
 /// leave a node with the latest value, which is the next owner; a whole ring restarted keeps it on disk.
+/// <para>
+/// No value is handed out twice, even while two nodes both believe they own the key (a join or leave that
+/// only one of them has seen yet). Each value is a claim by one writer (this node and a nonce drawn for the
+/// write): the primary takes it in its own store and offers it to every replica, and a store accepts a value
+/// only above the one it holds, or the very claim it accepted before (a re-send after a lost answer). So each
+/// node accepts each value from one writer at most, and a value is answered only when all of the writer's
+/// holders (itself and its Replicas-1 successors) accepted it. Two such primaries are neighbours, so the first
+/// lists the second among its successors: their holders share a node, which refuses one of them. The refused
+/// one skips its value, catches up and claims a higher one, at most <see cref="ClaimAttempts"/> rounds apart
+/// by a random delay, then fails with <see cref="DhtUnavailableException"/>. This is at least as strong as
+/// checking writers at equal values alone: a refusal of lower values too means a replica that moved on (by a
+/// newer claim or by merge) never acknowledges an older value it can no longer tell apart. Only primaries
+/// whose holders are disjoint (a ring split in two, or a view wrong by Replicas-1 nodes) could both hand out
+/// a value; no protocol without a quorum of the whole ring prevents that.
+/// </para>
+/// <para>
+/// The writer is kept in memory only and never replicated: a merge takes the maximum value and leaves the
+/// writer unknown, and a store reopened from disk knows none, so it refuses every claim of the value it holds
+/// (the only cost: a re-send across a restart is refused and the value skipped). Merging a writer by some
+/// deterministic order instead could hand a replica a second writer for a value it already accepted from
+/// another, and then accept the second's re-send. The durable format is unchanged.
+/// </para>
 /// </remarks>
 public sealed partial class PrimaryApplier(
     RingNode ring,
@@ -25,6 +48,12 @@ public sealed partial class PrimaryApplier(
     TimeProvider time,
     ILogger<PrimaryApplier> logger)
 {
+    /// <summary>Rounds a primary tries for one increment when replicas refuse its value (another primary took it).</summary>
+    private const int ClaimAttempts = 8;
+
+    /// <summary>One increment of a key at a time here, so this node's own claims reach each replica in order.</summary>
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _counterGates = new(StringComparer.Ordinal);
+
     /// <summary>Applies an operation as the key's primary and replicates the change before answering.</summary>
     public async Task<DhtResult> ApplyAsPrimaryAsync(DhtOperation operation, CancellationToken cancellationToken = default)
     {
@@ -93,19 +122,38 @@ public sealed partial class PrimaryApplier(
 
     private async Task<long> IncrementAsync(string key, CancellationToken cancellationToken)
     {
-        await CatchUpCounterAsync(key, cancellationToken).ConfigureAwait(false);
-        var (value, delta, durable) = store.Increment(key);
-        var replicated = ReplicateToEveryReplicaAsync(key, delta, cancellationToken);
-        await durable.ConfigureAwait(false);
-        await replicated.ConfigureAwait(false);
-        return value;
+        var gate = _counterGates.GetOrAdd(key, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = time.GetTimestamp();
+            for (var attempt = 1; ; attempt++)
+            {
+                await CatchUpCounterAsync(key, cancellationToken).ConfigureAwait(false);
+                var writer = CounterWriter.Next(ring.Self.Id);
+                var (value, durable) = store.Increment(key, writer);
+                var refusedAt = await ClaimOnEveryReplicaAsync(new CounterClaim(key, value, writer), started, cancellationToken).ConfigureAwait(false);
+                await durable.ConfigureAwait(false);
+                if (refusedAt is null) return value;
+                // Another writer holds this value (or a higher one) at a replica: ours is skipped, never handed out.
+                await store.MergeAsync(new EntryData(key, EntryKind.Counter, Count: refusedAt.Value)).ConfigureAwait(false);
+                LogClaimRefused(logger, key, value, refusedAt.Value, attempt);
+                if (attempt >= ClaimAttempts) throw new DhtUnavailableException(key, null);
+                // Two primaries for one arc retry apart, so one of them wins the next round.
+                var jitter = settings.RetryDelay * (0.5 + Random.Shared.NextDouble());
+                await Task.Delay(jitter, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>Takes the highest value any current replica holds (a digest that differs makes it send its state).</summary>
     private async Task CatchUpCounterAsync(string key, CancellationToken cancellationToken)
     {
-        var ours = store.Find(key)?.Count ?? 0;
-        KeyDigest[] digest = [new(key, ours)];
+        KeyDigest[] digest = [new(key, store.Find(key)?.Count ?? 0)];
         await Task.WhenAll(fanOut.Targets().Select(async target =>
         {
             try
@@ -122,25 +170,26 @@ public sealed partial class PrimaryApplier(
     }
 
     /// <summary>
-    /// Sends the counter to every current replica, again to those that failed and to new ones as the ring
-    /// repairs, until all have it; past the timeout the increment fails unacknowledged (the id is skipped, never reused).
+    /// Offers the value to every current replica, again to those that did not answer and to new ones as the
+    /// ring repairs, until all accepted it; returns null then, or the highest value held by a replica that
+    /// refused it. Past the timeout the increment fails unacknowledged (the value is skipped, never reused).
     /// </summary>
-    private async Task ReplicateToEveryReplicaAsync(string key, EntryData delta, CancellationToken cancellationToken)
+    private async Task<long?> ClaimOnEveryReplicaAsync(CounterClaim claim, long started, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
-        var holding = new HashSet<Shared.Identifiers.Id160>();
+        var holding = new HashSet<Id160>();
         while (true)
         {
             var missing = fanOut.Targets().Where(t => !holding.Contains(t.Id)).ToList();
-            if (missing.Count == 0) return;
-            var failed = await fanOut.SendAsync(missing, [delta], cancellationToken).ConfigureAwait(false);
+            if (missing.Count == 0) return null;
+            var (failed, refusedAt) = await fanOut.ClaimAsync(missing, claim, cancellationToken).ConfigureAwait(false);
+            if (refusedAt is not null) return refusedAt;
             foreach (var target in missing)
                 if (!failed.Contains(target)) holding.Add(target.Id);
             if (failed.Count == 0) continue;
             if (time.GetElapsedTime(started) >= settings.CounterReplicationTimeout)
             {
-                LogCounterNotReplicated(logger, key, string.Join(", ", failed.Select(f => f.Url)));
-                throw new DhtUnavailableException(key, null);
+                LogCounterNotReplicated(logger, claim.Key, string.Join(", ", failed.Select(f => f.Url)));
+                throw new DhtUnavailableException(claim.Key, null);
             }
             await Task.Delay(settings.RetryDelay, time, cancellationToken).ConfigureAwait(false);
         }
@@ -151,4 +200,7 @@ public sealed partial class PrimaryApplier(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Increment of {Key} not acknowledged: replicas {Replicas} did not take it in time")]
     private static partial void LogCounterNotReplicated(ILogger logger, string key, string replicas);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claim of {Key} = {Value} refused by a replica holding {Held} (attempt {Attempt}); the value is skipped")]
+    private static partial void LogClaimRefused(ILogger logger, string key, long value, long held, int attempt);
 }

@@ -39,6 +39,37 @@ public sealed partial class ReplicaFanOut(RingNode ring, IStorageTransport trans
         return failed;
     }
 
+    /// <summary>
+    /// Offers a counter value to the given replicas at once; returns those that could not be reached and the
+    /// highest value held by any that refused it (null when none refused).
+    /// </summary>
+    public async Task<(IReadOnlyList<NodeRef> Failed, long? RefusedAt)> ClaimAsync(IReadOnlyList<NodeRef> targets, CounterClaim claim, CancellationToken cancellationToken = default)
+    {
+        var sent = new Task<(NodeRef Target, CounterClaimReply? Reply)>[targets.Count];
+        for (var i = 0; i < targets.Count; i++) sent[i] = ClaimOneAsync(targets[i], claim, cancellationToken);
+        var failed = new List<NodeRef>();
+        long? refusedAt = null;
+        foreach (var (target, reply) in await Task.WhenAll(sent).ConfigureAwait(false))
+        {
+            if (reply is null) failed.Add(target);
+            else if (!reply.Accepted) refusedAt = Math.Max(refusedAt ?? 0, reply.Held);
+        }
+        return (failed, refusedAt);
+    }
+
+    private async Task<(NodeRef, CounterClaimReply?)> ClaimOneAsync(NodeRef target, CounterClaim claim, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (target, await transport.ClaimCounterAsync(target, claim, cancellationToken).ConfigureAwait(false));
+        }
+        catch (NodeUnreachableException e)
+        {
+            LogClaimMissed(logger, target.Url, claim.Key, claim.Value, e.Message);
+            return (target, null);
+        }
+    }
+
     private async Task<NodeRef?> SendOneAsync(NodeRef target, IReadOnlyList<EntryData> batch, CancellationToken cancellationToken)
     {
         try
@@ -55,4 +86,7 @@ public sealed partial class ReplicaFanOut(RingNode ring, IStorageTransport trans
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Replica} missed {Count} changes ({Reason}); anti-entropy repairs it")]
     private static partial void LogReplicaMissed(ILogger logger, string replica, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Replica} did not answer the claim of {Key} = {Value} ({Reason}); the primary offers it again")]
+    private static partial void LogClaimMissed(ILogger logger, string replica, string key, long value, string reason);
 }

@@ -11,6 +11,7 @@ namespace BitTorrent.ChordNode.Storage;
 /// What is durable: a register's value, a counter, and set members that do not expire. A member that
 /// expires (a swarm entry) is kept in memory only, unless it replaced a member that is on disk; then
 /// its row is rewritten so the old durable value cannot come back after a restart.
+/// A counter also remembers, in memory, whose claim of its current value it accepted (see <see cref="Claim"/>).
 /// </remarks>
 internal sealed class StoredEntry
 {
@@ -21,6 +22,7 @@ internal sealed class StoredEntry
     private byte[]? _value;
     private long _version;
     private long _count;
+    private CounterWriter? _writer;
     private bool _retired;
 
     public StoredEntry(string key, EntryKind kind) : this(key, kind, NoPersistence.Instance)
@@ -88,9 +90,11 @@ internal sealed class StoredEntry
                     }
                     return durable;
                 default:
+                    // Max by value. A merged value carries no writer: only a claim accepted here names one, so
+                    // anti-entropy can never make this replica accept a second writer's claim of a value.
                     if (incoming.Count > _count)
                     {
-                        _count = incoming.Count;
+                        (_count, _writer) = (incoming.Count, null);
                         return _disk.Append(new StoreChange.CounterWritten(Key, _count));
                     }
                     return _count > 0 ? _disk.Barrier() : Task.CompletedTask;
@@ -172,13 +176,37 @@ internal sealed class StoredEntry
         return count;
     }
 
-    public (long Value, EntryData Delta, Task Durable) Increment()
+    /// <summary>Takes the next value for <paramref name="writer"/> (the primary's own claim, accepted here by construction).</summary>
+    public (long Value, Task Durable) Increment(CounterWriter writer)
     {
         lock (_gate)
         {
             ThrowIfRetired();
-            _count++;
-            return (_count, new EntryData(Key, EntryKind.Counter, Count: _count), _disk.Append(new StoreChange.CounterWritten(Key, _count)));
+            (_count, _writer) = (_count + 1, writer);
+            return (_count, _disk.Append(new StoreChange.CounterWritten(Key, _count)));
+        }
+    }
+
+    /// <summary>
+    /// A primary's claim of <paramref name="value"/>: accepted when it is higher than the value held, or is
+    /// the very claim accepted before (a re-send); refused otherwise, that is when this replica holds the
+    /// value from another writer, from an unknown one (merged, or read from disk), or a higher value. So this
+    /// replica accepts each value from one writer at most. Accepted claims are durable when the task completes.
+    /// </summary>
+    public (bool Accepted, long Held, Task Durable) Claim(long value, CounterWriter writer)
+    {
+        if (Kind != EntryKind.Counter) return (false, 0, Task.CompletedTask);
+        lock (_gate)
+        {
+            ThrowIfRetired();
+            if (value > _count)
+            {
+                (_count, _writer) = (value, writer);
+                return (true, _count, _disk.Append(new StoreChange.CounterWritten(Key, _count)));
+            }
+            return value == _count && writer == _writer
+                ? (true, _count, _disk.Barrier())
+                : (false, _count, Task.CompletedTask);
         }
     }
 

@@ -18,8 +18,8 @@ public sealed class SqlitePersistenceTests : IDisposable
         {
             var store = new LocalStore(disk);
             await store.Put("torrent/a", [1, 2, 3], Clock.Next()).Durable;
-            await store.Increment("counter/peer-id").Durable;
-            await store.Increment("counter/peer-id").Durable;
+            await store.Increment("counter/peer-id", CounterWriter.Next(default)).Durable;
+            await store.Increment("counter/peer-id", CounterWriter.Next(default)).Durable;
             await store.UpdateSet("catalog/0", [SetUpdate.Add("a", "{\"name\":\"a\"}"), SetUpdate.Add("b", "{}")], Clock, 0).Durable;
             await store.UpdateSet("catalog/0", [SetUpdate.Remove("b")], Clock, 0).Durable;
         }

@@ -57,7 +57,7 @@ public sealed record RecordedMerge(NodeRef Target, IReadOnlyList<EntryData> Entr
 
 /// <summary>
 /// Storage and ring RPC to the other members, in memory: merges are recorded (and applied to a member's
-/// store when one is attached), sync requests answered by attached stores, and dead members refuse everything.
+/// store when one is attached; a counter claim is recorded as a merge of its value), sync requests answered by attached stores, and dead members refuse everything.
 /// </summary>
 public sealed class RecordingTransport : IStorageTransport, IRingTransport
 {
@@ -77,14 +77,27 @@ public sealed class RecordingTransport : IStorageTransport, IRingTransport
         if (Dead.ContainsKey(target.Id)) throw new NodeUnreachableException(target, "dead");
     }
 
+    /// <summary>Holds counter writes to replicas when the test asks (to line up two writers).</summary>
+    public HeldWrites CounterWrites { get; } = new();
+
     public async Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken)
     {
         Reach(target);
+        if (entries.Any(e => e.Kind == EntryKind.Counter)) await CounterWrites.WaitAsync();
         _merges.Enqueue(new RecordedMerge(target, entries));
         if (Stores.TryGetValue(target.Id, out var store)) await store.MergeAsync(entries);
     }
 
     public ConcurrentDictionary<Id160, LocalStore> Stores { get; } = new();
+
+    /// <summary>A counter claim is recorded as a merge of its value; a member without an attached store accepts it.</summary>
+    public async Task<CounterClaimReply> ClaimCounterAsync(NodeRef target, CounterClaim claim, CancellationToken cancellationToken)
+    {
+        Reach(target);
+        await CounterWrites.WaitAsync();
+        _merges.Enqueue(new RecordedMerge(target, [new EntryData(claim.Key, EntryKind.Counter, Count: claim.Value)]));
+        return Stores.TryGetValue(target.Id, out var store) ? await store.ClaimAsync(claim) : new CounterClaimReply(true, claim.Value);
+    }
 
     public Task<SyncReply> SyncAsync(NodeRef target, IReadOnlyList<KeyDigest> digests, CancellationToken cancellationToken)
     {
@@ -121,4 +134,54 @@ public sealed class RecordingTransport : IStorageTransport, IRingTransport
     }
     public Task RectifyAsync(NodeRef target, NodeRef candidate, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task PingAsync(NodeRef target, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+/// <summary>
+/// Writes that wait until the test releases them: between <see cref="Hold"/> and <see cref="ReleaseAll"/> every
+/// write that passes here waits; otherwise writes pass at once.
+/// </summary>
+public sealed class HeldWrites
+{
+    private readonly Lock _gate = new();
+    private List<TaskCompletionSource>? _held;
+
+    public int Held
+    {
+        get { lock (_gate) return _held?.Count ?? 0; }
+    }
+
+    public void Hold()
+    {
+        lock (_gate) _held ??= [];
+    }
+
+    public Task WaitAsync()
+    {
+        lock (_gate)
+        {
+            if (_held is null) return Task.CompletedTask;
+            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _held.Add(waiting);
+            return waiting.Task;
+        }
+    }
+
+    /// <summary>Lets every held write go on, and the writes after it pass at once.</summary>
+    public void ReleaseAll()
+    {
+        List<TaskCompletionSource> released;
+        lock (_gate) (released, _held) = (_held ?? [], null);
+        foreach (var write in released) write.SetResult();
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> writes are held.</summary>
+    public async Task UntilHeldAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Held < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {Held} of {count} writes arrived");
+            await Task.Delay(1);
+        }
+    }
 }

@@ -59,10 +59,10 @@ public sealed class StoredEntryTests
         Assert.Equal([2], register.Value);
 
         var counter = new StoredEntry("counter/peer-id", EntryKind.Counter);
-        Assert.Equal(1, counter.Increment().Value);
+        Assert.Equal(1, counter.Increment(CounterWriter.Next(default)).Value);
         counter.Merge(new EntryData("counter/peer-id", EntryKind.Counter, Count: 7));
         counter.Merge(new EntryData("counter/peer-id", EntryKind.Counter, Count: 3));
-        Assert.Equal(8, counter.Increment().Value);
+        Assert.Equal(8, counter.Increment(CounterWriter.Next(default)).Value);
     }
 
     [Fact]

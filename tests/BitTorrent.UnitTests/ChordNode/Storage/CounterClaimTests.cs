@@ -98,6 +98,32 @@ public sealed class CounterClaimTests
     }
 
     [Fact]
+    public async Task An_increment_refused_in_every_round_fails_as_unavailable_and_hands_out_none_of_its_values()
+    {
+        var self = NodeRef.ForUrl("http://primary");
+        NodeRef[] replicas = [NodeRef.ForUrl("http://s1"), NodeRef.ForUrl("http://s2")];
+        var rig = new StorageRig(self, replicas, new StorageSettings { Replicas = 3, RetryDelay = TimeSpan.FromMilliseconds(5) });
+        var s1 = new LocalStore();
+        rig.Transport.Stores[replicas[0].Id] = s1;
+        // Another primary always takes the same value at the first replica just before this one's claim arrives.
+        var other = new CounterWriter(Id160.Hash("other"), 1);
+        var taken = new List<long>();
+        rig.Transport.BeforeClaim = async (target, claim) =>
+        {
+            if (target != replicas[0]) return;
+            await s1.ClaimAsync(claim with { Writer = other with { Nonce = claim.Value } });
+            lock (taken) taken.Add(claim.Value);
+        };
+
+        await Assert.ThrowsAsync<DhtUnavailableException>(() => rig.Primary.ApplyAsPrimaryAsync(Increment));
+
+        Assert.Equal(8, taken.Count);
+        // The next increment, once nobody competes, starts above every value the other writer took.
+        rig.Transport.BeforeClaim = null;
+        Assert.Equal(taken.Max() + 1, (await rig.Primary.ApplyAsPrimaryAsync(Increment)).Count);
+    }
+
+    [Fact]
     public async Task A_counter_stored_before_writers_existed_loads_and_goes_on_from_its_value()
     {
         var directory = Directory.CreateTempSubdirectory("bt-store-").FullName;

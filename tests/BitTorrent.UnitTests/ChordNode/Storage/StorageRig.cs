@@ -90,11 +90,15 @@ public sealed class RecordingTransport : IStorageTransport, IRingTransport
 
     public ConcurrentDictionary<Id160, LocalStore> Stores { get; } = new();
 
+    /// <summary>Runs before a claim reaches its target (to have another writer get there first).</summary>
+    public Func<NodeRef, CounterClaim, Task>? BeforeClaim { get; set; }
+
     /// <summary>A counter claim is recorded as a merge of its value; a member without an attached store accepts it.</summary>
     public async Task<CounterClaimReply> ClaimCounterAsync(NodeRef target, CounterClaim claim, CancellationToken cancellationToken)
     {
         Reach(target);
         await CounterWrites.WaitAsync();
+        if (BeforeClaim is { } before) await before(target, claim);
         _merges.Enqueue(new RecordedMerge(target, [new EntryData(claim.Key, EntryKind.Counter, Count: claim.Value)]));
         return Stores.TryGetValue(target.Id, out var store) ? await store.ClaimAsync(claim) : new CounterClaimReply(true, claim.Value);
     }

@@ -7,6 +7,9 @@ public static class GatewayRateLimits
 {
     public const string Public = "public";
 
+    /// <summary>The content relay (<c>/files/**</c>): its own, smaller bucket per address (<c>Gateway:FileRequestsPerSecond</c>).</summary>
+    public const string Files = "files";
+
     public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, GatewayOptions options)
     {
         services.AddRateLimiter(limiter =>
@@ -26,6 +29,16 @@ public static class GatewayRateLimits
                 {
                     TokenLimit = options.RequestsPerSecond,
                     TokensPerPeriod = options.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            limiter.AddPolicy(Files, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.FileRequestsPerSecond,
+                    TokensPerPeriod = options.FileRequestsPerSecond,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,

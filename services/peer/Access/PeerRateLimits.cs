@@ -1,10 +1,12 @@
 using System.Threading.RateLimiting;
+using BitTorrent.Peer.Api;
 
 namespace BitTorrent.Peer.Access;
 
 /// <summary>
 /// A token bucket per client address on the API (<c>Peer:RequestsPerSecond</c>, bursts up to twice that): 429
-/// problem details beyond it. The UI's polling is a few requests a second; the UI shell and health stay unlimited.
+/// problem details beyond it, and one more per address on the public content route. The UI's polling is a few
+/// requests a second; the UI shell and health stay unlimited.
 /// </summary>
 public static class PeerRateLimits
 {
@@ -21,16 +23,19 @@ public static class PeerRateLimits
                     detail: "This address is sending requests faster than the peer allows; wait a moment and try again.",
                     statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
             };
+            // The public content route has a bucket of its own per address, so relaying files never uses up the API's.
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.Request.Path.StartsWithSegments("/api")
-                    ? RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = 2 * requestsPerSecond,
-                        TokensPerPeriod = requestsPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })
+                context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(PublicFilesApi.Prefix)
+                    ? RateLimitPartition.GetTokenBucketLimiter(
+                        (context.Request.Path.StartsWithSegments("/api") ? "api " : "public ") + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                        _ => new TokenBucketRateLimiterOptions
+                        {
+                            TokenLimit = 2 * requestsPerSecond,
+                            TokensPerPeriod = requestsPerSecond,
+                            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                            QueueLimit = 0,
+                            AutoReplenishment = true,
+                        })
                     : RateLimitPartition.GetNoLimiter("open"));
         });
         return services;

@@ -47,6 +47,7 @@ public static class PeerExtensions
         services.AddSingleton<FileRemover>();
         services.AddSingleton<MagnetLinks>();
         services.AddSingleton<HeldFiles>();
+        services.AddSingleton<PublicUploadThrottle>();
         services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerHost>());
@@ -73,6 +74,7 @@ public static class PeerExtensions
         app.MapCatalogApi();
         app.MapFilesApi();
         app.MapDownloadsApi();
+        app.MapPublicFilesApi();
         return app;
     }
 }

@@ -308,7 +308,7 @@ prometheus.io/port: {{ . | quote }}
 {{- define "bittorrent.webSeedUrl" -}}
 {{- if .Values.peers.webSeedUrl -}}
 {{ .Values.peers.webSeedUrl }}
-{{- else if .Values.gateway.ingress.enabled -}}
+{{- else if and .Values.gateway.ingress.enabled .Values.gateway.ingress.host -}}
 {{ ternary "https" "http" (gt (len .Values.gateway.ingress.tls) 0) }}://{{ .Values.gateway.ingress.host }}/files
 {{- else -}}
 http://{{ include "bittorrent.gatewayName" . }}.{{ .Release.Namespace }}.svc:{{ .Values.gateway.service.port }}/files

@@ -10,7 +10,7 @@ trap '[ -z "${started_pid:-}" ] || { kill "$started_pid" 2>/dev/null; wait "$sta
 trap 'exit 130' INT
 trap 'exit 143' TERM
 start_on_free_port peer 5203 "$peer_dll" \
-  --Peer:StoragePath="$RUN_DIR/peer-{port}/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce \
+  --Peer:StoragePath="$RUN_DIR/peer-{port}/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce --Peer:WebSeedUrl=http://127.0.0.1:5000/files \
   --Tracker:Seeds:0=http://127.0.0.1:5101 --Tracker:Seeds:1=http://127.0.0.1:5102 --Tracker:Seeds:2=http://127.0.0.1:5103 \
   "$local_peer_hosts"
 pid=$started_pid port=$started_port

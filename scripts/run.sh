@@ -36,7 +36,8 @@ wait_ready http://127.0.0.1:5000 gateway "$started_pid" || exit 1
 tracker_seeds=("${seeds[@]/--Chord:/--Tracker:}")
 for port in 5201 5202; do
   start_service "peer-$port" "$peer_dll" "$port" "${tracker_seeds[@]}" \
-    --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce "$local_peer_hosts" || exit 1
+    --Peer:StoragePath="$RUN_DIR/peer-$port/Storage" --Peer:AnnounceUrl=http://127.0.0.1:5000/announce \
+    --Peer:WebSeedUrl=http://127.0.0.1:5000/files "$local_peer_hosts" || exit 1
   pids+=("$started_pid")
 done
 wait_ready http://127.0.0.1:5201 peer-5201 "${pids[4]}" || exit 1
@@ -50,6 +51,7 @@ echo "  (a peer's API key is in .run/peer-<port>/Storage/api-key: curl -H \"Auth
 echo "  gateway       http://127.0.0.1:5000           (catalog, peers, ring)"
 echo "  Swagger UI    http://127.0.0.1:5000/swagger"
 echo "  tracker       http://127.0.0.1:5000/announce    (for real BitTorrent clients)"
+echo "  any file      http://127.0.0.1:5000/files/<infoHash>   (over HTTP, no key; our torrents list it as their web seed)"
 echo "  chord nodes   http://127.0.0.1:5101  http://127.0.0.1:5102  http://127.0.0.1:5103"
 echo "  add a node    make node      add a peer    make peer      (in another terminal)"
 echo "Press Ctrl-C to stop."

@@ -303,3 +303,14 @@ prometheus.io/port: {{ . | quote }}
   value: {{ .Values.otlp.protocol | quote }}
 {{- end }}
 {{- end }}
+
+{{/* The web seed url peers put in the torrents they publish: peers.webSeedUrl, else the gateway's ingress or Service. */}}
+{{- define "bittorrent.webSeedUrl" -}}
+{{- if .Values.peers.webSeedUrl -}}
+{{ .Values.peers.webSeedUrl }}
+{{- else if and .Values.gateway.ingress.enabled .Values.gateway.ingress.host -}}
+{{ ternary "https" "http" (gt (len .Values.gateway.ingress.tls) 0) }}://{{ .Values.gateway.ingress.host }}/files
+{{- else -}}
+http://{{ include "bittorrent.gatewayName" . }}.{{ .Release.Namespace }}.svc:{{ .Values.gateway.service.port }}/files
+{{- end -}}
+{{- end }}

@@ -37,6 +37,13 @@ public static class GatewayExtensions
         services.AddServiceHttpClient(PeerHealthProbe.HttpClientName, HttpHandlerSettings.Default with { ConnectTimeout = TimeSpan.FromSeconds(1) })
             .ConfigurePrimaryHttpMessageHandler((handler, _) => ((SocketsHttpHandler)handler).ConnectCallback = PeerAddressConnector.ConnectAsync);
         services.AddSingleton<PeerHealthProbe>();
+        // The content relay reaches seeders as forwarding does (only addresses a peer may have); no overall timeout,
+        // since a response streams for as long as the file takes (each read has Gateway:RelayReadTimeout).
+        services.AddServiceHttpClient(ContentRelay.HttpClientName, HttpHandlerSettings.Default with { ConnectTimeout = TimeSpan.FromSeconds(2) })
+            .ConfigurePrimaryHttpMessageHandler((handler, _) => ((SocketsHttpHandler)handler).ConnectCallback = PeerAddressConnector.ConnectAsync)
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<SeederLookup>();
+        services.AddSingleton<ContentRelay>();
         services.AddReverseProxy().LoadFromMemory(RingProxyConfig.Routes(options), RingProxyConfig.Clusters([]));
         services.AddSingleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>();
         services.AddHttpForwarder();
@@ -72,6 +79,7 @@ public static class GatewayExtensions
         });
         app.MapGatewayApi();
         app.MapFleetApi();
+        app.MapFilesGatewayApi();
         app.MapPeerForwarding();
         app.MapAnnounceForwarding();
         app.MapReverseProxy();

@@ -37,6 +37,18 @@ public sealed class GatewayOptions
     [Range(1, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 20_000;
 
+    /// <summary>Requests per second allowed per client address on <c>/files/**</c> (the content relay).</summary>
+    [Range(1, 1_000_000)]
+    public int FileRequestsPerSecond { get; set; } = 50;
+
+    /// <summary>How many files the gateway relays at once (over all clients); beyond it, 503 with Retry-After.</summary>
+    [Range(1, 100_000)]
+    public int MaxRelays { get; set; } = 64;
+
+    /// <summary>How long a relay waits for a seeder's next bytes before it continues from another seeder.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RelayReadTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Largest request body on tracker routes.</summary>
     [Range(1024, long.MaxValue)]
     public long MaxTrackerBodyBytes { get; set; } = 4 * 1024 * 1024;

@@ -7,6 +7,9 @@ public static class GatewayRateLimits
 {
     public const string Public = "public";
 
+    /// <summary>The content relay (<c>/files/**</c>): its own, smaller bucket per address (<c>Gateway:FileRequestsPerSecond</c>).</summary>
+    public const string Files = "files";
+
     public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, GatewayOptions options)
     {
         services.AddRateLimiter(limiter =>
@@ -14,6 +17,7 @@ public static class GatewayRateLimits
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, _) => new ValueTask(PerAddressRateLimit.WriteTooManyRequestsAsync(context.HttpContext, "the gateway"));
             limiter.AddPolicy(Public, context => PerAddressRateLimit.Bucket(context, options.RequestsPerSecond, burst: options.RequestsPerSecond));
+            limiter.AddPolicy(Files, context => PerAddressRateLimit.Bucket(context, options.FileRequestsPerSecond, burst: options.FileRequestsPerSecond));
         });
         return services;
     }

@@ -20,4 +20,8 @@ public static class GatewayTelemetry
     /// <summary>An announce or scrape answered "tracker temporarily unavailable": no member answered it.</summary>
     public static readonly Counter<long> TrackerUnavailable = Meter.CreateCounter<long>(
         "bittorrent.gateway.tracker.unavailable", "{request}", "Announces and scrapes no member answered");
+
+    /// <summary>A file relay (<c>/files/**</c>) continued from another seeder after one stopped or sent something wrong mid-response.</summary>
+    public static readonly Counter<long> RelayFailovers = Meter.CreateCounter<long>(
+        "bittorrent.gateway.files.failovers", "{failover}", "File relays continued from another seeder mid-response");
 }

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using BitTorrent.Peer.Api;
 using BitTorrent.Peer.Hosting;
+using BitTorrent.Shared.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,8 @@ namespace BitTorrent.Peer.Access;
 /// and the endpoint never runs. A cookie-authenticated request that changes something must also come from this
 /// peer's own page (<see cref="RequestOrigin"/>). The login link <c>…/?key=KEY</c> sets the session cookie, scoped
 /// to this peer's path (behind the gateway <c>/peers/{id}/</c>), and redirects to the bare url so the key leaves
-/// the address bar and the history. The UI shell, <c>/openapi</c>, <c>/healthz</c> and <c>/readyz</c> stay open.
+/// the address bar and the history. The UI shell, <c>/openapi</c>, <c>/healthz</c>, <c>/readyz</c> and the public
+/// content route of shared files (<see cref="PublicFilesApi"/>, read-only) stay open.
 /// API responses carry <see cref="SafeContentHeaders"/>; an authenticated request's body may be as large as its
 /// endpoint's <see cref="BodyLimit"/>.
 /// </summary>
@@ -53,6 +56,15 @@ public sealed partial class PeerAccessMiddleware(
             }
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
                 bodyLimit.MaxRequestBodySize = BodyLimit.For(context.GetEndpoint(), options.Value);
+        }
+        else if (request.Path.StartsWithSegments(PublicFilesApi.Prefix))
+        {
+            // Shared files' bytes need no key (published content is public), and get the same safe headers.
+            context.Response.OnStarting(static state =>
+            {
+                SafeContentHeaders.Apply((HttpResponse)state);
+                return Task.CompletedTask;
+            }, context.Response);
         }
         else if ((HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) && request.Query.ContainsKey(LoginQueryKey))
         {

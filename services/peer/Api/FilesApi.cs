@@ -2,7 +2,6 @@ using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
-using BitTorrent.Peer.Transfer;
 using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
@@ -125,35 +124,16 @@ public static class FilesApi
     private static IResult Content(string infoHash, PeerStorage storage, HeldFiles held, HttpContext context)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
-        var item = held.Find(id);
-        var path = item is null ? null : storage.ContentPath(id, item.Name);
-        if (item is not null && Directory.Exists(path))
-            return TypedResults.Problem(title: "A folder", detail: $"{item.Name} is a folder: open one of its files at content/{{path}} (see the file's details).", statusCode: 404);
-        if (item is null || !File.Exists(path))
-            return TypedResults.Problem(title: "File not available", detail: "This peer does not hold that file whole (yet).", statusCode: 404);
-        return Serve(path!, item.Name, context);
+        var found = HeldContent.Single(id, storage, held);
+        return found.Problem ?? Serve(found.Path!, found.Name!, context);
     }
 
     private static async Task<IResult> ContentInFolder(string infoHash, string path, PeerStorage storage, HeldFiles held, TorrentRefetch torrents,
         HttpContext context, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
-        var item = held.Find(id);
-        var torrentPath = storage.TorrentPath(id);
-        var folder = item is null ? null : storage.ContentPath(id, item.Name);
-        if (item is null || !Directory.Exists(folder) || !File.Exists(torrentPath))
-            return TypedResults.Problem(title: "File not available", detail: "This peer does not hold that folder whole (yet).", statusCode: 404);
-        // Only paths the torrent lists are served, found where the download put them (a torn copy is fetched again).
-        if (await torrents.LoadAsync(id, cancellationToken) is not { } torrent)
-            return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
-        var local = ContentFiles.PathsOf(torrent, folder!);
-        for (var i = 0; i < torrent.Files.Count; i++)
-        {
-            if (FileDetailsView.PathOf(torrent.Files[i]) != path) continue;
-            if (!File.Exists(local[i])) break;
-            return Serve(local[i], Path.GetFileName(local[i]), context);
-        }
-        return TypedResults.Problem(title: "File not available", detail: $"{item.Name} has no file '{path}'.", statusCode: 404);
+        var found = await HeldContent.InFolderAsync(id, path, storage, held, torrents, cancellationToken);
+        return found.Problem ?? Serve(found.Path!, found.Name!, context);
     }
 
     private static IResult Serve(string path, string name, HttpContext context)

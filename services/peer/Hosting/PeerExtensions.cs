@@ -48,6 +48,7 @@ public static class PeerExtensions
         services.AddSingleton<MagnetLinks>();
         services.AddSingleton<MagnetResolver>();
         services.AddSingleton<HeldFiles>();
+        services.AddSingleton<PublicUploadThrottle>();
         services.AddHostedService<DownloadCompletions>();
         services.AddSingleton<PeerHost>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerHost>());
@@ -74,6 +75,7 @@ public static class PeerExtensions
         app.MapCatalogApi();
         app.MapFilesApi();
         app.MapDownloadsApi();
+        app.MapPublicFilesApi();
         return app;
     }
 }

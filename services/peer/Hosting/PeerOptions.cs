@@ -21,6 +21,13 @@ public sealed class PeerOptions
     public string? AnnounceUrl { get; set; }
 
     /// <summary>
+    /// Where the gateway serves files over HTTP (its <c>/files</c> url, e.g. <c>http://127.0.0.1:5000/files</c>): published
+    /// torrents list <c>{WebSeedUrl}/{infoHash}/</c> as their BEP 19 web seed (<c>url-list</c>). Not set: no web seed.
+    /// </summary>
+    [Url]
+    public string? WebSeedUrl { get; set; }
+
+    /// <summary>
     /// The key that controls this peer (API clients send it as a bearer token; the login link sets a cookie from
     /// it). When not set, a random one is made at first start and kept in <c>Storage/api-key</c>.
     /// </summary>

@@ -1,18 +1,22 @@
 using BitTorrent.Peer.Engine;
+using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Shared.Torrents;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Sharing;
 
 /// <summary>
 /// Publishing (the upload form): the file (or a folder of files) is copied into Storage, hashed into pieces,
-/// its .torrent made, put in the DHT, and seeded at once. The same content twice is one file.
+/// its .torrent made (listing the gateway's web seed when <c>Peer:WebSeedUrl</c> is set), put in the DHT, and seeded
+/// at once. The same content twice is one file.
 /// </summary>
 public sealed partial class Publisher(
     PeerStorage storage,
     TransferEngine engine,
     SwarmSync swarms,
     MagnetLinks links,
+    IOptions<PeerOptions> options,
     TimeProvider time,
     ILogger<Publisher> logger)
 {
@@ -28,7 +32,7 @@ public sealed partial class Publisher(
                 await content.CopyToAsync(target, 1 << 20, cancellationToken);
 
             var announce = links.AnnounceUrl;
-            var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFile(upload, announce, name, cancellationToken), cancellationToken);
+            var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFile(upload, announce, name, options.Value.WebSeedUrl, cancellationToken), cancellationToken);
 
             var existing = storage.Find(torrent.InfoHash);
             if (existing is not null)
@@ -78,7 +82,7 @@ public sealed partial class Publisher(
             sources.Sort((a, b) => string.CompareOrdinal(string.Join('/', a.Path), string.Join('/', b.Path)));
 
             var announce = links.AnnounceUrl;
-            var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFiles(folder, sources, announce, cancellationToken), cancellationToken);
+            var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFiles(folder, sources, announce, options.Value.WebSeedUrl, cancellationToken), cancellationToken);
 
             var existing = storage.Find(torrent.InfoHash);
             if (existing is not null)

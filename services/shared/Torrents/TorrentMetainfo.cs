@@ -12,7 +12,8 @@ namespace BitTorrent.Shared.Torrents;
 /// either one file (<c>length</c>) or a folder of files (<c>files</c>, each with a length and a
 /// path below the folder <c>name</c>). The info-hash is the SHA-1 of the info dictionary exactly as
 /// it was encoded in the input, so torrents made by other programs keep their identity. The tracker
-/// checks published torrents with it; the peer creates, reads and verifies against it.
+/// checks published torrents with it; the peer creates, reads and verifies against it. A torrent made here may
+/// name a web seed (BEP 19 <c>url-list</c>), outside the info dictionary, so it does not change the info-hash.
 /// </summary>
 public sealed class TorrentMetainfo
 {
@@ -230,7 +231,14 @@ public sealed class TorrentMetainfo
     }
 
     /// <summary>Hashes a file into pieces with positional reads and builds its single-file .torrent.</summary>
-    public static TorrentMetainfo CreateFromFile(string path, string announceUrl, string? name = null, CancellationToken cancellationToken = default)
+    public static TorrentMetainfo CreateFromFile(string path, string announceUrl, string? name = null, CancellationToken cancellationToken = default) =>
+        CreateFromFile(path, announceUrl, name, webSeedBase: null, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="webSeedBase"/> (e.g. the gateway's <c>http://host/files</c>) the torrent lists
+    /// <see cref="WebSeedUrl"/> as its BEP 19 web seed.
+    /// </summary>
+    public static TorrentMetainfo CreateFromFile(string path, string announceUrl, string? name, string? webSeedBase, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(announceUrl);
@@ -249,7 +257,7 @@ public sealed class TorrentMetainfo
             { "piece length", new BInteger(pieceLength) },
             { "pieces", new BString(hashes) },
         };
-        return Build(info, announceUrl);
+        return Build(info, announceUrl, webSeedBase);
     }
 
     /// <summary>
@@ -257,7 +265,12 @@ public sealed class TorrentMetainfo
     /// multi-file .torrent named <paramref name="name"/>. Every name and path segment must be a <see cref="SafeName"/>.
     /// </summary>
     public static TorrentMetainfo CreateFromFiles(string name, IReadOnlyList<(IReadOnlyList<string> Path, string Source)> files, string announceUrl,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        CreateFromFiles(name, files, announceUrl, webSeedBase: null, cancellationToken);
+
+    /// <summary>As above, listing <see cref="WebSeedUrl"/> as the BEP 19 web seed when <paramref name="webSeedBase"/> is given.</summary>
+    public static TorrentMetainfo CreateFromFiles(string name, IReadOnlyList<(IReadOnlyList<string> Path, string Source)> files, string announceUrl,
+        string? webSeedBase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(announceUrl);
@@ -287,7 +300,7 @@ public sealed class TorrentMetainfo
                 { "piece length", new BInteger(pieceLength) },
                 { "pieces", new BString(hashes) },
             };
-            return Build(info, announceUrl);
+            return Build(info, announceUrl, webSeedBase);
         }
         finally
         {
@@ -295,7 +308,7 @@ public sealed class TorrentMetainfo
         }
     }
 
-    private static TorrentMetainfo Build(BDictionary info, string announceUrl)
+    private static TorrentMetainfo Build(BDictionary info, string announceUrl, string? webSeedBase)
     {
         var root = new BDictionary
         {
@@ -303,7 +316,20 @@ public sealed class TorrentMetainfo
             { "created by", new BString("DD BitTorrent") },
             { "info", info },
         };
+        // The web seed's url names the info-hash, the SHA-1 of the info dictionary as encoded here (url-list is outside it).
+        if (webSeedBase is not null) root.Add("url-list", new BList { new BString(WebSeedUrl(webSeedBase, Id160.Hash(info.Encode()))) });
         return Parse(root.Encode());
+    }
+
+    /// <summary>
+    /// A torrent's BEP 19 web seed under <paramref name="webSeedBase"/>: <c>{base}/{infoHash}/</c>. It ends in '/', so
+    /// clients append the torrent's name (a single file) or name and path (a folder's file), and the gateway's
+    /// <c>/files/{infoHash}/{**path}</c> answers both.
+    /// </summary>
+    public static string WebSeedUrl(string webSeedBase, Id160 infoHash)
+    {
+        ArgumentNullException.ThrowIfNull(webSeedBase);
+        return $"{webSeedBase.TrimEnd('/')}/{infoHash}/";
     }
 
     /// <summary>SHA-1 of every piece of the files read one after the other (a piece may span several files).</summary>

@@ -1,13 +1,15 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace BitTorrent.Peer.Access;
+namespace BitTorrent.Shared.Http;
 
 /// <summary>
-/// Published files are anyone's bytes, served on an origin that holds the owner's session: nothing the API sends
-/// may run script there. Every API response gets <c>X-Content-Type-Options: nosniff</c> and
+/// Published files are anyone's bytes, served on origins that hold a user's session (a peer's API, the gateway's
+/// page): nothing served there may run script. Every response it is applied to gets <c>X-Content-Type-Options: nosniff</c> and
 /// <c>Content-Security-Policy: sandbox</c>; one whose type is not on a short list of types browsers only display
 /// (images other than SVG, audio, video, PDF, plain text, JSON) is sent as an attachment, so HTML, SVG, XML,
-/// JavaScript and unknown types are saved, never rendered. Applied as the headers go out, to every route.
+/// JavaScript and unknown types are saved, never rendered. Applied as the headers go out: by the peer to every API
+/// route and its public content route, by the gateway to the content it relays.
 /// </summary>
 public static class SafeContentHeaders
 {

@@ -1,7 +1,7 @@
-using BitTorrent.Peer.Access;
+using BitTorrent.Shared.Http;
 using Microsoft.AspNetCore.Http;
 
-namespace BitTorrent.UnitTests.Peer.Access;
+namespace BitTorrent.UnitTests.Shared.Http;
 
 public sealed class SafeContentHeadersTests
 {

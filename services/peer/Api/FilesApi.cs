@@ -112,7 +112,19 @@ public static class FilesApi
         // A torn copy (a crash, a bad disk) is fetched again from the tracker rather than failing the request.
         if (await torrents.LoadAsync(id, cancellationToken) is not { } torrent)
             return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
-        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString()));
+        IReadOnlyList<(bool, long)>? progress = null;
+        if (item is null && download is not null)
+        {
+            try
+            {
+                progress = await engine.GetFileProgressAsync(id);
+            }
+            catch (KeyNotFoundException)
+            {
+                progress = null; // removed meanwhile: the files are shown without progress
+            }
+        }
+        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString(), progress));
     }
 
     private static async Task<IResult> RemoveAsync(string infoHash, bool? deleteData, FileRemover remover, CancellationToken cancellationToken)

@@ -29,7 +29,9 @@ public static class TrackerApi
                 "`sort` orders by `name` (the default), `size`, `seeders` or `published`, `order` is `asc` (the default) or `desc`; ties go by name. " +
                 "Without `page` and `pageSize` the answer is the array of every matching file. With either, it is one page, an object: " +
                 $"`items`, `total` (how many match in all), `page` (from 1), `pageSize` (default {CatalogQuery.DefaultPageSize}, at most " +
-                $"{CatalogQuery.MaxPageSize}), `sort` and `order`. Files without a date come last by date in either order. 400 for a field out of range.")
+                $"{CatalogQuery.MaxPageSize}), `sort` and `order`. Files without a date come last by date in either order. 400 for a field out of range. " +
+                "Each row has `available`: false when no seeder was seen for `Tracker:StaleAfter` (default 7 days; a stale entry); " +
+                "`available=true` lists only available files.")
             .Produces<IReadOnlyList<TrackerFileSummary>>()
             .Produces<TrackerFilePage>();
 
@@ -117,10 +119,10 @@ public static class TrackerApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<TrackerFileSummary>>, Ok<TrackerFilePage>, ValidationProblem>> ListFiles(
-        TrackerService tracker, string? search, string? sort, string? order, int? page, int? pageSize, CancellationToken cancellationToken)
+        TrackerService tracker, string? search, string? sort, string? order, int? page, int? pageSize, bool? available, CancellationToken cancellationToken)
     {
         if (!CatalogQuery.TryCreate(search, sort, order, page, pageSize, out var query, out var errors)) return TypedResults.ValidationProblem(errors);
-        var result = await tracker.QueryFilesAsync(query, cancellationToken);
+        var result = await tracker.QueryFilesAsync(query with { AvailableOnly = available is true }, cancellationToken);
         return page is null && pageSize is null ? TypedResults.Ok(result.Items) : TypedResults.Ok(result);
     }
 

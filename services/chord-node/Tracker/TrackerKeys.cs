@@ -25,6 +25,9 @@ internal static class TrackerKeys
     /// <summary>The register holding the id of the peer that first published a torrent with its token (who may remove it).</summary>
     public static string Publisher(Id160 infoHash) => string.Create(50, infoHash, static (span, id) => Write(span, "publisher/", id));
 
+    /// <summary>The register holding when a seeder last announced a published torrent (Unix milliseconds, written at most every few minutes).</summary>
+    public static string Seeded(Id160 infoHash) => string.Create(47, infoHash, static (span, id) => Write(span, "seeded/", id));
+
     public static string Name(string fileName) => "name/" + fileName;
     public static string Catalog(int partition) => "catalog/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
     /// <summary>

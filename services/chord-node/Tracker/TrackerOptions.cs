@@ -53,6 +53,13 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 1000;
 
+    /// <summary>
+    /// A catalog entry with no seeder for this long is shown as unavailable (<c>available: false</c>) and hidden by
+    /// <c>?available=true</c>; its publisher may still unpublish it, and a seeder coming back makes it available again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromDays(7);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var entry in TrustedProxies)

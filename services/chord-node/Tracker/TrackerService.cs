@@ -20,6 +20,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     private readonly TrackerOptions _options = options.Value;
     private readonly SwarmCountCache _counts = new(time, options.Value.CountCacheDuration);
     private readonly PeerListCache _peerLists = new();
+    private readonly CatalogFreshness _freshness = new(dht, time, options.Value.StaleAfter, logger);
 
     public TrackerOptions Options => _options;
 
@@ -58,6 +59,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var members = await dht.UpdateSetWriteBehindAsync(swarmKey, [update], cancellationToken).ConfigureAwait(false);
         var (complete, incomplete) = Count(members);
         _counts.Set(request.InfoHash, complete, incomplete);
+        if (request.IsSeeder && !update.IsRemove) _freshness.NoteSeeder(request.InfoHash);
         if (!update.IsRemove && members.Count >= _options.MaxPeersPerSwarm && !Contains(members, member))
             return AnnounceResult.Failed($"this swarm is full ({_options.MaxPeersPerSwarm} peers); retry later", (int)_options.AnnounceInterval.TotalSeconds);
 
@@ -190,11 +192,19 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     /// The files matching a query, ordered and cut to its page, and how many match in all. Sorting by name, size or
     /// date needs only the catalog partitions, so live counts are read for the page's rows alone; sorting by seeders
     /// reads the counts of every matching file first. Ties are broken by name, then info-hash, so pages never overlap;
-    /// files without a publish date come last in either order.
+    /// files without a publish date come last in either order. Every row says whether it is available (a seeder seen
+    /// within <see cref="TrackerOptions.StaleAfter"/>); <see cref="CatalogQuery.AvailableOnly"/> drops the others first,
+    /// which needs every matching file's counts.
     /// </summary>
     public async Task<TrackerFilePage> QueryFilesAsync(CatalogQuery query, CancellationToken cancellationToken = default)
     {
         var entries = await ReadCatalogAsync(query.Search, cancellationToken).ConfigureAwait(false);
+        if (query.AvailableOnly && entries.Count > 0)
+        {
+            var rows = await _freshness.MarkAsync(await WithCatalogCountsAsync(entries, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var available = rows.Where(r => r.Available).Select(r => r.InfoHash).ToHashSet(StringComparer.Ordinal);
+            entries.RemoveAll(e => !available.Contains(e.InfoHash));
+        }
         var total = entries.Count;
         var skip = (int)Math.Min((long)(query.Page - 1) * query.PageSize, total);
         var take = (int)Math.Min(query.PageSize, total - skip);
@@ -216,6 +226,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             entries.Sort(EntryOrder(query.Sort, query.Descending));
             page = await WithCountsAsync(entries.GetRange(skip, take), cancellationToken).ConfigureAwait(false);
         }
+        page = await _freshness.MarkAsync(page, cancellationToken).ConfigureAwait(false);
         return new TrackerFilePage(total, query.Page, query.PageSize == int.MaxValue ? total : query.PageSize, query.SortName, query.OrderName, page);
     }
 
@@ -411,6 +422,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var members = await dht.UpdateSetAsync(TrackerKeys.Swarm(infoHash),
             [SetUpdate.AddCapped(member, value, ExpiresAt(), _options.MaxPeersPerSwarm)], cancellationToken).ConfigureAwait(false);
         if (!Contains(members, member)) return (PeerAccess.Full, null);
+        if (join.Seeder) _freshness.NoteSeeder(infoHash);
         var peers = ToPeerInfos(members);
         var seeders = peers.Count(p => p.Seeder);
         _counts.Set(infoHash, seeders, peers.Count - seeders);

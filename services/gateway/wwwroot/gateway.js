@@ -353,19 +353,23 @@ async function loadFiles() {
   const search = $('search').value.trim();
   const query = new URLSearchParams({ sort, order, page: String(catalog.page), pageSize: String(PAGE_SIZE) });
   if (search) query.set('search', search);
+  if ($('available').checked) query.set('available', 'true');
   const result = await getJson(`api/tracker/files?${query}`);
   const last = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   if (catalog.page > last) { catalog.page = last; return loadFiles(); }
   catalog.total = result.total;
-  $('files').querySelector('tbody').replaceChildren(...result.items.map((f) => el('tr', { 'data-infohash': f.infoHash },
-    el('td', { 'data-label': 'Name', class: 'name' }, f.name),
+  $('files').querySelector('tbody').replaceChildren(...result.items.map((f) => el('tr', { 'data-infohash': f.infoHash, class: f.available === false ? 'stale' : null },
+    el('td', { 'data-label': 'Name', class: 'name' }, f.name, f.available === false ? el('span', { class: 'stale-note' }, ' · no seeder for a long time') : null),
     el('td', { class: 'num', 'data-label': 'Size' }, size(f.length)),
     el('td', { class: 'num', 'data-label': 'Seeders' }, numbers.format(f.seeders)),
     el('td', { class: 'num', 'data-label': 'Leechers' }, numbers.format(f.leechers)),
     el('td', { 'data-label': 'Published' }, f.published
       ? el('time', { datetime: f.published, title: new Date(f.published).toLocaleString('en-US') }, ago(f.published))
       : 'unknown'),
-    el('td', {}, el('a', { href: `api/tracker/files/${f.infoHash}/torrent`, download: `${f.name}.torrent` }, '.torrent')))));
+    el('td', { class: 'links' },
+      el('a', { href: `api/tracker/files/${f.infoHash}/torrent`, download: `${f.name}.torrent` }, '.torrent'), ' ',
+      el('a', { href: magnetOf(f), title: magnetOf(f) }, 'magnet'), ' ',
+      el('button', { type: 'button', class: 'copy', 'aria-label': `copy the magnet link of ${f.name}`, onclick: () => copyMagnet(f) }, 'Copy')))));
   const first = (catalog.page - 1) * PAGE_SIZE + 1;
   $('page-info').textContent = result.total === 0 ? ''
     : `${numbers.format(first)}–${numbers.format(first + result.items.length - 1)} of ${plural(result.total, 'file')}`;
@@ -379,6 +383,23 @@ async function loadFiles() {
   return undefined;
 }
 
+// A file's magnet link: its info-hash, name, and this gateway's /announce (it forwards announces to the ring).
+function magnetOf(f) {
+  const announce = new URL('announce', new URL('/', location.href)).href;
+  return `magnet:?xt=urn:btih:${f.infoHash}&dn=${encodeURIComponent(f.name)}&tr=${encodeURIComponent(announce)}`;
+}
+
+async function copyMagnet(f) {
+  const magnet = magnetOf(f);
+  try {
+    await navigator.clipboard.writeText(magnet);
+    $('copied').textContent = `The magnet link of ${f.name} is copied.`;
+  } catch {
+    $('copied').textContent = `Copy this magnet link: ${magnet}`;
+  }
+  $('copied').hidden = false;
+}
+
 function reloadFiles(resetPage) {
   if (resetPage) catalog.page = 1;
   loadFiles().then(() => report('The catalog', null), (e) => report('The catalog', e));
@@ -386,6 +407,7 @@ function reloadFiles(resetPage) {
 
 $('search').addEventListener('input', () => reloadFiles(true));
 $('sort').addEventListener('change', () => reloadFiles(true));
+$('available').addEventListener('change', () => reloadFiles(true));
 $('prev').addEventListener('click', () => { catalog.page--; reloadFiles(false); });
 $('next').addEventListener('click', () => { catalog.page++; reloadFiles(false); });
 for (const th of $('files').querySelectorAll('th[data-sort]')) {

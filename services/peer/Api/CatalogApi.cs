@@ -16,7 +16,8 @@ public static class CatalogApi
         app.MapGet("api/catalog", GetAsync).WithTags("Catalog")
             .WithName("GetCatalog").WithSummary("Available files")
             .WithDescription("Every file published to the tracker (optionally those whose name contains `search`, ignoring case), with its live seeders and leechers, when it was published and what this peer can do: `have`, `downloading`, `available` or `unavailable` (no seeder now). " +
-                "`sort` (name, size, seeders, published) and `order` (asc, desc) order it as the tracker does; with `page` or `pageSize` the answer is one page, an object with `items` and `total`.")
+                "`sort` (name, size, seeders, published) and `order` (asc, desc) order it as the tracker does; with `page` or `pageSize` the answer is one page, an object with `items` and `total`. " +
+                "`available` is false for a stale entry (no seeder seen for the tracker's StaleAfter); `available=true` hides those.")
             .Produces<IReadOnlyList<CatalogView>>()
             .Produces<CatalogPageView>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -24,17 +25,17 @@ public static class CatalogApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CatalogView>>, Ok<CatalogPageView>, ValidationProblem>> GetAsync(
-        string? search, string? sort, string? order, int? page, int? pageSize, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
+        string? search, string? sort, string? order, int? page, int? pageSize, bool? available, TrackerConnection tracker, PeerStorage storage, TransferEngine engine, MagnetLinks links, CancellationToken cancellationToken)
     {
         if (!CatalogQuery.TryCreate(search, sort, order, page, pageSize, out var query, out var errors)) return TypedResults.ValidationProblem(errors);
         if (page is null && pageSize is null)
         {
-            var files = sort is null && order is null
+            var files = sort is null && order is null && available is not true
                 ? await tracker.CallAsync((api, ct) => api.GetFilesAsync(search, ct), cancellationToken)
-                : await tracker.CallAsync((api, ct) => api.GetSortedFilesAsync(query.Search, query.SortName, query.OrderName, ct), cancellationToken);
+                : await tracker.CallAsync((api, ct) => api.GetSortedFilesAsync(query.Search, query.SortName, query.OrderName, available is true ? true : null, ct), cancellationToken);
             return TypedResults.Ok<IReadOnlyList<CatalogView>>(files.Select(f => View(f, storage, engine, links)).ToList());
         }
-        var result = await tracker.CallAsync((api, ct) => api.GetFilePageAsync(query.Search, query.SortName, query.OrderName, query.Page, query.PageSize, ct), cancellationToken);
+        var result = await tracker.CallAsync((api, ct) => api.GetFilePageAsync(query.Search, query.SortName, query.OrderName, query.Page, query.PageSize, available is true ? true : null, ct), cancellationToken);
         return TypedResults.Ok(new CatalogPageView(result.Total, result.Page, result.PageSize, result.Sort, result.Order,
             result.Items.Select(f => View(f, storage, engine, links)).ToList()));
     }
@@ -46,6 +47,6 @@ public static class CatalogApi
         var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
             : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
             : f.Seeders > 0 ? "available" : "unavailable";
-        return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", links.For(id, f.Name), f.Published);
+        return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", links.For(id, f.Name), f.Published, f.Available);
     }
 }

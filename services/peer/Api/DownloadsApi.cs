@@ -15,7 +15,7 @@ public static class DownloadsApi
         var downloads = app.MapGroup("api/downloads").WithTags("Downloads");
         downloads.MapPost("/", StartAsync)
             .WithName("StartDownload").WithSummary("Download a file")
-            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT, or else fetched from the swarm's peers over BEP 9 while the download is in state `metadata`), or a multipart upload of a `.torrent` (field `torrent`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
+            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT, or else fetched from the swarm's peers over BEP 9 while the download is in state `metadata`), or a multipart upload of a `.torrent` (field `torrent`). A JSON body with an info-hash may add `\"files\": [\"<path>\", …]` to fetch only those files of a folder (paths as the file's details list them; see `PUT /api/downloads/{id}/files`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
             .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
             .WithMetadata(BodyLimit.Torrent)
@@ -49,13 +49,44 @@ public static class DownloadsApi
                 .ProducesProblem(StatusCodes.Status404NotFound)
                 .ProducesProblem(StatusCodes.Status409Conflict);
         }
+        downloads.MapPut("/{id}/files", SelectFilesAsync)
+            .WithName("SelectDownloadFiles").WithSummary("Choose the files of a download")
+            .WithDescription("Body: `{ \"files\": [\"<path>\", …] }` with paths as the file's details list them (`files[].path`). Only those files are fetched from now on: unwanted files are not downloaded (a piece they share with a wanted file is) and are not created on disk unless such a piece is written; bytes and progress count the chosen files. The download completes when every chosen file is verified, and runs again when more files are chosen later. The choice is kept across restarts. 400 for an empty list or a path the torrent does not have, 404 for no such download, 409 for a cancelled one.")
+            .Accepts<FileSelectionRequest>("application/json")
+            .WithMetadata(BodyLimit.Torrent)
+            .Produces<DownloadView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
+    }
+
+    private static async Task<IResult> SelectFilesAsync(string id, HttpRequest request, DownloadManager manager, TorrentRefetch torrents, CancellationToken cancellationToken)
+    {
+        if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
+        FileSelectionRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<FileSelectionRequest>(cancellationToken);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = null;
+        }
+        if (body?.Files is not { } paths)
+            return TypedResults.Problem(title: "No files chosen", detail: "Send { \"files\": [\"<path>\", …] } with at least one path from the file's details.", statusCode: 400);
+        if (manager.Find(infoHash) is null)
+            return TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
+        if (await torrents.LoadAsync(infoHash, cancellationToken) is not { } torrent)
+            return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
+        return TypedResults.Ok(DownloadView.Of(await manager.SelectFilesAsync(infoHash, FileChoice.Resolve(torrent, paths))));
     }
 
     private static async Task<IResult> StartAsync(HttpRequest request, DownloadManager manager, MagnetResolver magnets, CancellationToken cancellationToken)
     {
         Id160 infoHash;
         byte[]? torrent = null;
+        IReadOnlyList<string>? files = null;
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(cancellationToken);
@@ -87,6 +118,7 @@ public static class DownloadsApi
             {
                 body = null;
             }
+            files = body?.Files;
             if (body?.Magnet is { } magnet)
             {
                 if (!MagnetLink.TryParse(magnet, out var link, out var problem))
@@ -97,7 +129,7 @@ public static class DownloadsApi
                 return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" }, { \"magnet\": \"magnet:?xt=urn:btih:…\" } or a .torrent upload.", statusCode: 400);
             else if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
         }
-        return Started(await manager.StartAsync(infoHash, torrent, cancellationToken));
+        return Started(await manager.StartAsync(infoHash, torrent, cancellationToken, files));
     }
 
     private static Accepted<DownloadView> Started(DownloadSnapshot snapshot)

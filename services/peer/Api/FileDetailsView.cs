@@ -1,4 +1,5 @@
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Shared.Torrents;
 
@@ -22,16 +23,20 @@ public sealed record FileDetailsView(
     string Magnet,
     IReadOnlyList<FileEntryView> Files)
 {
-    public static FileDetailsView Of(TorrentMetainfo torrent, LibraryItem? held, DownloadSnapshot? download, string magnet)
+    /// <summary>The details; <paramref name="fileProgress"/> gives per file of a download whether it is wanted and its verified bytes (null when held whole or unknown).</summary>
+    public static FileDetailsView Of(TorrentMetainfo torrent, LibraryItem? held, DownloadSnapshot? download, string magnet,
+        IReadOnlyList<(bool Wanted, long Done)>? fileProgress = null)
     {
         var id = torrent.InfoHash.ToString();
         var whole = held is not null;
         var progress = whole ? 1 : download?.Progress ?? 0;
-        var files = torrent.Files.Select(f =>
+        var files = torrent.Files.Select((f, i) =>
         {
             var path = PathOf(f);
             string? url = !whole ? null : torrent.IsMultiFile ? $"api/files/{id}/content/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}" : $"api/files/{id}/content";
-            return new FileEntryView(path, f.Length, whole ? 1 : null, url);
+            if (whole || fileProgress is null || fileProgress.Count != torrent.Files.Count) return new FileEntryView(path, f.Length, whole ? 1 : null, url, true);
+            var (wanted, done) = fileProgress[i];
+            return new FileEntryView(path, f.Length, f.Length == 0 ? 1 : (double)done / f.Length, url, wanted);
         }).ToList();
         var state = whole ? "held" : download is null ? null : DownloadView.Of(download).State;
         return new FileDetailsView(id, held?.Name ?? download?.Name ?? torrent.Name, torrent.Length, torrent.PieceLength, torrent.PieceCount,
@@ -39,8 +44,11 @@ public sealed record FileDetailsView(
     }
 
     /// <summary>A file's path inside its torrent's folder as stored here ('/' between usable segments).</summary>
-    public static string PathOf(TorrentFile file) => string.Join('/', SafeName.SanitizePath(file.Path) ?? file.Path);
+    public static string PathOf(TorrentFile file) => FileChoice.PathOf(file);
 }
 
-/// <summary>One file of a torrent: its path, size, progress (1 when held whole, null while unknown) and where to open it.</summary>
-public sealed record FileEntryView(string Path, long Length, double? Progress, string? ContentUrl);
+/// <summary>
+/// One file of a torrent: its path, size, progress (1 when held whole, null while unknown), where to open it, and
+/// whether it is chosen to be fetched (see PUT /api/downloads/{id}/files).
+/// </summary>
+public sealed record FileEntryView(string Path, long Length, double? Progress, string? ContentUrl, bool Wanted);

@@ -32,8 +32,10 @@ public static class FilesApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         files.MapDelete("/{infoHash}", RemoveAsync)
             .WithName("RemoveFile").WithSummary("Remove a file or folder")
-            .WithDescription("Stops sharing it (leaves the swarm), ends a running download of it, removes it from this peer's files, and deletes its data when `deleteData=true` (kept on disk otherwise). The catalog entry stays: unpublish it at the tracker. 204, or 404 when this peer neither holds nor downloads it.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Stops sharing it (leaves the swarm), ends a running download of it, removes it from this peer's files, and deletes its data when `deleteData=true` (kept on disk otherwise). The catalog entry stays unless `unpublish=true`: then, first, the tracker removes it from the catalog with this peer's token (only the peer that published the file may: 403 otherwise, and nothing is removed). 204, or 404 when this peer neither holds nor downloads it.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         files.MapGet("/{infoHash}/content", Content)
             .WithName("OpenFile").WithSummary("Open a file")
             .WithDescription("The file's bytes, inline (so a browser shows what it can), with range requests. 404 while it is not here whole; a folder's files open at `content/{path}`.");
@@ -111,12 +113,31 @@ public static class FilesApi
         // A torn copy (a crash, a bad disk) is fetched again from the tracker rather than failing the request.
         if (await torrents.LoadAsync(id, cancellationToken) is not { } torrent)
             return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
-        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString()));
+        IReadOnlyList<(bool, long)>? progress = null;
+        if (item is null && download is not null)
+        {
+            try
+            {
+                progress = await engine.GetFileProgressAsync(id);
+            }
+            catch (KeyNotFoundException)
+            {
+                progress = null; // removed meanwhile: the files are shown without progress
+            }
+        }
+        return TypedResults.Ok(FileDetailsView.Of(torrent, item, download, MagnetLink.Create(id, torrent.Name, torrent.Announce, links.AnnounceUrl).ToString(), progress));
     }
 
-    private static async Task<IResult> RemoveAsync(string infoHash, bool? deleteData, FileRemover remover, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveAsync(string infoHash, bool? deleteData, bool? unpublish, HeldFiles held, TransferEngine engine,
+        FileRemover remover, Unpublisher unpublisher, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
+        if (unpublish is true)
+        {
+            if (held.Find(id) is null && (!engine.IsStarted || engine.GetDownload(id) is null))
+                return TypedResults.Problem(title: "No such file", detail: "This peer neither holds nor downloads that file.", statusCode: 404);
+            await unpublisher.UnpublishAsync(id, cancellationToken);
+        }
         await remover.RemoveAsync(id, deleteData ?? false, cancellationToken);
         return TypedResults.NoContent();
     }

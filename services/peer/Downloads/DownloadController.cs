@@ -11,7 +11,8 @@ namespace BitTorrent.Peer.Downloads;
 /// (<see cref="TransactionWindow"/>), its timers, its saved state, and the snapshots and events
 /// others see. Moves: Pause (Downloading, WaitingForPeers → Paused), Resume (Paused →
 /// Downloading), Cancel (anything but Completed → Cancelled, partial file and state deleted),
-/// Retry (Failed → Downloading keeping verified pieces; Cancelled → Downloading from scratch).
+/// Retry (Failed → Downloading keeping verified pieces; Cancelled → Downloading from scratch),
+/// SelectFiles (which files are fetched: Completed ↔ Downloading as wanted pieces are missing or not).
 /// Repeating a command in its target state is a no-op; any other move throws
 /// <see cref="InvalidOperationException"/> with a sentence a user can read.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed class DownloadController : IPieceListener
     private readonly IPiecePicker _picker;
     private readonly DownloadReporter _report;
 
-    public DownloadController(DownloadContext context, Swarm swarm, Bitfield verified, DateTimeOffset startedAt)
+    public DownloadController(DownloadContext context, Swarm swarm, Bitfield verified, DateTimeOffset startedAt, WantedPieces? wanted = null)
     {
         _context = context;
         Swarm = swarm;
@@ -30,7 +31,7 @@ internal sealed class DownloadController : IPieceListener
         Peers = new DownloadPeers(context, this);
         _report = new DownloadReporter(context);
         _picker = new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount)));
-        Plan = PiecePlan.Create(swarm.Torrent.Geometry, verified);
+        Plan = PiecePlan.Create(swarm.Torrent.Geometry, verified, wanted);
     }
 
     public Swarm Swarm { get; }
@@ -138,10 +139,10 @@ internal sealed class DownloadController : IPieceListener
             case DownloadState.Downloading or DownloadState.WaitingForPeers:
                 return Publish();
             case DownloadState.Failed:
-                Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: Plan.VerifiedCount == 0);
+                Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: Plan.VerifiedCount == 0, Plan.Wanted.Files);
                 break;
             case DownloadState.Cancelled:
-                Swarm.Content = ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: true);
+                Swarm.Content = ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: true, Plan.Wanted.Files);
                 break;
             default:
                 throw new InvalidOperationException($"Only a failed or cancelled download can be retried, not a {Describe(State)} one.");
@@ -169,7 +170,7 @@ internal sealed class DownloadController : IPieceListener
         StopFetching();
         Window.Clear();
         Generation++;
-        return Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: false);
+        return Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: false, Plan.Wanted.Files);
     }
 
     /// <summary>
@@ -179,7 +180,7 @@ internal sealed class DownloadController : IPieceListener
     public DownloadSnapshot FinishRecheck(Bitfield verified)
     {
         Generation++;
-        Plan = PiecePlan.Create(Torrent.Geometry, verified);
+        Plan = PiecePlan.Create(Torrent.Geometry, verified, Plan.Wanted);
         foreach (var a in Peers.Attendants)
             if (a.Connection.RemotePieces is { } pieces) Plan.AddAvailability(pieces); // the new plan knows who has what
         Swarm.Have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(Torrent.PieceCount);
@@ -195,6 +196,58 @@ internal sealed class DownloadController : IPieceListener
         if (State != DownloadState.Paused) Activate();
         SaveState();
         return Publish();
+    }
+
+    /// <summary>
+    /// Fetches only the files flagged in <paramref name="files"/> (one flag per file, torrent order) from now on;
+    /// pieces in flight finish. A completed download with newly wanted pieces runs again; a running one whose
+    /// wanted pieces are all verified completes. Newly wanted files are created on disk now.
+    /// </summary>
+    public DownloadSnapshot SelectFiles(IReadOnlyList<bool> files)
+    {
+        if (State == DownloadState.Cancelled) throw new InvalidOperationException("A cancelled download has no files to choose; retry it first.");
+        Plan.Want(WantedPieces.Of(Torrent.Layout, files));
+        if (Swarm.Content is { } content)
+            for (var i = 0; i < files.Count; i++)
+                if (files[i]) content.Touch(i);
+        _report.Dirty = true;
+        DownloadLog.FilesSelected(_context.Logger, Torrent.Name, files.Count(f => f), files.Count);
+        if (Plan.IsComplete)
+        {
+            if (IsActive) Complete();
+            else SaveState();
+            // A completed download may have become whole (every piece was here): the library takes it in then.
+            return Publish(State == DownloadState.Completed ? DownloadEventKind.Completed : DownloadEventKind.StateChanged);
+        }
+        if (State == DownloadState.Completed)
+        {
+            CompletedAt = null;
+            Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: false, Plan.Wanted.Files);
+            Activate();
+        }
+        else if (IsActive)
+        {
+            foreach (var a in Peers.Attendants) UpdateInterest(a.Connection);
+            NeedsSchedule = true;
+        }
+        SaveState();
+        return Publish(DownloadEventKind.StateChanged);
+    }
+
+    /// <summary>Per file of the torrent: whether it is wanted and how many of its bytes lie in verified pieces.</summary>
+    public IReadOnlyList<(bool Wanted, long Done)> FileProgress()
+    {
+        var layout = Torrent.Layout;
+        var progress = new (bool, long)[layout.FileCount];
+        for (var file = 0; file < progress.Length; file++)
+        {
+            long done = 0;
+            if (layout.PiecesOfFile(file) is var (first, last))
+                for (var piece = first; piece <= last; piece++)
+                    if (Plan.Pieces[piece].Status == PieceStatus.Verified) done += layout.Overlap(piece, file);
+            progress[file] = (Plan.Wanted.HasFile(file), done);
+        }
+        return progress;
     }
 
     public DownloadSnapshot DeclareNoMorePeers()
@@ -259,7 +312,7 @@ internal sealed class DownloadController : IPieceListener
         Swarm.Content = null;
         _context.Store?.Delete(InfoHash);
         Generation++;
-        Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount));
+        Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount), Plan.Wanted);
         Swarm.Have = new Bitfield(Torrent.PieceCount);
     }
 
@@ -336,7 +389,7 @@ internal sealed class DownloadController : IPieceListener
         }
         if (supplied) ChangeState(DownloadState.Downloading);
         else if (NoMorePeers && !dialling)
-            Fail($"no peer has the missing pieces ({Torrent.PieceCount - Plan.VerifiedCount} of {Torrent.PieceCount})");
+            Fail($"no peer has the missing pieces ({Plan.MissingWanted} of {Torrent.PieceCount})");
         else ChangeState(DownloadState.WaitingForPeers);
     }
 

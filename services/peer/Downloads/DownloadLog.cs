@@ -19,4 +19,7 @@ internal static partial class DownloadLog
 
     [LoggerMessage(26, LogLevel.Information, "Recheck of {Name}: {Verified}/{Pieces} pieces good on disk")]
     public static partial void Rechecked(ILogger logger, string name, int verified, int pieces);
+
+    [LoggerMessage(40, LogLevel.Information, "Files chosen for {Name}: {Wanted} of {Files}")]
+    public static partial void FilesSelected(ILogger logger, string name, int wanted, int files);
 }

@@ -6,6 +6,7 @@ namespace BitTorrent.Peer.Downloads;
 /// What is persisted of a download: enough to rebuild it after a restart without the tracker. The
 /// target file's length and modification time at the save tell <see cref="UncleanStopCheck"/>
 /// whether the file changed since (absent in states saved before they were recorded: re-checked).
+/// <see cref="WantedFiles"/> flags the files chosen (one per file, torrent order); null: every file.
 /// </summary>
 internal sealed record DownloadRecord(
     Id160 InfoHash,
@@ -17,4 +18,5 @@ internal sealed record DownloadRecord(
     DateTimeOffset StartedAt,
     DateTimeOffset? CompletedAt,
     long? FileLength = null,
-    DateTimeOffset? FileModifiedAt = null);
+    DateTimeOffset? FileModifiedAt = null,
+    bool[]? WantedFiles = null);

@@ -31,8 +31,9 @@ internal sealed class DownloadReporter(DownloadContext context)
 
     public DownloadSnapshot Snapshot(DownloadController d) => new(
         d.InfoHash, d.Torrent.Name, d.TargetPath, d.State,
-        d.Plan.VerifiedBytes, d.Torrent.Length, d.Plan.VerifiedCount, d.Torrent.PieceCount,
-        d.IsActive ? BytesPerSecond : 0, d.Swarm.OpenConnections(), d.Error, d.BytesReceived, d.CorruptPieces, d.StartedAt, d.CompletedAt);
+        d.Plan.VerifiedWantedBytes, d.Plan.Wanted.TotalBytes, d.Plan.VerifiedCount, d.Torrent.PieceCount,
+        d.IsActive ? BytesPerSecond : 0, d.Swarm.OpenConnections(), d.Error, d.BytesReceived, d.CorruptPieces, d.StartedAt, d.CompletedAt,
+        !d.Plan.Wanted.IsAll && !d.Plan.HasEveryPiece);
 
     /// <summary>Every engine tick: the speed over the last second, a due save, and a progress event when something a reader sees moved.</summary>
     public void Tick(DownloadController download, long now)
@@ -50,7 +51,7 @@ internal sealed class DownloadReporter(DownloadContext context)
             _nextSaveAt = now + SaveIntervalMs;
         }
         var speed = download.IsActive ? BytesPerSecond : 0;
-        if (_shown != (download.State, download.Plan.VerifiedBytes, download.BytesReceived, speed, download.Swarm.OpenConnections(), download.Error))
+        if (_shown != (download.State, download.Plan.VerifiedWantedBytes, download.BytesReceived, speed, download.Swarm.OpenConnections(), download.Error))
             Publish(download, DownloadEventKind.Progress);
     }
 
@@ -61,7 +62,8 @@ internal sealed class DownloadReporter(DownloadContext context)
         if (context.Store is not { } store || d.State == DownloadState.Cancelled) return;
         var stamp = UncleanStopCheck.Stamp(d.TargetPath);
         var record = new DownloadRecord(d.InfoHash, d.TargetPath, d.State, d.Error,
-            d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt, stamp?.Length, stamp?.ModifiedAt);
+            d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt, stamp?.Length, stamp?.ModifiedAt,
+            d.Plan.Wanted.Files is { } files ? [.. files] : null);
         if (now) store.SaveNow(record);
         else store.Save(record);
     }

@@ -10,8 +10,8 @@ namespace BitTorrent.Peer.Downloads;
 /// <param name="Name">The name in the torrent (untrusted text, for display).</param>
 /// <param name="TargetPath">Where the file is written.</param>
 /// <param name="State">Where the download stands.</param>
-/// <param name="BytesDone">Bytes of verified pieces.</param>
-/// <param name="TotalBytes">The file's length.</param>
+/// <param name="BytesDone">Bytes of the wanted files in verified pieces.</param>
+/// <param name="TotalBytes">The wanted files' length (the whole torrent's unless files were deselected).</param>
 /// <param name="PiecesDone">Verified pieces.</param>
 /// <param name="PieceCount">All pieces.</param>
 /// <param name="BytesPerSecond">Payload received per second, measured over the last second or so.</param>
@@ -20,7 +20,8 @@ namespace BitTorrent.Peer.Downloads;
 /// <param name="BytesReceived">Payload bytes received from the network since this engine started the download.</param>
 /// <param name="CorruptPieces">Pieces that failed the SHA-1 check (their senders were dropped).</param>
 /// <param name="StartedAt">When the download was first started.</param>
-/// <param name="CompletedAt">When its last piece was verified.</param>
+/// <param name="CompletedAt">When its last wanted piece was verified.</param>
+/// <param name="Partial">Some pieces are not wanted and not here: a completed download holds the chosen files only.</param>
 public sealed record DownloadSnapshot(
     Id160 InfoHash,
     string Name,
@@ -36,7 +37,8 @@ public sealed record DownloadSnapshot(
     long BytesReceived,
     int CorruptPieces,
     DateTimeOffset StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    bool Partial = false)
 {
     public double Progress => TotalBytes == 0 ? (State == DownloadState.Completed ? 1 : 0) : (double)BytesDone / TotalBytes;
 }

@@ -1,7 +1,7 @@
 namespace BitTorrent.Peer.Downloads;
 
 /// <summary>
-/// Rarest first: the missing piece the fewest connected peers have, scanning from a random start
+/// Rarest first: the missing wanted piece the fewest connected peers have, scanning from a random start
 /// per download so leechers of one seeder fetch different pieces and can trade. Its attendant is
 /// the peer with the fewest running transactions; the one that just failed that piece, and
 /// snubbed peers, only when no one else has it.
@@ -19,7 +19,7 @@ internal sealed class RarestFirstPicker(int start) : IPiecePicker
         for (var k = 0; k < pieces.Count; k++)
         {
             var candidate = pieces[(first + k) % pieces.Count];
-            if (candidate.Status != PieceStatus.Missing) continue;
+            if (candidate.Status != PieceStatus.Missing || !plan.Wanted.Contains(candidate.Index)) continue;
             var availability = plan.Availability(candidate.Index);
             if (availability == 0 || availability >= bestAvailability) continue;
             var chosen = ChooseAttendant(candidate, attendants);

@@ -50,7 +50,7 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
     /// A new download (resuming from its saved state if the file is still there), or, for one that
     /// exists, the peers added (and a retry if it had failed or was cancelled).
     /// </summary>
-    public DownloadSnapshot StartDownload(TorrentMetainfo torrent, string targetPath, IReadOnlyList<IPEndPoint> peers)
+    public DownloadSnapshot StartDownload(TorrentMetainfo torrent, string targetPath, IReadOnlyList<IPEndPoint> peers, bool[]? wantedFiles = null)
     {
         if (_swarms.ContainsKey(torrent.InfoHash))
         {
@@ -60,12 +60,14 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
         }
         var record = context.Store?.TryLoad(torrent.InfoHash);
         var verified = TargetFile.Resumable(record, torrent, targetPath) ?? new Bitfield(torrent.PieceCount);
-        var content = ContentFiles.OpenToDownload(torrent, targetPath, truncate: verified.IsEmpty);
+        wantedFiles = wantedFiles is { } chosen && chosen.Length == torrent.Files.Count ? chosen : TargetFile.WantedFilesOf(record, torrent);
+        var content = ContentFiles.OpenToDownload(torrent, targetPath, truncate: verified.IsEmpty, wantedFiles);
         if (record is not null && stopCheck?.Recheck(record, torrent, content, verified) is > 0 and var cleared)
             EngineLog.PiecesRechecked(logger, torrent.Name, cleared);
         var have = Bitfield.TryRead(verified.Bytes, verified.Count, out var copy) ? copy : new Bitfield(torrent.PieceCount);
         var swarm = new Swarm(torrent, targetPath, have) { Content = content };
-        var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow);
+        var wanted = wantedFiles is null ? null : WantedPieces.Of(torrent.Layout, wantedFiles);
+        var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow, wanted);
         _swarms.Add(torrent.InfoHash, swarm);
         _downloads.Add(torrent.InfoHash, download);
         var started = download.Start(peers);

@@ -122,13 +122,15 @@ public sealed class TransferEngine : IAsyncDisposable
     /// <summary>
     /// Starts (or resumes from the state folder) fetching <paramref name="torrent"/> into
     /// <paramref name="targetPath"/>, dialling <paramref name="peers"/>. A download that already
-    /// exists gets the peers added (and is retried if it had failed or was cancelled).
+    /// exists gets the peers added (and is retried if it had failed or was cancelled). <paramref name="wantedFiles"/>
+    /// (one flag per file) fetches only some files of a new download; null: every file, or the saved choice.
     /// </summary>
-    public Task<DownloadSnapshot> StartDownloadAsync(TorrentMetainfo torrent, string targetPath, IEnumerable<IPEndPoint>? peers = null)
+    public Task<DownloadSnapshot> StartDownloadAsync(TorrentMetainfo torrent, string targetPath, IEnumerable<IPEndPoint>? peers = null, IReadOnlyList<bool>? wantedFiles = null)
     {
         IPEndPoint[] endPoints = [.. peers ?? []];
         var path = Path.GetFullPath(targetPath);
-        return InvokeAsync(t => t.StartDownload(torrent, path, endPoints));
+        bool[]? wanted = wantedFiles is null ? null : [.. wantedFiles];
+        return InvokeAsync(t => t.StartDownload(torrent, path, endPoints, wanted));
     }
 
     /// <summary>Peers that may have pieces of a download (what the tracker returned).</summary>
@@ -157,6 +159,20 @@ public sealed class TransferEngine : IAsyncDisposable
         var verified = await Task.Run(() => PieceCheck.Verify(torrent, content, cancellationToken), cancellationToken).ConfigureAwait(false);
         return await InvokeAsync(t => t.Download(infoHash).FinishRecheck(verified)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Fetches only the files flagged in <paramref name="files"/> (one flag per file of the torrent, in
+    /// order): unwanted files are not fetched, except pieces they share with wanted ones.
+    /// </summary>
+    public Task<DownloadSnapshot> SelectFilesAsync(Id160 infoHash, IReadOnlyList<bool> files)
+    {
+        bool[] flags = [.. files];
+        return InvokeAsync(t => t.Download(infoHash).SelectFiles(flags));
+    }
+
+    /// <summary>Per file of a download: whether it is wanted and how many of its bytes are verified.</summary>
+    public Task<IReadOnlyList<(bool Wanted, long Done)>> GetFileProgressAsync(Id160 infoHash) =>
+        InvokeAsync(t => t.Download(infoHash).FileProgress());
 
     /// <summary>
     /// Tells the engine no further peers will be supplied: from now on, a download that has no

@@ -45,6 +45,7 @@ public static class PeerExtensions
         services.AddSingleton<Publisher>();
         services.AddSingleton<DownloadManager>();
         services.AddSingleton<FileRemover>();
+        services.AddSingleton<Unpublisher>();
         services.AddSingleton<MagnetLinks>();
         services.AddSingleton<MagnetResolver>();
         services.AddSingleton<HeldFiles>();

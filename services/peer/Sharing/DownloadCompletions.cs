@@ -8,7 +8,8 @@ namespace BitTorrent.Peer.Sharing;
 /// <summary>
 /// Moves finished downloads into the library: it subscribes to the engine's download events
 /// (before the engine starts, so restored downloads are seen too) and, for each completion, adds
-/// the file to the library and tells the tracker this peer now seeds it.
+/// the file to the library and tells the tracker this peer now seeds it. A download completed with only
+/// some files chosen stays a download (it is not whole, so neither in the library nor announced as a seeder).
 /// </summary>
 public sealed partial class DownloadCompletions : BackgroundService
 {
@@ -45,7 +46,7 @@ public sealed partial class DownloadCompletions : BackgroundService
                     _subscription.Dispose();
                     _subscription = _engine.Events.Subscribe();
                     LogLagged(_logger);
-                    foreach (var download in _engine.GetDownloads().Where(d => d.State == DownloadState.Completed))
+                    foreach (var download in _engine.GetDownloads().Where(d => d is { State: DownloadState.Completed, Partial: false }))
                         await TakeInAsync(DownloadEvent.Of(download, DownloadEventKind.Completed, DateTimeOffset.UtcNow), stoppingToken);
                 }
             }
@@ -63,6 +64,7 @@ public sealed partial class DownloadCompletions : BackgroundService
     {
         if (_storage.Find(completed.InfoHash) is not null) return;
         var snapshot = _engine.GetDownload(completed.InfoHash);
+        if (snapshot is { Partial: true }) return;
         var item = snapshot is null
             ? new LibraryItem(completed.InfoHash, Path.GetFileName(completed.TargetPath), completed.TotalBytes, LibraryOrigin.Downloaded, completed.At)
             : HeldFiles.ItemOf(snapshot);

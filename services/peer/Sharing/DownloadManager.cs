@@ -16,12 +16,15 @@ namespace BitTorrent.Peer.Sharing;
 /// </summary>
 public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, TransferEngine engine, TrackerConnection tracker, SwarmAnnouncer announcer)
 {
-    public async Task<DownloadSnapshot> StartAsync(Id160 infoHash, byte[]? torrentBytes, CancellationToken cancellationToken)
+    /// <summary>Starts a download; <paramref name="files"/> (paths as the file's details list them) chooses some of its files, null all.</summary>
+    public async Task<DownloadSnapshot> StartAsync(Id160 infoHash, byte[]? torrentBytes, CancellationToken cancellationToken, IReadOnlyList<string>? files = null)
     {
         if (!engine.IsStarted) throw new TransferEngineNotStartedException();
         if (storage.Find(infoHash) is { } have)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {have.Name}: it is in your files.");
         // A download that has just finished is the file already, even before it joins the library.
+        if (engine.GetDownload(infoHash) is { State: DownloadState.Completed, Partial: true } chosen)
+            throw new DownloadRefusedException(HttpStatusCode.Conflict, "Download already here", $"The files chosen of {chosen.Name} are here: choose more of its files to fetch them.");
         if (engine.GetDownload(infoHash) is { State: DownloadState.Completed } done)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {Path.GetFileName(done.TargetPath)}: it is in your files.");
         if (engine.GetDownload(infoHash) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } running)
@@ -49,6 +52,7 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
                 throw new DownloadRefusedException(HttpStatusCode.BadRequest, "Unsafe file name", $"The torrent names a file '{file.DisplayPath}', which would lead outside its folder.");
         }
 
+        var wanted = files is null ? null : FileChoice.Resolve(torrent, files);
         var target = storage.ContentPath(infoHash, name);
         EnsureSpace(name, torrent.Length, target);
 
@@ -60,7 +64,7 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         try
         {
-            return await engine.StartDownloadAsync(torrent, target, peers);
+            return await engine.StartDownloadAsync(torrent, target, peers, wanted);
         }
         catch (IOException e) when (DiskSpace.IsDiskFull(e))
         {
@@ -102,6 +106,12 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
     public Task<DownloadSnapshot> ResumeAsync(Id160 infoHash) => Steer(infoHash, e => e.ResumeAsync(infoHash));
     public Task<DownloadSnapshot> CancelAsync(Id160 infoHash) => Steer(infoHash, e => e.CancelAsync(infoHash));
     public Task<DownloadSnapshot> RetryAsync(Id160 infoHash) => Steer(infoHash, e => e.RetryAsync(infoHash));
+
+    /// <summary>The download of <paramref name="infoHash"/> here, or null.</summary>
+    public DownloadSnapshot? Find(Id160 infoHash) => engine.IsStarted ? engine.GetDownload(infoHash) : null;
+
+    /// <summary>Fetches only the flagged files (one flag per file of the torrent) from now on.</summary>
+    public Task<DownloadSnapshot> SelectFilesAsync(Id160 infoHash, IReadOnlyList<bool> files) => Steer(infoHash, e => e.SelectFilesAsync(infoHash, files));
 
     public Task<DownloadSnapshot> RecheckAsync(Id160 infoHash, CancellationToken cancellationToken) => Steer(infoHash, e => e.RecheckAsync(infoHash, cancellationToken));
 

@@ -51,6 +51,12 @@ public sealed partial class SwarmSync(
         lock (_gate) _published.Add(torrent.InfoHash);
     }
 
+    /// <summary>The file left the catalog (unpublished): publishing it again writes it to the tracker again.</summary>
+    public void ForgetPublished(Id160 infoHash)
+    {
+        lock (_gate) _published.Remove(infoHash);
+    }
+
     public Task<AnnounceReply> AnnounceSeedingAsync(Id160 infoHash, string? @event, CancellationToken cancellationToken)
     {
         return announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, left: 0, @event, cancellationToken);

@@ -133,12 +133,13 @@ async function loadCatalog() {
   const [sort, order] = $('files-sort').value.split(':');
   const query = new URLSearchParams({ sort, order, page: String(catalogPage.page), pageSize: String(catalogPage.size) });
   if (search) query.set('search', search);
+  if (window.folders?.hideStale()) query.set('available', 'true');
   const result = await api(`api/catalog?${query}`);
   const last = Math.max(1, Math.ceil(result.total / catalogPage.size));
   if (catalogPage.page > last) { catalogPage.page = last; return loadCatalog(); }
   state.catalog = result.items;
   const labels = { have: 'in my files', downloading: 'downloading', available: 'available', unavailable: 'no seeder online' };
-  $('files').replaceChildren(...state.catalog.map((f) => el('li', { class: 'item', 'data-infohash': f.infoHash },
+  $('files').replaceChildren(...state.catalog.map((f) => decorated('decorateCatalog', f, el('li', { class: 'item', 'data-infohash': f.infoHash },
     el('div', { class: 'row' },
       el('span', { class: 'name' }, f.name),
       el('span', { class: `state ${f.status}` }, labels[f.status] || f.status)),
@@ -149,7 +150,7 @@ async function loadCatalog() {
         el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Download torrent'),
         f.status === 'have'
           ? el('a', { class: 'button', href: `api/files/${f.infoHash}/content`, target: '_blank' }, 'Open')
-          : el('button', { class: 'primary', onclick: () => startDownload(f) }, 'Download file'))))));
+          : el('button', { class: 'primary', onclick: () => startDownload(f) }, 'Download file')))))));
   $('files-empty').hidden = result.total > 0;
   const first = (catalogPage.page - 1) * catalogPage.size + 1;
   $('files-pager').hidden = result.total <= catalogPage.size;
@@ -195,7 +196,7 @@ async function loadDownloads() {
     const details = [`${size(d.bytesDone)} of ${size(d.totalBytes)}`];
     if (d.state === 'downloading') details.push(`${size(d.bytesPerSecond)}/s`, `${d.peers} peer${d.peers === 1 ? '' : 's'}`);
     if (d.etaSeconds != null) details.push(`${duration(d.etaSeconds)} left`);
-    return el('li', { class: 'item', 'data-infohash': d.id, 'data-state': d.state },
+    return decorated('decorateDownload', d, el('li', { class: 'item', 'data-infohash': d.id, 'data-state': d.state },
       el('div', { class: 'row' },
         el('span', { class: 'name' }, d.name),
         el('span', { class: `state ${d.state}` }, `${stateLabels[d.state] || d.state} · ${percent}%`)),
@@ -208,7 +209,7 @@ async function loadDownloads() {
           d.state === 'failed' || d.state === 'cancelled' ? el('button', { onclick: () => command(d, 'retry') }, 'Retry') : null,
           running || d.state === 'paused' ? el('button', { onclick: () => command(d, 'cancel') }, 'Cancel') : null,
           d.contentUrl ? el('a', { class: 'button primary', href: d.contentUrl, target: '_blank' }, 'Open') : null)),
-      d.error ? el('div', { class: 'error-text' }, `Download failed: ${d.error}`) : null);
+      d.error ? el('div', { class: 'error-text' }, `Download failed: ${d.error}`) : null));
   }));
   $('downloads-empty').hidden = state.downloads.length > 0;
 }
@@ -217,7 +218,7 @@ async function loadDownloads() {
 async function loadMine() {
   const search = $('mine-search').value.trim();
   state.mine = await api('api/files' + (search ? `?search=${encodeURIComponent(search)}` : ''));
-  $('mine').replaceChildren(...state.mine.map((f) => el('li', { class: 'item', 'data-infohash': f.infoHash },
+  $('mine').replaceChildren(...state.mine.map((f) => decorated('decorateMine', f, el('li', { class: 'item', 'data-infohash': f.infoHash },
     el('div', { class: 'row' },
       el('span', { class: 'name' }, f.name),
       el('span', { class: 'state have' }, f.origin === 'published' ? 'published' : 'downloaded')),
@@ -225,34 +226,31 @@ async function loadMine() {
       el('span', { class: 'meta' }, `${size(f.length)} · since ${new Date(f.addedAt).toLocaleString()}`),
       el('span', { class: 'actions' },
         el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Torrent'),
-        el('button', { onclick: () => copyMagnet(f) }, 'Copy magnet link'),
-        el('a', { class: 'button primary', href: f.contentUrl, target: '_blank' }, 'Open'))))));
+        el('a', { class: 'button primary', href: f.contentUrl, target: '_blank' }, 'Open')))))));
   $('mine-empty').hidden = state.mine.length > 0;
 }
 
-async function copyMagnet(file) {
-  try {
-    await navigator.clipboard.writeText(file.magnet);
-    say(`The magnet link of ${file.name} is copied.`, true);
-  } catch {
-    say(`Copy this magnet link: ${file.magnet}`, true);
-  }
+// Rows get their folder parts (file tree, magnet link, Remove, Unpublish) from folders.js.
+function decorated(hook, item, li) {
+  window.folders?.[hook](li, item);
+  return li;
 }
 
 // ---- publish --------------------------------------------------------------------------------
 // One file makes a single-file torrent; several files or a picked folder make a folder torrent,
-// each part named by its path inside the folder (webkitRelativePath) so the server rebuilds the tree.
+// each part named by its path inside the folder (webkitRelativePath, or the path of a dropped folder's
+// file: entries { file, path }) so the server rebuilds the tree.
 function publish(files) {
-  files = Array.from(files || []);
+  files = Array.from(files || []).map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath } : f));
   if (files.length === 0) return;
-  const folder = files.some((f) => f.webkitRelativePath);
+  const folder = files.some((f) => f.path);
   $('upload').hidden = false;
-  $('upload-name').textContent = folder ? files[0].webkitRelativePath.split('/')[0] : files.map((f) => f.name).join(', ');
+  $('upload-name').textContent = folder ? files.find((f) => f.path).path.split('/')[0] : files.map((f) => f.file.name).join(', ');
   $('upload-progress').value = 0;
   $('upload-percent').textContent = '0%';
   const form = new FormData();
-  for (const file of files) form.append('file', file, file.webkitRelativePath || file.name);
-  if (!folder && files.length > 1) form.append('name', files[0].name.replace(/\.[^.]*$/, '') || 'files');
+  for (const { file, path } of files) form.append('file', file, path || file.name);
+  if (!folder && files.length > 1) form.append('name', files[0].file.name.replace(/\.[^.]*$/, '') || 'files');
   const request = new XMLHttpRequest();
   request.open('POST', 'api/files');
   request.upload.addEventListener('progress', (event) => {
@@ -283,7 +281,11 @@ $('publish-folder').addEventListener('change', (event) => publish(event.target.f
 const drop = $('drop');
 drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (event) => { event.preventDefault(); drop.classList.remove('over'); publish(event.dataTransfer.files); });
+drop.addEventListener('drop', async (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  publish(window.folders ? await window.folders.droppedFiles(event.dataTransfer) : event.dataTransfer.files);
+});
 
 // ---- refresh loop ---------------------------------------------------------------------------
 let searchTimer;
@@ -303,6 +305,7 @@ async function refresh() {
   }
 }
 
+window.peerUi = { api, el, size, say, refresh };
 loadMe();
 refresh();
 setInterval(() => { if (!state.locked) loadMe(); }, 5000);

@@ -15,17 +15,22 @@ public interface ITrackerApi
     [Get("/api/tracker/files")]
     Task<IReadOnlyList<TrackerFileSummary>> GetFilesAsync([Query] string? search = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The whole catalog in another order: <paramref name="sort"/> is name, size, seeders or published, <paramref name="order"/> asc or desc.</summary>
+    /// <summary>
+    /// The whole catalog in another order: <paramref name="sort"/> is name, size, seeders or published, <paramref name="order"/> asc or desc;
+    /// <paramref name="available"/> true hides stale entries (no seeder for the tracker's StaleAfter).
+    /// </summary>
     [Get("/api/tracker/files")]
-    Task<IReadOnlyList<TrackerFileSummary>> GetSortedFilesAsync([Query] string? search, [Query] string? sort, [Query] string? order, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TrackerFileSummary>> GetSortedFilesAsync([Query] string? search, [Query] string? sort, [Query] string? order, [Query] bool? available = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// One page of the catalog: <paramref name="sort"/> is name, size, seeders or published, <paramref name="order"/>
     /// asc or desc, pages count from 1 and hold at most <see cref="CatalogQuery.MaxPageSize"/> files; 400 for anything else.
+    /// <paramref name="available"/> true hides stale entries.
     /// </summary>
     [Get("/api/tracker/files")]
     Task<TrackerFilePage> GetFilePageAsync([Query] string? search, [Query] string? sort, [Query] string? order, [Query] int page, [Query] int pageSize,
-        CancellationToken cancellationToken = default);
+        [Query] bool? available = null, CancellationToken cancellationToken = default);
 
     [Get("/api/tracker/files/{infoHash}")]
     Task<IApiResponse<TrackerFileDetails>> GetFileAsync(string infoHash, CancellationToken cancellationToken = default);

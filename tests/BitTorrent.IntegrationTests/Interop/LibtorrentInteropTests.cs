@@ -59,6 +59,33 @@ public sealed class LibtorrentInteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Libtorrent_downloads_a_folder_our_peer_published_with_every_files_sha256_equal()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(3);
+        await ring.WaitConvergedAsync();
+        using var folder = new TempFolder();
+        // Sizes make pieces straddle files, and the nested file ends in a short last piece.
+        var files = new (string Relative, long Length)[] { ("lt-tree/a.bin", 300_001), ("lt-tree/sub/b.bin", 17), ("lt-tree/sub/deep/c.bin", 1_000_000) };
+        var sources = files.Select((f, i) => (Path: folder.RandomFile($"src-{i}", f.Length, seed: 40 + i), f.Relative)).ToList();
+        await using var peer = await PeerProcess.StartAsync(ring, folder.Sub("peer"));
+        using var response = await peer.PostFolderAsync(sources);
+        response.EnsureSuccessStatusCode();
+        var infoHash = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
+
+        var torrent = Path.Combine(folder.Path, "folder.torrent");
+        await File.WriteAllBytesAsync(torrent, await peer.Http.GetByteArrayAsync($"api/files/{infoHash}/torrent"));
+        var target = folder.Sub("libtorrent-download");
+        var log = await ExternalProgram.RunAsync("/usr/bin/python3",
+            [Client, "leech", torrent, target, ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(90));
+        output.WriteLine(log);
+
+        Assert.Contains("done", log, StringComparison.Ordinal);
+        foreach (var (path, relative) in sources)
+            Assert.Equal(TempFolder.Sha256(path), TempFolder.Sha256(Path.Combine([target, .. relative.Split('/')])));
+    }
+
+    [Fact]
     public async Task Our_peer_downloads_a_file_that_libtorrent_seeds_from_a_mktorrent_torrent_announced_to_our_tracker()
     {
         await using var ring = new ChordRing(output);

@@ -15,9 +15,10 @@ public enum CatalogSort
 /// A request for the catalog: a name filter, an order and, when paged, a page. Read from the query string of
 /// <c>GET /api/tracker/files</c> (and the peer's <c>GET /api/catalog</c>), where every field is checked:
 /// <c>sort</c> is name, size, seeders or published; <c>order</c> asc or desc; <c>page</c> from 1;
-/// <c>pageSize</c> from 1 to <see cref="MaxPageSize"/>.
+/// <c>pageSize</c> from 1 to <see cref="MaxPageSize"/>. <see cref="AvailableOnly"/> (<c>available=true</c>) hides
+/// entries with no seeder for the tracker's <c>StaleAfter</c>.
 /// </summary>
-public sealed record CatalogQuery(string? Search, CatalogSort Sort, bool Descending, int Page, int PageSize)
+public sealed record CatalogQuery(string? Search, CatalogSort Sort, bool Descending, int Page, int PageSize, bool AvailableOnly = false)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;

@@ -6,7 +6,8 @@ namespace BitTorrent.Peer.Api;
 /// A download as the API and the UI show it. Urls are relative, so they work behind the gateway
 /// too. BytesReceived counts payload this run of the peer received (a resumed download does not
 /// fetch its verified pieces again); CorruptPieces counts pieces that failed their SHA-1 check (their
-/// senders were dropped).
+/// senders were dropped). DownloadLimit and UploadLimit are its own limits (bytes per second, 0 unlimited);
+/// QueuePosition is its place in the queue while it is queued (0 starts next).
 /// </summary>
 public sealed record DownloadView(
     string Id,
@@ -25,7 +26,10 @@ public sealed record DownloadView(
     DateTimeOffset? CompletedAt,
     string? ContentUrl,
     long BytesReceived,
-    int CorruptPieces)
+    int CorruptPieces,
+    long DownloadLimit = 0,
+    long UploadLimit = 0,
+    int? QueuePosition = null)
 {
     public static DownloadView Of(DownloadSnapshot s)
     {
@@ -39,6 +43,7 @@ public sealed record DownloadView(
         var id = s.InfoHash.ToString();
         return new DownloadView(id, s.Name, state, s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
             s.BytesPerSecond, s.ConnectedPeers, eta, s.Error, s.StartedAt, s.CompletedAt,
-            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces);
+            s.State == DownloadState.Completed ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces,
+            s.DownloadLimit, s.UploadLimit, s.QueuePosition);
     }
 }

@@ -6,6 +6,7 @@ namespace BitTorrent.Peer.Downloads;
 /// What is persisted of a download: enough to rebuild it after a restart without the tracker. The
 /// target file's length and modification time at the save tell <see cref="UncleanStopCheck"/>
 /// whether the file changed since (absent in states saved before they were recorded: re-checked).
+/// The download's own limits (bytes per second, 0 unlimited) and, while it is queued, its place in the queue.
 /// </summary>
 internal sealed record DownloadRecord(
     Id160 InfoHash,
@@ -17,4 +18,7 @@ internal sealed record DownloadRecord(
     DateTimeOffset StartedAt,
     DateTimeOffset? CompletedAt,
     long? FileLength = null,
-    DateTimeOffset? FileModifiedAt = null);
+    DateTimeOffset? FileModifiedAt = null,
+    long DownloadLimit = 0,
+    long UploadLimit = 0,
+    int? QueuePosition = null);

@@ -21,6 +21,9 @@ namespace BitTorrent.Peer.Downloads;
 /// <param name="CorruptPieces">Pieces that failed the SHA-1 check (their senders were dropped).</param>
 /// <param name="StartedAt">When the download was first started.</param>
 /// <param name="CompletedAt">When its last piece was verified.</param>
+/// <param name="DownloadLimit">Its own download limit in bytes per second (0 unlimited).</param>
+/// <param name="UploadLimit">Its own upload limit in bytes per second (0 unlimited).</param>
+/// <param name="QueuePosition">Its place in the queue (0 starts next) while it is queued, else null.</param>
 public sealed record DownloadSnapshot(
     Id160 InfoHash,
     string Name,
@@ -36,7 +39,10 @@ public sealed record DownloadSnapshot(
     long BytesReceived,
     int CorruptPieces,
     DateTimeOffset StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    long DownloadLimit = 0,
+    long UploadLimit = 0,
+    int? QueuePosition = null)
 {
     public double Progress => TotalBytes == 0 ? (State == DownloadState.Completed ? 1 : 0) : (double)BytesDone / TotalBytes;
 }

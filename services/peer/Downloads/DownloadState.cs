@@ -19,4 +19,7 @@ public enum DownloadState
 
     /// <summary>Stopped by the user; the partial file and its state were removed.</summary>
     Cancelled,
+
+    /// <summary>Waiting for a slot (<see cref="DownloadQueue"/>): every allowed download is active; it starts in queue order.</summary>
+    Queued,
 }

@@ -45,6 +45,7 @@ public sealed class PeerGauges
         DownloadState.Completed => "completed",
         DownloadState.Failed => "failed",
         DownloadState.Cancelled => "cancelled",
+        DownloadState.Queued => "queued",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "a state without a tag value"),
     };
 

@@ -104,7 +104,7 @@ function downloadLimitControls(d) {
   const queued = d.state === 'queued';
   const last = queued && state.downloads.filter((x) => x.state === 'queued').length - 1 === d.queuePosition;
   return el('div', { class: 'row limits-row' },
-    el('span', { class: 'meta' },
+    el('span', { class: 'limits-note' },
       queued ? `Place ${d.queuePosition + 1} in the queue: starts when a download ends.` : '',
       own.length ? `${queued ? ' ' : ''}Own limits: ${own.join(', ')}` : ''),
     el('span', { class: 'actions' },

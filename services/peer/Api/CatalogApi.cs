@@ -45,7 +45,7 @@ public static class CatalogApi
         Id160.TryParse(f.InfoHash, out var id);
         var download = engine.GetDownload(id);
         var status = storage.Find(id) is not null || download is { State: DownloadState.Completed } ? "have"
-            : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } ? "downloading"
+            : download is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused or DownloadState.Queued } ? "downloading"
             : f.Seeders > 0 ? "available" : "unavailable";
         return new CatalogView(f.InfoHash, f.Name, f.Length, f.Seeders, f.Leechers, status, $"api/files/{f.InfoHash}/torrent", links.For(id, f.Name), f.Published, f.Available);
     }

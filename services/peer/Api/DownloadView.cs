@@ -8,6 +8,8 @@ namespace BitTorrent.Peer.Api;
 /// fetch its verified pieces again); CorruptPieces counts pieces that failed their SHA-1 check (their
 /// senders were dropped). With some files deselected (Partial), bytes and progress count the chosen
 /// files only, and a completed download holds those files only (no ContentUrl: it is not in the library).
+/// senders were dropped). DownloadLimit and UploadLimit are its own limits (bytes per second, 0 unlimited);
+/// QueuePosition is its place in the queue while it is queued (0 starts next).
 /// </summary>
 public sealed record DownloadView(
     string Id,
@@ -27,7 +29,10 @@ public sealed record DownloadView(
     string? ContentUrl,
     long BytesReceived,
     int CorruptPieces,
-    bool Partial)
+    bool Partial,
+    long DownloadLimit = 0,
+    long UploadLimit = 0,
+    int? QueuePosition = null)
 {
     public static DownloadView Of(DownloadSnapshot s)
     {
@@ -41,6 +46,7 @@ public sealed record DownloadView(
         var id = s.InfoHash.ToString();
         return new DownloadView(id, s.Name, state, s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
             s.BytesPerSecond, s.ConnectedPeers, eta, s.Error, s.StartedAt, s.CompletedAt,
-            s is { State: DownloadState.Completed, Partial: false } ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces, s.Partial);
+            s is { State: DownloadState.Completed, Partial: false } ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces, s.Partial,
+            s.DownloadLimit, s.UploadLimit, s.QueuePosition);
     }
 }

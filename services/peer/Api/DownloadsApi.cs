@@ -15,7 +15,7 @@ public static class DownloadsApi
         var downloads = app.MapGroup("api/downloads").WithTags("Downloads");
         downloads.MapPost("/", StartAsync)
             .WithName("StartDownload").WithSummary("Download a file")
-            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT, or else fetched from the swarm's peers over BEP 9 while the download is in state `metadata`), or a multipart upload of a `.torrent` (field `torrent`). A JSON body with an info-hash may add `\"files\": [\"<path>\", …]` to fetch only those files of a folder (paths as the file's details list them; see `PUT /api/downloads/{id}/files`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears). 409 when the file is already here or already downloading.")
+            .WithDescription("Starts downloading a file from every peer that has it. Body: JSON `{ \"infoHash\": \"<40 hex>\" }` for a file in the catalog, `{ \"magnet\": \"magnet:?xt=urn:btih:…\" }` (its metadata taken from the tracker's DHT, or else fetched from the swarm's peers over BEP 9 while the download is in state `metadata`), or a multipart upload of a `.torrent` (field `torrent`). A JSON body with an info-hash may add `\"files\": [\"<path>\", …]` to fetch only those files of a folder (paths as the file's details list them; see `PUT /api/downloads/{id}/files`). 202 with the download, in state `waiting` when no peer shares it right now (it starts when one appears), or `queued` when `maxActiveDownloads` (see /api/settings) are already running. 409 when the file is already here or already downloading.")
             .Accepts<DownloadRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery()
             .WithMetadata(BodyLimit.Torrent)
@@ -29,7 +29,7 @@ public static class DownloadsApi
             .WithDescription("Every download, newest first, with state, progress, speed, peers and ETA. History survives restarts.");
         downloads.MapGet("/{id}", Get)
             .WithName("GetDownload").WithSummary("One download")
-            .WithDescription("State (metadata, downloading, waiting, paused, completed, failed, cancelled), bytes done and total, pieces, speed, peers, ETA and the error of a failed download. The id is the info-hash.")
+            .WithDescription("State (metadata, downloading, waiting, queued, paused, completed, failed, cancelled), its own limits and its place in the queue, bytes done and total, pieces, speed, peers, ETA and the error of a failed download. The id is the info-hash.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         foreach (var (verb, describe) in new (string, string)[]
         {

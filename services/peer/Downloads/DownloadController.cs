@@ -9,14 +9,18 @@ namespace BitTorrent.Peer.Downloads;
 /// One download, on the engine thread: its state and the moves between states, its plan of
 /// pieces, its peers (<see cref="DownloadPeers"/>) and window of transactions
 /// (<see cref="TransactionWindow"/>), its timers, its saved state, and the snapshots and events
-/// others see. Moves: Pause (Downloading, WaitingForPeers → Paused), Resume (Paused →
+/// others see. Moves: Pause (Downloading, WaitingForPeers, Queued → Paused), Resume (Paused →
 /// Downloading), Cancel (anything but Completed → Cancelled, partial file and state deleted),
 /// Retry (Failed → Downloading keeping verified pieces; Cancelled → Downloading from scratch),
 /// SelectFiles (which files are fetched: Completed ↔ Downloading as wanted pieces are missing or not).
+/// Every move to Downloading goes through the <see cref="DownloadQueue"/>: with every slot
+/// taken it is a move to Queued instead, and the queue starts it when its turn comes. Its own
+/// limits: <see cref="DownloadLimiter"/> for the blocks it requests, the swarm's upload limiter
+/// for the blocks it serves.
 /// Repeating a command in its target state is a no-op; any other move throws
 /// <see cref="InvalidOperationException"/> with a sentence a user can read.
 /// </summary>
-internal sealed class DownloadController : IPieceListener
+internal sealed class DownloadController : IPieceListener, IQueuedDownload
 {
     private readonly DownloadContext _context;
     private readonly IPiecePicker _picker;
@@ -27,7 +31,7 @@ internal sealed class DownloadController : IPieceListener
         _context = context;
         Swarm = swarm;
         StartedAt = startedAt;
-        Window = new TransactionWindow(context);
+        Window = new TransactionWindow(context, DownloadLimiter);
         Peers = new DownloadPeers(context, this);
         _report = new DownloadReporter(context);
         _picker = new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount)));
@@ -47,6 +51,9 @@ internal sealed class DownloadController : IPieceListener
     public DownloadPeers Peers { get; }
     public TransactionWindow Window { get; }
 
+    /// <summary>This download's own download limit (0, unlimited, unless the user set one), on top of the engine's.</summary>
+    public RateLimiter DownloadLimiter { get; } = new();
+
     /// <summary>Set by the owner when no more peers can appear: waiting then becomes failing.</summary>
     public bool NoMorePeers { get; private set; }
     public long BytesReceived { get; private set; }
@@ -62,9 +69,18 @@ internal sealed class DownloadController : IPieceListener
 
     // ---- commands -----------------------------------------------------------------------
 
-    /// <summary>The first move of a new controller: peers given, and complete at once if every piece was verified before.</summary>
-    public DownloadSnapshot Start(IEnumerable<IPEndPoint> peers)
+    /// <summary>
+    /// The first move of a new controller: peers given, and complete at once if every piece was verified before;
+    /// queued (at <paramref name="queuePosition"/> if it had one saved, else last) when every slot is taken.
+    /// </summary>
+    public DownloadSnapshot Start(IEnumerable<IPEndPoint> peers, int? queuePosition = null)
     {
+        if (Plan.IsComplete || _context.Queue.HasSlot(this)) _context.Queue.OnStateChanged(this, State);
+        else
+        {
+            State = DownloadState.Queued;
+            _context.Queue.OnStateChanged(this, State, queuePosition);
+        }
         AddPeers(peers);
         DownloadLog.Started(_context.Logger, Torrent.Name, InfoHash.Short, Plan.VerifiedCount, Torrent.PieceCount);
         if (Plan.IsComplete)
@@ -89,7 +105,7 @@ internal sealed class DownloadController : IPieceListener
         {
             case DownloadState.Paused:
                 return Publish();
-            case DownloadState.Downloading or DownloadState.WaitingForPeers:
+            case DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Queued:
                 StopFetching();
                 ChangeState(DownloadState.Paused);
                 SaveState();
@@ -103,7 +119,7 @@ internal sealed class DownloadController : IPieceListener
     {
         switch (State)
         {
-            case DownloadState.Downloading or DownloadState.WaitingForPeers:
+            case DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Queued:
                 return Publish();
             case DownloadState.Paused:
                 Activate();
@@ -136,7 +152,7 @@ internal sealed class DownloadController : IPieceListener
     {
         switch (State)
         {
-            case DownloadState.Downloading or DownloadState.WaitingForPeers:
+            case DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Queued:
                 return Publish();
             case DownloadState.Failed:
                 Swarm.Content ??= ContentFiles.OpenToDownload(Torrent, TargetPath, truncate: Plan.VerifiedCount == 0, Plan.Wanted.Files);
@@ -261,6 +277,7 @@ internal sealed class DownloadController : IPieceListener
     public void Remove()
     {
         Discard("torrent removed");
+        _context.Queue.Forget(this);
         _context.Snapshots.TryRemove(InfoHash, out _);
         _context.Events.Publish(DownloadEvent.Of(_report.Snapshot(this), DownloadEventKind.Removed, DateTimeOffset.UtcNow));
     }
@@ -283,8 +300,46 @@ internal sealed class DownloadController : IPieceListener
         SaveState();
     }
 
+    /// <summary>Its turn in the queue: a slot is free, it starts fetching.</summary>
+    public void StartFromQueue()
+    {
+        if (State != DownloadState.Queued) return;
+        Activate();
+        SaveState();
+    }
+
+    /// <summary>Sets this download's own limits (bytes per second, 0 unlimited); saved with its state.</summary>
+    public DownloadSnapshot SetLimits(long downloadLimit, long uploadLimit)
+    {
+        ApplyLimits(downloadLimit, uploadLimit);
+        SaveState();
+        return Publish(DownloadEventKind.Progress);
+    }
+
+    /// <summary>Sets the limits without saving (a restored download gets the ones it saved).</summary>
+    public void ApplyLimits(long downloadLimit, long uploadLimit)
+    {
+        DownloadLimiter.BytesPerSecond = downloadLimit;
+        Swarm.UploadLimiter.BytesPerSecond = uploadLimit;
+        NeedsSchedule = true;
+    }
+
+    /// <summary>Its place in the queue changed (the user moved it or one before it): saved, so the order survives a restart.</summary>
+    public DownloadSnapshot QueueMoved()
+    {
+        SaveState();
+        return Publish(DownloadEventKind.Progress);
+    }
+
+    /// <summary>Becomes active if the queue has a slot for it, else waits queued (its transactions ended).</summary>
     private void Activate()
     {
+        if (!_context.Queue.HasSlot(this))
+        {
+            StopFetching();
+            ChangeState(DownloadState.Queued);
+            return;
+        }
         ChangeState(DownloadState.Downloading);
         foreach (var a in Peers.Attendants) UpdateInterest(a.Connection);
         NeedsSchedule = true;
@@ -324,6 +379,7 @@ internal sealed class DownloadController : IPieceListener
         NeedsSchedule = false;
         if (!IsActive || Swarm.Content is not { } content) return;
         Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, content, now);
+        if (Window.Throttled) NeedsSchedule = true; // a limiter is empty: request again at the next round
         if (Window.Count > 0 && State == DownloadState.WaitingForPeers) ChangeState(DownloadState.Downloading);
     }
 
@@ -409,6 +465,7 @@ internal sealed class DownloadController : IPieceListener
         if (State == state) return;
         DownloadLog.StateChanged(_context.Logger, Torrent.Name, State, state, Error);
         State = state;
+        _context.Queue.OnStateChanged(this, state);
         _report.Dirty = true;
         Publish(state == DownloadState.Completed ? DownloadEventKind.Completed : DownloadEventKind.StateChanged);
     }

@@ -7,6 +7,7 @@ namespace BitTorrent.Peer.Downloads;
 /// target file's length and modification time at the save tell <see cref="UncleanStopCheck"/>
 /// whether the file changed since (absent in states saved before they were recorded: re-checked).
 /// <see cref="WantedFiles"/> flags the files chosen (one per file, torrent order); null: every file.
+/// The download's own limits (bytes per second, 0 unlimited) and, while it is queued, its place in the queue.
 /// </summary>
 internal sealed record DownloadRecord(
     Id160 InfoHash,
@@ -19,4 +20,7 @@ internal sealed record DownloadRecord(
     DateTimeOffset? CompletedAt,
     long? FileLength = null,
     DateTimeOffset? FileModifiedAt = null,
-    bool[]? WantedFiles = null);
+    bool[]? WantedFiles = null,
+    long DownloadLimit = 0,
+    long UploadLimit = 0,
+    int? QueuePosition = null);

@@ -12,7 +12,7 @@ internal sealed class DownloadReporter(DownloadContext context)
     private long _nextSaveAt;
     private long _speedSampleBytes;
     private long _speedSampleAt;
-    private (DownloadState State, long Done, long Received, double Speed, int Peers, string? Error) _shown;
+    private (DownloadState State, long Done, long Received, double Speed, int Peers, string? Error, int? QueuePosition) _shown;
 
     public double BytesPerSecond { get; private set; }
 
@@ -24,7 +24,7 @@ internal sealed class DownloadReporter(DownloadContext context)
     {
         var snapshot = Snapshot(download);
         context.Snapshots[download.InfoHash] = snapshot;
-        _shown = (snapshot.State, snapshot.BytesDone, snapshot.BytesReceived, snapshot.BytesPerSecond, snapshot.ConnectedPeers, snapshot.Error);
+        _shown = (snapshot.State, snapshot.BytesDone, snapshot.BytesReceived, snapshot.BytesPerSecond, snapshot.ConnectedPeers, snapshot.Error, snapshot.QueuePosition);
         if (kind is { } k) context.Events.Publish(DownloadEvent.Of(snapshot, k, DateTimeOffset.UtcNow));
         return snapshot;
     }
@@ -33,9 +33,9 @@ internal sealed class DownloadReporter(DownloadContext context)
         d.InfoHash, d.Torrent.Name, d.TargetPath, d.State,
         d.Plan.VerifiedWantedBytes, d.Plan.Wanted.TotalBytes, d.Plan.VerifiedCount, d.Torrent.PieceCount,
         d.IsActive ? BytesPerSecond : 0, d.Swarm.OpenConnections(), d.Error, d.BytesReceived, d.CorruptPieces, d.StartedAt, d.CompletedAt,
-        !d.Plan.Wanted.IsAll && !d.Plan.HasEveryPiece);
+        !d.Plan.Wanted.IsAll && !d.Plan.HasEveryPiece, d.DownloadLimiter.BytesPerSecond, d.Swarm.UploadLimiter.BytesPerSecond, context.Queue.PositionOf(d));
 
-    /// <summary>Every engine tick: the speed over the last second, a due save, and a progress event when something a reader sees moved.</summary>
+    /// <summary>Every engine tick: the speed over the last second, a due save, and a progress event when something a reader sees moved (its place in the queue too).</summary>
     public void Tick(DownloadController download, long now)
     {
         if (now - _speedSampleAt >= SpeedSampleMs)
@@ -51,7 +51,7 @@ internal sealed class DownloadReporter(DownloadContext context)
             _nextSaveAt = now + SaveIntervalMs;
         }
         var speed = download.IsActive ? BytesPerSecond : 0;
-        if (_shown != (download.State, download.Plan.VerifiedWantedBytes, download.BytesReceived, speed, download.Swarm.OpenConnections(), download.Error))
+        if (_shown != (download.State, download.Plan.VerifiedWantedBytes, download.BytesReceived, speed, download.Swarm.OpenConnections(), download.Error, context.Queue.PositionOf(download)))
             Publish(download, DownloadEventKind.Progress);
     }
 
@@ -63,7 +63,8 @@ internal sealed class DownloadReporter(DownloadContext context)
         var stamp = UncleanStopCheck.Stamp(d.TargetPath);
         var record = new DownloadRecord(d.InfoHash, d.TargetPath, d.State, d.Error,
             d.Plan.VerifiedBitfield().Bytes.ToArray(), d.Torrent.ToBytes(), d.StartedAt, d.CompletedAt, stamp?.Length, stamp?.ModifiedAt,
-            d.Plan.Wanted.Files is { } files ? [.. files] : null);
+            d.Plan.Wanted.Files is { } files ? [.. files] : null,
+            d.DownloadLimiter.BytesPerSecond, d.Swarm.UploadLimiter.BytesPerSecond, context.Queue.PositionOf(d));
         if (now) store.SaveNow(record);
         else store.Save(record);
     }

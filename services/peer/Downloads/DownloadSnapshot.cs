@@ -22,6 +22,9 @@ namespace BitTorrent.Peer.Downloads;
 /// <param name="StartedAt">When the download was first started.</param>
 /// <param name="CompletedAt">When its last wanted piece was verified.</param>
 /// <param name="Partial">Some pieces are not wanted and not here: a completed download holds the chosen files only.</param>
+/// <param name="DownloadLimit">Its own download limit in bytes per second (0 unlimited).</param>
+/// <param name="UploadLimit">Its own upload limit in bytes per second (0 unlimited).</param>
+/// <param name="QueuePosition">Its place in the queue (0 starts next) while it is queued, else null.</param>
 public sealed record DownloadSnapshot(
     Id160 InfoHash,
     string Name,
@@ -38,7 +41,10 @@ public sealed record DownloadSnapshot(
     int CorruptPieces,
     DateTimeOffset StartedAt,
     DateTimeOffset? CompletedAt,
-    bool Partial = false)
+    bool Partial = false,
+    long DownloadLimit = 0,
+    long UploadLimit = 0,
+    int? QueuePosition = null)
 {
     public double Progress => TotalBytes == 0 ? (State == DownloadState.Completed ? 1 : 0) : (double)BytesDone / TotalBytes;
 }

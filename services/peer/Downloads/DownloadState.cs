@@ -22,4 +22,6 @@ public enum DownloadState
 
     /// <summary>Added by a magnet link: its torrent's info dictionary is being fetched from peers (BEP 9) before the pieces.</summary>
     Metadata,
+    /// <summary>Waiting for a slot (<see cref="DownloadQueue"/>): every allowed download is active; it starts in queue order.</summary>
+    Queued,
 }

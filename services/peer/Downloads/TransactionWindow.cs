@@ -9,21 +9,37 @@ namespace BitTorrent.Peer.Downloads;
 /// <see cref="TransferEngineOptions.MaxRequestsPerPeer"/> block requests in flight per attendant
 /// (pipelining), takes the blocks that arrive (staged for the <see cref="BlockWriter"/>), and gives
 /// pieces back when their attendant goes away, chokes us or stalls past the piece timeout.
+/// Download limits act here: a block is requested only while the engine's download limiter and
+/// the download's own (<paramref name="limiter"/>) have tokens for it, so blocks arrive at the
+/// limited rate and no socket is left unread; while a limiter is empty the window is
+/// <see cref="Throttled"/>, starts no new transaction, and tops up its requests at the next round.
 /// </summary>
-internal sealed class TransactionWindow(DownloadContext context)
+internal sealed class TransactionWindow(DownloadContext context, RateLimiter limiter)
 {
     private readonly List<PieceTransaction> _running = [];
 
     /// <summary>Running transactions, including those being verified.</summary>
     public int Count => _running.Count;
 
+    /// <summary>A request waited for a limiter's tokens: ask again at the next round of the engine loop.</summary>
+    public bool Throttled { get; private set; }
+
     /// <summary>Starts transactions until the window is full or no attendant can take one.</summary>
     public void Fill(IPieceListener owner, int generation, PiecePlan plan, IPiecePicker picker, IReadOnlyList<Attendant> attendants,
         Transfer.Swarm swarm, ContentFiles content, long now)
     {
         var options = context.Options;
+        if (Throttled)
+        {
+            Throttled = false;
+            foreach (var a in attendants)
+            {
+                if (a.Transactions.Count > 0) RequestBlocks(a, now);
+                if (Throttled) return;
+            }
+        }
         var window = Math.Clamp(options.MaxWindowBytes / swarm.Torrent.PieceLength, 1, options.Window);
-        while (_running.Count < window && picker.TryPick(plan, attendants, out var piece, out var attendant))
+        while (!Throttled && _running.Count < window && picker.TryPick(plan, attendants, out var piece, out var attendant))
         {
             piece!.Status = PieceStatus.InFlight;
             piece.Attendant = attendant;
@@ -34,16 +50,26 @@ internal sealed class TransactionWindow(DownloadContext context)
         }
     }
 
-    /// <summary>Keeps up to MaxRequestsPerPeer block requests in flight to an attendant.</summary>
+    /// <summary>Keeps up to MaxRequestsPerPeer block requests in flight to an attendant, as far as the limiters allow.</summary>
     public void RequestBlocks(Attendant a, long now)
     {
         var max = context.Options.MaxRequestsPerPeer;
+        var shared = context.DownloadLimiter;
+        shared.Refill(now);
+        limiter.Refill(now);
         foreach (var transaction in a.Transactions)
         {
             while (!transaction.AllRequested && a.OutstandingRequests < max)
             {
                 var (begin, length) = transaction.PeekNextBlock();
+                if (!shared.CanSend(length) || !limiter.CanSend(length))
+                {
+                    Throttled = true;
+                    return;
+                }
                 if (!a.Connection.TrySendRequest(transaction.Piece.Index, begin, length)) return;
+                shared.Take(length);
+                limiter.Take(length);
                 transaction.TakeNextBlock();
                 a.OutstandingRequests++;
                 transaction.LastActivity = now;

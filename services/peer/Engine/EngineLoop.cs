@@ -8,7 +8,7 @@ namespace BitTorrent.Peer.Engine;
 /// The engine thread: a select loop over non-blocking sockets (the wake-up socket, the listener,
 /// every connection). Each round it runs queued commands, accepts, reads (unless the block
 /// writer is behind), finishes connects, then runs the timers (every 200 ms), starts piece
-/// transactions where something changed, serves requested blocks, and sweeps closed
+/// transactions where something changed (after starting queued downloads a freed slot allows), serves requested blocks, and sweeps closed
 /// connections. Whatever one connection throws costs that connection only.
 /// </summary>
 internal sealed class EngineLoop(
@@ -95,6 +95,7 @@ internal sealed class EngineLoop(
             foreach (var download in torrents.Downloads) download.Tick(now);
             _nextTick = now + TickMilliseconds;
         }
+        torrents.Queue.Promote(); // a slot freed since the last round: the next queued downloads start
         foreach (var download in torrents.Downloads)
             if (download.NeedsSchedule) download.Schedule(now);
         server.BeginRound(now);

@@ -18,6 +18,12 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
     public IEnumerable<Swarm> Swarms => _swarms.Values;
     public IEnumerable<DownloadController> Downloads => _downloads.Values;
 
+    /// <summary>The downloads waiting for a slot, and the limit of active ones.</summary>
+    public DownloadQueue Queue => context.Queue;
+
+    /// <summary>The download limit over all downloads.</summary>
+    public RateLimiter DownloadLimiter => context.DownloadLimiter;
+
     public bool TryGetSwarm(Id160 infoHash, out Swarm swarm) => _swarms.TryGetValue(infoHash, out swarm!);
 
     public DownloadController? DownloadOf(Swarm? swarm) => swarm is null ? null : _downloads.GetValueOrDefault(swarm.InfoHash);
@@ -68,9 +74,10 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
         var swarm = new Swarm(torrent, targetPath, have) { Content = content };
         var wanted = wantedFiles is null ? null : WantedPieces.Of(torrent.Layout, wantedFiles);
         var download = new DownloadController(context, swarm, verified, record?.StartedAt ?? DateTimeOffset.UtcNow, wanted);
+        if (record is not null) download.ApplyLimits(record.DownloadLimit, record.UploadLimit);
         _swarms.Add(torrent.InfoHash, swarm);
         _downloads.Add(torrent.InfoHash, download);
-        var started = download.Start(peers);
+        var started = download.Start(peers, record?.QueuePosition);
         if (peers.Count > 0 || !download.IsActive) return started;
         // Nobody to ask yet (the seeder is not online): accepted as waiting; the swarm poll brings peers.
         download.Tick(Environment.TickCount64);
@@ -94,7 +101,13 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
     {
         if (context.Store is not { } store) return [];
         var restored = new List<DownloadSnapshot>();
-        foreach (var record in store.LoadAll())
+        // Stopped ones first (they take no slot), then those that were running (they take the slots), then the queued in their order.
+        var records = store.LoadAll()
+            .OrderBy(r => r.State switch { DownloadState.Downloading or DownloadState.WaitingForPeers => 1, DownloadState.Queued => 2, _ => 0 })
+            .ThenBy(r => r.QueuePosition ?? 0)
+            .ThenBy(r => r.StartedAt)
+            .ToList();
+        foreach (var record in records)
         {
             if (_swarms.ContainsKey(record.InfoHash) || record.State == DownloadState.Cancelled) continue;
             TorrentMetainfo torrent;
@@ -108,8 +121,8 @@ internal sealed class TorrentRegistry(DownloadContext context, ILogger logger, U
             }
             var snapshot = StartDownload(torrent, record.TargetPath, []);
             var download = _downloads[torrent.InfoHash];
-            if (record.State == DownloadState.Paused && download.IsActive) snapshot = download.Pause();
-            else if (record.State == DownloadState.Failed && download.IsActive)
+            if (record.State == DownloadState.Paused && (download.IsActive || download.State == DownloadState.Queued)) snapshot = download.Pause();
+            else if (record.State == DownloadState.Failed && (download.IsActive || download.State == DownloadState.Queued))
             {
                 download.Fail(record.Error ?? "failed before the restart");
                 snapshot = download.Publish();

@@ -19,9 +19,9 @@ namespace BitTorrent.Peer.Engine;
 /// and download; other threads post commands (the async methods below) through a queue and get
 /// tasks back. Its collaborators, all on that thread: the <see cref="ConnectionTable"/> (accept,
 /// dial, timeouts), the <see cref="PeerProtocol"/> (routing BEP 3 messages), the
-/// <see cref="Choker"/> and <see cref="BlockServer"/> with its <see cref="UploadRateLimiter"/>
-/// (uploads), the <see cref="TorrentRegistry"/> and one <see cref="DownloadController"/> per
-/// download. One more thread, the <see cref="BlockWriter"/>'s, writes received blocks and verifies
+/// <see cref="Choker"/> and <see cref="BlockServer"/> with its upload <see cref="RateLimiter"/>
+/// (uploads), the <see cref="TorrentRegistry"/> with the <see cref="DownloadQueue"/> and the
+/// download limiter, and one <see cref="DownloadController"/> per download. One more thread, the <see cref="BlockWriter"/>'s, writes received blocks and verifies
 /// pieces, and reports back through the command queue.
 /// </summary>
 /// <remarks>
@@ -89,7 +89,7 @@ public sealed class TransferEngine : IAsyncDisposable
             var context = new DownloadContext(_options, connections, writer, Events, store, _snapshots, listener.LocalEndPoint, _logger);
             var torrents = new TorrentRegistry(context, _logger, store is null ? null : UncleanStopCheck.Begin(_options.StateDirectory));
             var choker = new Choker(_options.MaxUnchokedPeers);
-            var server = new BlockServer(_options, new UploadRateLimiter(_options.UploadRateLimit));
+            var server = new BlockServer(_options, new RateLimiter(_options.UploadRateLimit));
             var protocol = new PeerProtocol(_peerId, torrents, connections, choker, server, writer, _logger);
             var loop = new EngineLoop(_commands, listener, connections, torrents, protocol, choker, server, writer, _logger);
             (_listener, _server, _torrents, _counters) = (listener, server, torrents, connections.Counters);
@@ -210,6 +210,45 @@ public sealed class TransferEngine : IAsyncDisposable
 
     /// <summary>Removes a snapshot shown by <see cref="TryShowPendingDownload"/>, unless the real download has replaced it.</summary>
     public bool ForgetPendingDownload(DownloadSnapshot snapshot) => _snapshots.TryRemove(KeyValuePair.Create(snapshot.InfoHash, snapshot));
+
+    // ---- limits and the queue ----------------------------------------------------------------
+
+    /// <summary>
+    /// Applies the limits over everything at once (bytes per second, 0 unlimited; active downloads, 0 no
+    /// limit): a raised limit starts queued downloads at the next round, a lowered one stops nothing that runs.
+    /// </summary>
+    public Task ApplyLimitsAsync(long downloadLimit, long uploadLimit, int maxActiveDownloads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(downloadLimit);
+        ArgumentOutOfRangeException.ThrowIfNegative(uploadLimit);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxActiveDownloads);
+        return InvokeAsync(t =>
+        {
+            t.DownloadLimiter.BytesPerSecond = downloadLimit;
+            _server!.Limiter.BytesPerSecond = uploadLimit;
+            t.Queue.MaxActive = maxActiveDownloads;
+            foreach (var download in t.Downloads) download.NeedsSchedule = true;
+            return true;
+        });
+    }
+
+    /// <summary>Sets one download's own limits (bytes per second, 0 unlimited), on top of the limits over everything; saved with its state.</summary>
+    public Task<DownloadSnapshot> SetDownloadLimitsAsync(Id160 infoHash, long downloadLimit, long uploadLimit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(downloadLimit);
+        ArgumentOutOfRangeException.ThrowIfNegative(uploadLimit);
+        return InvokeAsync(t => t.Download(infoHash).SetLimits(downloadLimit, uploadLimit));
+    }
+
+    /// <summary>Moves a queued download in the queue (409 material: <see cref="InvalidOperationException"/> when it is not queued).</summary>
+    public Task<DownloadSnapshot> MoveInQueueAsync(Id160 infoHash, QueueMove move) => InvokeAsync(t =>
+    {
+        var download = t.Download(infoHash);
+        if (!t.Queue.Move(download, move))
+            throw new InvalidOperationException($"Only a queued download has a place in the queue; this one is {download.State.ToString().ToLowerInvariant()}.");
+        foreach (var queued in t.Queue.Queued) ((DownloadController)queued).QueueMoved();
+        return download.Publish();
+    });
 
     // ---- snapshots (any thread) ---------------------------------------------------------
 

@@ -36,6 +36,7 @@ public static class PeerExtensions
         services.AddServiceHttpClient(TrackerConnection.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddServiceHttpClient(SwarmAnnouncer.HttpClientName).ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<PeerStorage>();
+        services.AddSingleton<PeerSettingsStore>();
         services.AddSingleton<PeerRuntime>();
         services.AddSingleton<TrackerConnection>();
         services.AddSingleton<SwarmAnnouncer>();
@@ -77,6 +78,8 @@ public static class PeerExtensions
         app.MapFilesApi();
         app.MapDownloadsApi();
         app.MapPublicFilesApi();
+        app.MapDownloadLimitsApi();
+        app.MapSettingsApi();
         return app;
     }
 }

@@ -10,7 +10,7 @@ namespace BitTorrent.Peer.Hosting;
 
 /// <summary>
 /// The peer's life: get an id from the tracker on first start (kept in peer.json), start the
-/// transfer engine (its start hook), register its addresses again, resume downloads, rebuild the
+/// transfer engine (its start hook) with the saved settings (limits, active downloads), register its addresses again, resume downloads, rebuild the
 /// library if its file was damaged, and seed the library; then keep the tracker's view fresh until shutdown. The engine is stopped by the host
 /// after this service (see <see cref="TransferEngineServiceCollectionExtensions.AddTransferEngine"/>).
 /// </summary>
@@ -22,6 +22,7 @@ public sealed partial class PeerHost(
     SwarmSync swarms,
     LibraryRecovery recovery,
     MagnetResolver magnets,
+    PeerSettingsStore settings,
     IOptions<PeerOptions> options,
     IOptions<TransferEngineOptions> engineOptions,
     IConfiguration configuration,
@@ -40,6 +41,7 @@ public sealed partial class PeerHost(
         {
             var peerId = await RegisterAsync(storage.LoadIdentity()?.PeerId, stoppingToken);
             engine.Start();
+            await settings.ApplyCurrentAsync(s => engine.ApplyLimitsAsync(s.DownloadLimit, s.UploadLimit, s.MaxActiveDownloads));
             runtime.Registered(peerId, AdvertisedHost);
             var confirmed = await UpdateAddressesAsync(peerId, stoppingToken);
             if (confirmed != peerId)

@@ -27,7 +27,7 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "Download already here", $"The files chosen of {chosen.Name} are here: choose more of its files to fetch them.");
         if (engine.GetDownload(infoHash) is { State: DownloadState.Completed } done)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "File already exists", $"You already have {Path.GetFileName(done.TargetPath)}: it is in your files.");
-        if (engine.GetDownload(infoHash) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused } running)
+        if (engine.GetDownload(infoHash) is { State: DownloadState.Downloading or DownloadState.WaitingForPeers or DownloadState.Paused or DownloadState.Queued } running)
             throw new DownloadRefusedException(HttpStatusCode.Conflict, "Download already in progress", $"{running.Name} is already being downloaded.");
 
         torrentBytes ??= await FetchTorrentAsync(infoHash, cancellationToken);
@@ -112,6 +112,16 @@ public sealed class DownloadManager(PeerStorage storage, PeerRuntime runtime, Tr
 
     /// <summary>Fetches only the flagged files (one flag per file of the torrent) from now on.</summary>
     public Task<DownloadSnapshot> SelectFilesAsync(Id160 infoHash, IReadOnlyList<bool> files) => Steer(infoHash, e => e.SelectFilesAsync(infoHash, files));
+
+    /// <summary>Sets a download's own limits (bytes per second, 0 unlimited); a limit not given keeps its value.</summary>
+    public Task<DownloadSnapshot> SetLimitsAsync(Id160 infoHash, long? downloadLimit, long? uploadLimit) => Steer(infoHash, e =>
+    {
+        var current = e.GetDownload(infoHash)!;
+        return e.SetDownloadLimitsAsync(infoHash, downloadLimit ?? current.DownloadLimit, uploadLimit ?? current.UploadLimit);
+    });
+
+    /// <summary>Moves a queued download in the queue; 409 when it is not queued.</summary>
+    public Task<DownloadSnapshot> MoveInQueueAsync(Id160 infoHash, QueueMove move) => Steer(infoHash, e => e.MoveInQueueAsync(infoHash, move));
 
     public Task<DownloadSnapshot> RecheckAsync(Id160 infoHash, CancellationToken cancellationToken) => Steer(infoHash, e => e.RecheckAsync(infoHash, cancellationToken));
 

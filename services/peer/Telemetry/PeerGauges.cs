@@ -46,6 +46,7 @@ public sealed class PeerGauges
         DownloadState.Failed => "failed",
         DownloadState.Cancelled => "cancelled",
         DownloadState.Metadata => "metadata",
+        DownloadState.Queued => "queued",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "a state without a tag value"),
     };
 

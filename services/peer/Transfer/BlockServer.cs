@@ -4,10 +4,11 @@ namespace BitTorrent.Peer.Transfer;
 
 /// <summary>
 /// The "send" side: blocks peers request are queued per connection and, when its send buffer
-/// has room and the rate limiter allows, read from the file with one scatter read per run of
+/// has room and the rate limiters allow (the engine's, over all connections, and the torrent's own),
+/// read from the file with one scatter read per run of
 /// contiguous blocks straight behind their 13-byte headers (no allocation per block), then flushed.
 /// </summary>
-internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimiter limiter)
+internal sealed class BlockServer(TransferEngineOptions options, RateLimiter limiter)
 {
     /// <summary>Send-buffer room kept free for control messages while blocks are being served.</summary>
     private const int ControlReserve = 16 * 1024;
@@ -35,6 +36,9 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
         }
     }
 
+    /// <summary>The upload limit over all connections.</summary>
+    public RateLimiter Limiter => limiter;
+
     /// <summary>Before a round of <see cref="Pump"/> over all connections.</summary>
     public void BeginRound(long now) => limiter.Refill(now);
 
@@ -43,7 +47,7 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
     {
         for (var round = 0; round < MaxFlushRoundsPerWakeup; round++)
         {
-            Fill(c);
+            Fill(c, now);
             if (c.SendPending == 0) return;
             var error = c.Flush(now);
             if (error == System.Net.Sockets.SocketError.WouldBlock)
@@ -60,7 +64,7 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
         }
     }
 
-    private void Fill(PeerConnection c)
+    private void Fill(PeerConnection c, long now)
     {
         if (c.Swarm?.Content is not { } content)
         {
@@ -68,12 +72,15 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
             return;
         }
         const int room = MessageWriter.PieceHeaderLength + PieceGeometry.BlockSize + ControlReserve;
-        if (c.ServeQueue.Count == 0 || c.SendFree < room || !limiter.CanSend(c.ServeQueue.Peek().Length)) return;
+        if (c.ServeQueue.Count == 0 || c.SendFree < room) return;
+        var own = c.Swarm.UploadLimiter;
+        own.Refill(now);
+        if (!limiter.CanSend(c.ServeQueue.Peek().Length) || !own.CanSend(c.ServeQueue.Peek().Length)) return;
 
         var geometry = c.Swarm.Torrent.Geometry;
         var tail = c.GetSendTail();
         var used = 0;
-        while (c.ServeQueue.Count > 0 && tail.Length - used >= room && limiter.CanSend(c.ServeQueue.Peek().Length))
+        while (c.ServeQueue.Count > 0 && tail.Length - used >= room && limiter.CanSend(c.ServeQueue.Peek().Length) && own.CanSend(c.ServeQueue.Peek().Length))
         {
             // A run of contiguous blocks of one piece (what a pipelining peer asks for) is one syscall.
             _segments.Clear();
@@ -82,7 +89,7 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
             var nextBegin = first.Begin;
             var runBytes = 0;
             while (c.ServeQueue.TryPeek(out var request) && request.Index == first.Index && request.Begin == nextBegin
-                   && tail.Length - used >= room && limiter.CanSend(request.Length))
+                   && tail.Length - used >= room && limiter.CanSend(request.Length) && own.CanSend(request.Length))
             {
                 c.ServeQueue.Dequeue();
                 used += MessageWriter.WritePieceHeader(tail.Span[used..], request.Index, request.Begin, request.Length);
@@ -91,6 +98,7 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
                 nextBegin += request.Length;
                 runBytes += request.Length;
                 limiter.Take(request.Length);
+                own.Take(request.Length);
             }
             if (content.Read(_segments, fileOffset) != runBytes)
             {

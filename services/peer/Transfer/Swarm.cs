@@ -18,6 +18,9 @@ internal sealed class Swarm(TorrentMetainfo torrent, string contentPath, Bitfiel
     public ContentFiles? Content { get; set; }
     public List<PeerConnection> Connections { get; } = [];
 
+    /// <summary>This torrent's own upload limit (0, unlimited, unless the user set one), on top of the engine's.</summary>
+    public RateLimiter UploadLimiter { get; } = new();
+
     /// <summary>Peers may connect only while we hold its files open.</summary>
     public bool IsServing => Content is not null;
 

@@ -91,9 +91,26 @@ public sealed class TransferEngineOptions
     [Range(64 * 1024, 16 * 1024 * 1024)]
     public int SendBufferSize { get; set; } = 256 * 1024;
 
-    /// <summary>Upload limit in bytes per second over all connections; 0 is unlimited.</summary>
-    [Range(0, long.MaxValue)]
+    /// <summary>
+    /// Upload limit in bytes per second over all connections; 0 is unlimited. The default of the peer's
+    /// <c>uploadLimit</c> setting: a limit saved through <c>PUT /api/settings</c> replaces it.
+    /// </summary>
+    [Range(0, PeerLimits.MaxBytesPerSecond)]
     public long UploadRateLimit { get; set; }
+
+    /// <summary>
+    /// Download limit in bytes per second over all downloads; 0 is unlimited. The default of the peer's
+    /// <c>downloadLimit</c> setting: a limit saved through <c>PUT /api/settings</c> replaces it.
+    /// </summary>
+    [Range(0, PeerLimits.MaxBytesPerSecond)]
+    public long DownloadRateLimit { get; set; }
+
+    /// <summary>
+    /// Downloads fetching at once; more wait in state queued. 0 is no limit. The default of the peer's
+    /// <c>maxActiveDownloads</c> setting: a number saved through <c>PUT /api/settings</c> replaces it.
+    /// </summary>
+    [Range(0, PeerLimits.MaxActiveDownloads)]
+    public int MaxActiveDownloads { get; set; }
 
     /// <summary>
     /// SO_SNDBUF/SO_RCVBUF in bytes; 0 leaves them to the kernel. On Linux setting them disables

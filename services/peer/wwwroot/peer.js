@@ -170,13 +170,15 @@ async function startDownload(file) {
     const download = await api('api/downloads', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ infoHash: file.infoHash }) });
     say(download.state === 'waiting'
       ? `${file.name} is waiting for a peer that has it: it starts when one is online.`
-      : `Downloading ${file.name}.`, true);
+      : download.state === 'queued'
+        ? `${file.name} is queued: it starts when one of the active downloads ends.`
+        : `Downloading ${file.name}.`, true);
     show('downloads');
   } catch (e) { say(e.message); }
 }
 
 // ---- downloads ------------------------------------------------------------------------------
-const stateLabels = { metadata: 'fetching the torrent from peers', downloading: 'downloading', waiting: 'waiting for a peer that has the file', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled' };
+const stateLabels = { metadata: 'fetching the torrent from peers', downloading: 'downloading', waiting: 'waiting for a peer that has the file', paused: 'paused', completed: 'done', failed: 'failed', cancelled: 'cancelled', queued: 'queued' };
 
 async function command(download, verb) {
   try {
@@ -204,11 +206,12 @@ async function loadDownloads() {
       el('div', { class: 'row' },
         el('span', { class: 'meta' }, details.join(' · ')),
         el('span', { class: 'actions' },
-          running ? el('button', { onclick: () => command(d, 'pause') }, 'Pause') : null,
+          running || d.state === 'queued' ? el('button', { onclick: () => command(d, 'pause') }, 'Pause') : null,
           d.state === 'paused' ? el('button', { onclick: () => command(d, 'resume') }, 'Resume') : null,
           d.state === 'failed' || d.state === 'cancelled' ? el('button', { onclick: () => command(d, 'retry') }, 'Retry') : null,
-          running || d.state === 'paused' ? el('button', { onclick: () => command(d, 'cancel') }, 'Cancel') : null,
+          running || d.state === 'paused' || d.state === 'queued' || d.state === 'metadata' ? el('button', { onclick: () => command(d, 'cancel') }, 'Cancel') : null,
           d.contentUrl ? el('a', { class: 'button primary', href: d.contentUrl, target: '_blank' }, 'Open') : null)),
+      typeof downloadLimitControls === 'function' ? downloadLimitControls(d) : null, // limits.js
       d.error ? el('div', { class: 'error-text' }, `Download failed: ${d.error}`) : null));
   }));
   $('downloads-empty').hidden = state.downloads.length > 0;

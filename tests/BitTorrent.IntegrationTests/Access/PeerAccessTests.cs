@@ -189,12 +189,13 @@ public sealed class PeerAccessTests(ITestOutputHelper output)
     {
         var files = await peer.Http.GetStringAsync("api/files");
         var downloads = (await peer.Http.GetFromJsonAsync<BitTorrent.Peer.Api.DownloadView[]>("api/downloads", ChordRing.Json))!
-            .Select(d => $"{d.Id} {d.State} {d.BytesDone}");
+            .Select(d => $"{d.Id} {d.State} {d.BytesDone} limits {d.DownloadLimit}/{d.UploadLimit}");
+        var settings = await peer.Http.GetStringAsync("api/settings");
         var me = await peer.MeAsync();
         var tree = Directory.EnumerateFiles(peer.Storage, "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}state{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(peer.Storage, f) + " " + new FileInfo(f).Length)
             .Order(StringComparer.Ordinal);
-        return string.Join("\n", [files, .. downloads, $"tracker by hand: {me.Tracker.Manual}", .. tree]);
+        return string.Join("\n", [files, .. downloads, settings, $"tracker by hand: {me.Tracker.Manual}", .. tree]);
     }
 }

@@ -43,6 +43,11 @@ public class DownloadControllerTests
         Add(DownloadState.Completed, "retry", null);
         Add(DownloadState.Failed, "retry", DownloadState.Downloading);
         Add(DownloadState.Cancelled, "retry", DownloadState.Downloading);
+        // Queued (every slot taken): it can be paused or cancelled; resume and retry leave it waiting.
+        Add(DownloadState.Queued, "pause", DownloadState.Paused);
+        Add(DownloadState.Queued, "resume", DownloadState.Queued);
+        Add(DownloadState.Queued, "cancel", DownloadState.Cancelled);
+        Add(DownloadState.Queued, "retry", DownloadState.Queued);
         return data;
     }
 
@@ -80,6 +85,44 @@ public class DownloadControllerTests
             Assert.Equal(from, download.State);
             Assert.Empty(Drain(events));
         }
+    }
+
+    [Fact]
+    public void With_every_slot_taken_resume_and_retry_queue_the_download_and_a_freed_slot_starts_it_with_its_place_saved()
+    {
+        using var fixture = new ControllerFixture(complete: false);
+        var download = fixture.Controller;
+        download.Pause();
+        var other = fixture.TakeTheOnlySlot();
+
+        Assert.Equal(DownloadState.Queued, download.Resume().State);
+        fixture.Store.Flush();
+        Assert.Equal((DownloadState.Queued, 0), (fixture.Store.TryLoad(download.InfoHash)!.State, fixture.Store.TryLoad(download.InfoHash)!.QueuePosition));
+        download.Cancel();
+        Assert.Equal(DownloadState.Queued, download.Retry().State);
+        Assert.Equal(0, fixture.Queue.Promote()); // the other still holds the slot
+
+        fixture.Queue.OnStateChanged(other, DownloadState.Completed);
+        Assert.Equal(1, fixture.Queue.Promote());
+        Assert.Equal(DownloadState.Downloading, download.State);
+        Assert.Null(fixture.Snapshots[download.InfoHash].QueuePosition);
+        fixture.Store.Flush();
+        Assert.Equal((DownloadState.Downloading, (int?)null), (fixture.Store.TryLoad(download.InfoHash)!.State, fixture.Store.TryLoad(download.InfoHash)!.QueuePosition));
+    }
+
+    [Fact]
+    public void A_downloads_own_limits_are_saved_with_its_state_and_shown_in_its_snapshot()
+    {
+        using var fixture = new ControllerFixture(complete: false);
+
+        var snapshot = fixture.Controller.SetLimits(downloadLimit: 2 * 1024 * 1024, uploadLimit: 512 * 1024);
+
+        Assert.Equal((2L * 1024 * 1024, 512L * 1024), (snapshot.DownloadLimit, snapshot.UploadLimit));
+        Assert.Equal(2L * 1024 * 1024, fixture.Controller.DownloadLimiter.BytesPerSecond);
+        Assert.Equal(512L * 1024, fixture.Controller.Swarm.UploadLimiter.BytesPerSecond);
+        fixture.Store.Flush();
+        var saved = fixture.Store.TryLoad(fixture.Controller.InfoHash)!;
+        Assert.Equal((2L * 1024 * 1024, 512L * 1024), (saved.DownloadLimit, saved.UploadLimit));
     }
 
     [Fact]
@@ -160,6 +203,7 @@ public class DownloadControllerTests
             Store = new DownloadStateStore(StateFolder);
             var context = new DownloadContext(options, new ConnectionTable(options, PeerIdentity.Create()), _writer, Events,
                 Store, Snapshots, new IPEndPoint(IPAddress.Loopback, 1), NullLogger.Instance);
+            Queue = context.Queue;
             var verified = new Bitfield(torrent.PieceCount);
             if (complete) verified.SetAll();
             var target = complete ? source : _folder.File("target.bin");
@@ -176,6 +220,25 @@ public class DownloadControllerTests
         public string StateFolder { get; }
         public DownloadStateStore Store { get; }
         public List<DownloadEvent> Started { get; } = [];
+        public DownloadQueue Queue { get; private set; } = null!;
+
+        /// <summary>One slot allowed, held by another (active) download.</summary>
+        public IQueuedDownload TakeTheOnlySlot()
+        {
+            var other = new OtherDownload();
+            Queue.MaxActive = 1;
+            Queue.OnStateChanged(other, DownloadState.Downloading);
+            return other;
+        }
+
+        private sealed class OtherDownload : IQueuedDownload
+        {
+            public DownloadState State => DownloadState.Downloading;
+
+            public void StartFromQueue()
+            {
+            }
+        }
 
         /// <summary>Moves the download into a state the way the engine would.</summary>
         public void Bring(DownloadState state)
@@ -193,6 +256,11 @@ public class DownloadControllerTests
                     break;
                 case DownloadState.Cancelled:
                     Controller.Cancel();
+                    break;
+                case DownloadState.Queued:
+                    Controller.Pause();
+                    TakeTheOnlySlot();
+                    Controller.Resume();
                     break;
             }
         }

@@ -18,7 +18,6 @@ namespace BitTorrent.Peer.Downloads;
 internal sealed class DownloadController : IPieceListener
 {
     private readonly DownloadContext _context;
-    private readonly IPiecePicker _picker;
     private readonly DownloadReporter _report;
 
     public DownloadController(DownloadContext context, Swarm swarm, Bitfield verified, DateTimeOffset startedAt)
@@ -29,8 +28,9 @@ internal sealed class DownloadController : IPieceListener
         Window = new TransactionWindow(context);
         Peers = new DownloadPeers(context, this);
         _report = new DownloadReporter(context);
-        _picker = new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount)));
+        Streaming = new StreamingPriority(new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount))));
         Plan = PiecePlan.Create(swarm.Torrent.Geometry, verified);
+        Sources = new PieceSources(swarm.Torrent.PieceCount);
     }
 
     public Swarm Swarm { get; }
@@ -45,6 +45,12 @@ internal sealed class DownloadController : IPieceListener
     public PiecePlan Plan { get; private set; }
     public DownloadPeers Peers { get; }
     public TransactionWindow Window { get; }
+
+    /// <summary>The picker: readers of the file and sequential order first, then rarest first.</summary>
+    public StreamingPriority Streaming { get; }
+
+    /// <summary>Which attendant served each verified piece.</summary>
+    public PieceSources Sources { get; private set; }
 
     /// <summary>Set by the owner when no more peers can appear: waiting then becomes failing.</summary>
     public bool NoMorePeers { get; private set; }
@@ -216,6 +222,7 @@ internal sealed class DownloadController : IPieceListener
     public void Fail(string reason)
     {
         StopFetching();
+        Streaming.Abandon($"the download failed: {reason}");
         Error = reason;
         ChangeState(DownloadState.Failed);
         SaveState();
@@ -261,6 +268,8 @@ internal sealed class DownloadController : IPieceListener
         Generation++;
         Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount));
         Swarm.Have = new Bitfield(Torrent.PieceCount);
+        Streaming.Abandon($"the download stopped: {reason}");
+        Sources = new PieceSources(Torrent.PieceCount);
     }
 
     // ---- the running download -------------------------------------------------------------
@@ -270,7 +279,7 @@ internal sealed class DownloadController : IPieceListener
     {
         NeedsSchedule = false;
         if (!IsActive || Swarm.Content is not { } content) return;
-        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, content, now);
+        Window.Fill(this, Generation, Plan, Streaming, Peers.Attendants, Swarm, content, now);
         if (Window.Count > 0 && State == DownloadState.WaitingForPeers) ChangeState(DownloadState.Downloading);
     }
 
@@ -309,6 +318,8 @@ internal sealed class DownloadController : IPieceListener
             return;
         }
         Plan.MarkVerified(piece);
+        Sources.Record(piece.Index, transaction.Attendant);
+        Streaming.OnVerified(Plan, piece.Index);
         _context.Connections.Counters.PieceVerified();
         Swarm.AddPiece(piece.Index); // served to others from now on
         _report.Dirty = true;
@@ -345,6 +356,17 @@ internal sealed class DownloadController : IPieceListener
         c.SetInterested(IsActive && c.RemotePieces is { } pieces && Plan.HasWantedPiece(pieces));
 
     public DownloadSnapshot Publish(DownloadEventKind? kind = null) => _report.Publish(this, kind);
+
+    /// <summary>Peers, pieces and their sources, taken now (on demand, not at every tick).</summary>
+    public DownloadDetails Details() => _report.Details(this);
+
+    /// <summary>Switches between file order and rarest first; takes effect at the next pick.</summary>
+    public DownloadSnapshot SetSequential(bool sequential)
+    {
+        Streaming.Sequential = sequential;
+        NeedsSchedule = true;
+        return Publish(DownloadEventKind.Progress);
+    }
 
     /// <summary>Saves the state file now (at shutdown).</summary>
     public void SaveNow() => _report.Save(this);

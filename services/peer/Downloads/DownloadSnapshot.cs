@@ -21,6 +21,9 @@ namespace BitTorrent.Peer.Downloads;
 /// <param name="CorruptPieces">Pieces that failed the SHA-1 check (their senders were dropped).</param>
 /// <param name="StartedAt">When the download was first started.</param>
 /// <param name="CompletedAt">When its last piece was verified.</param>
+/// <param name="BytesUploaded">Payload bytes served to other peers of this torrent since the engine started.</param>
+/// <param name="UploadBytesPerSecond">Payload served per second, over the last second or so.</param>
+/// <param name="Sequential">Pieces are fetched in file order (for playing while downloading) instead of rarest first.</param>
 public sealed record DownloadSnapshot(
     Id160 InfoHash,
     string Name,
@@ -36,7 +39,10 @@ public sealed record DownloadSnapshot(
     long BytesReceived,
     int CorruptPieces,
     DateTimeOffset StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    long BytesUploaded = 0,
+    double UploadBytesPerSecond = 0,
+    bool Sequential = false)
 {
     public double Progress => TotalBytes == 0 ? (State == DownloadState.Completed ? 1 : 0) : (double)BytesDone / TotalBytes;
 }

@@ -73,6 +73,7 @@ public static class PeerExtensions
         app.MapCatalogApi();
         app.MapFilesApi();
         app.MapDownloadsApi();
+        app.MapEventsApi();
         return app;
     }
 }

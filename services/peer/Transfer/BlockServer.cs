@@ -103,6 +103,8 @@ internal sealed class BlockServer(TransferEngineOptions options, UploadRateLimit
                 }
             }
             Interlocked.Add(ref _bytesServed, runBytes);
+            c.BytesUploaded += runBytes;
+            c.Swarm.BytesUploaded += runBytes;
         }
         c.CommitSend(used);
     }

@@ -18,6 +18,9 @@ internal sealed class Swarm(TorrentMetainfo torrent, string contentPath, Bitfiel
     public ContentFiles? Content { get; set; }
     public List<PeerConnection> Connections { get; } = [];
 
+    /// <summary>Payload bytes served to peers of this torrent since the engine started.</summary>
+    public long BytesUploaded { get; set; }
+
     /// <summary>Peers may connect only while we hold its files open.</summary>
     public bool IsServing => Content is not null;
 

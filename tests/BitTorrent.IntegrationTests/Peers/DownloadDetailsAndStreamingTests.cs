@@ -158,6 +158,45 @@ public sealed class DownloadDetailsAndStreamingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_paused_download_serves_its_verified_pieces_at_once_and_answers_a_missing_range_503_with_retry_after()
+    {
+        await using var ring = new ChordRing(output);
+        await ring.StartAsync(1);
+        using var folder = new TempFolder();
+        await using var publisher = await PeerProcess.StartAsync(ring, folder.Sub("publisher"), UploadLimit(1024 * 1024));
+        await using var leecher = await PeerProcess.StartAsync(ring, folder.Sub("leecher"));
+        var source = folder.RandomFile("paused.bin", 16L * 1024 * 1024, seed: 45);
+        var infoHash = (await publisher.PublishAsync(source)).InfoHash;
+        var pieceLength = (await publisher.FileDetailsAsync(infoHash)).PieceLength;
+        using (var start = await leecher.StartDownloadAsync(infoHash))
+            Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        await Eventually.TrueAsync(async () => (await leecher.DownloadAsync(infoHash)).PiecesDone >= 2,
+            TimeSpan.FromSeconds(30), "no piece arrived");
+        using (var pause = await leecher.Http.PostAsync($"api/downloads/{infoHash}/pause", null))
+            Assert.Equal(HttpStatusCode.OK, pause.StatusCode);
+        var paused = await leecher.DownloadAsync(infoHash);
+        var verified = paused.Pieces.IndexOf('v', StringComparison.Ordinal);
+        var missing = paused.Pieces.IndexOf('m', StringComparison.Ordinal);
+        var bytes = await File.ReadAllBytesAsync(source);
+
+        using var have = new HttpRequestMessage(HttpMethod.Get, $"api/files/{infoHash}/content");
+        have.Headers.Range = new RangeHeaderValue((long)verified * pieceLength, ((long)verified * pieceLength) + 999);
+        using var served = await leecher.Http.SendAsync(have);
+        Assert.Equal(HttpStatusCode.PartialContent, served.StatusCode);
+        Assert.Equal(bytes.AsSpan(verified * pieceLength, 1000).ToArray(), await served.Content.ReadAsByteArrayAsync());
+
+        using var lacking = new HttpRequestMessage(HttpMethod.Get, $"api/files/{infoHash}/content");
+        lacking.Headers.Range = new RangeHeaderValue((long)missing * pieceLength, ((long)missing * pieceLength) + 999);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var refused = await leecher.Http.SendAsync(lacking);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(60)); // it waited for the piece first
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("paused", (await leecher.DownloadAsync(infoHash)).State);
+    }
+
+    [Fact]
     public async Task A_download_switched_to_sequential_order_fetches_its_pieces_from_the_start_of_the_file()
     {
         await using var ring = new ChordRing(output);

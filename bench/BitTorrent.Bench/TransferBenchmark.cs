@@ -123,7 +123,8 @@ public static class TransferBenchmark
         var firstBytes = 0.0;
         while (true)
         {
-            var download = JsonDocument.Parse(await http.GetStringAsync($"{leecher.Url}/api/downloads/{infoHash}")).RootElement;
+            // The list's snapshot, as the UI reads it: GET /api/downloads/{id} builds the details on the engine thread.
+            var download = JsonDocument.Parse(await http.GetStringAsync($"{leecher.Url}/api/downloads")).RootElement[0];
             var state = download.GetProperty("state").GetString();
             if (firstBytes == 0 && download.TryGetProperty("bytesReceived", out var received) && received.GetInt64() > 0) firstBytes = clock.Elapsed.TotalSeconds;
             if (state == "completed") break;

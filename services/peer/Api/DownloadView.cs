@@ -8,8 +8,10 @@ namespace BitTorrent.Peer.Api;
 /// fetch its verified pieces again); CorruptPieces counts pieces that failed their SHA-1 check (their
 /// senders were dropped). With some files deselected (Partial), bytes and progress count the chosen
 /// files only, and a completed download holds those files only (no ContentUrl: it is not in the library).
-/// senders were dropped). DownloadLimit and UploadLimit are its own limits (bytes per second, 0 unlimited);
+/// DownloadLimit and UploadLimit are its own limits (bytes per second, 0 unlimited);
 /// QueuePosition is its place in the queue while it is queued (0 starts next).
+/// UploadedBytes counts payload served to other peers of the torrent this run;
+/// Ratio is uploaded over verified bytes. Sequential: pieces are fetched in file order.
 /// </summary>
 public sealed record DownloadView(
     string Id,
@@ -30,23 +32,33 @@ public sealed record DownloadView(
     long BytesReceived,
     int CorruptPieces,
     bool Partial,
-    long DownloadLimit = 0,
-    long UploadLimit = 0,
-    int? QueuePosition = null)
+    long DownloadLimit,
+    long UploadLimit,
+    int? QueuePosition,
+    long UploadedBytes,
+    double UploadBytesPerSecond,
+    double Ratio,
+    bool Sequential)
 {
     public static DownloadView Of(DownloadSnapshot s)
     {
         var remaining = s.TotalBytes - s.BytesDone;
         double? eta = s.State == DownloadState.Downloading && s.BytesPerSecond > 1 ? remaining / s.BytesPerSecond : null;
-        var state = s.State switch
-        {
-            DownloadState.WaitingForPeers => "waiting",
-            _ => s.State.ToString().ToLowerInvariant(),
-        };
         var id = s.InfoHash.ToString();
-        return new DownloadView(id, s.Name, state, s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
+        return new DownloadView(id, s.Name, StateName(s.State), s.BytesDone, s.TotalBytes, s.Progress, s.PiecesDone, s.PieceCount,
             s.BytesPerSecond, s.ConnectedPeers, eta, s.Error, s.StartedAt, s.CompletedAt,
             s is { State: DownloadState.Completed, Partial: false } ? $"api/files/{id}/content" : null, s.BytesReceived, s.CorruptPieces, s.Partial,
-            s.DownloadLimit, s.UploadLimit, s.QueuePosition);
+            s.DownloadLimit, s.UploadLimit, s.QueuePosition,
+            s.BytesUploaded, s.UploadBytesPerSecond, RatioOf(s), s.Sequential);
     }
+
+    /// <summary>The state as the API names it ("waiting" for a download no connected peer can supply).</summary>
+    public static string StateName(DownloadState state) => state switch
+    {
+        DownloadState.WaitingForPeers => "waiting",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Uploaded over verified bytes (0 before anything is verified).</summary>
+    public static double RatioOf(DownloadSnapshot s) => s.BytesDone == 0 ? 0 : Math.Round((double)s.BytesUploaded / s.BytesDone, 3);
 }

@@ -27,9 +27,17 @@ public static class DownloadsApi
         downloads.MapGet("/", List)
             .WithName("GetDownloads").WithSummary("Downloads")
             .WithDescription("Every download, newest first, with state, progress, speed, peers and ETA. History survives restarts.");
-        downloads.MapGet("/{id}", Get)
-            .WithName("GetDownload").WithSummary("One download")
-            .WithDescription("State (metadata, downloading, waiting, queued, paused, completed, failed, cancelled), its own limits and its place in the queue, bytes done and total, pieces, speed, peers, ETA and the error of a failed download. The id is the info-hash.")
+        downloads.MapGet("/{id}", GetAsync)
+            .WithName("GetDownload").WithSummary("One download, in detail")
+            .WithDescription("State (metadata, downloading, waiting, queued, paused, completed, failed, cancelled), its own limits and its place in the queue, bytes done and total, pieces, speed, ETA and the error of a failed download, upload totals and ratio; " +
+                "`peers`: each connected peer's address, client, download and upload rate, how much of the file it has and whether it is a seeder (their count is `peerCount`); " +
+                "`pieces`: one letter per piece (m missing, r requested, v verified); `pieceSources`: one character per piece naming the source in `sources` that served it ('.' none). The id is the info-hash.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        downloads.MapPut("/{id}/order", SetOrderAsync)
+            .WithName("SetDownloadOrder").WithSummary("Sequential or rarest-first order")
+            .WithDescription("Body `{ \"sequential\": true }` fetches the pieces in file order (to play a file while it downloads), `false` rarest first again. Not kept across restarts. Pieces a reader of `api/files/{id}/content` waits for come first either way.")
+            .Produces<DownloadView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         foreach (var (verb, describe) in new (string, string)[]
         {
@@ -141,13 +149,40 @@ public static class DownloadsApi
     private static Ok<IReadOnlyList<DownloadView>> List(TransferEngine engine) =>
         TypedResults.Ok<IReadOnlyList<DownloadView>>(engine.GetDownloads().Select(DownloadView.Of).ToList());
 
-    private static IResult Get(string id, TransferEngine engine)
+    private static async Task<IResult> GetAsync(string id, TransferEngine engine)
     {
         if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
-        return engine.GetDownload(infoHash) is { } snapshot
-            ? TypedResults.Ok(DownloadView.Of(snapshot))
-            : TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
+        if (engine.GetDownload(infoHash) is not { } snapshot) return NoSuchDownload();
+        // A magnet link still fetching its metadata has no pieces and no download peers yet.
+        if (snapshot.State == DownloadState.Metadata) return TypedResults.Ok(DownloadDetailsView.Of(new DownloadDetails(snapshot, [], "", "", [])));
+        try
+        {
+            return TypedResults.Ok(DownloadDetailsView.Of(await engine.GetDownloadDetailsAsync(infoHash)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return NoSuchDownload(); // removed meanwhile
+        }
     }
+
+    private static async Task<IResult> SetOrderAsync(string id, DownloadOrder? order, TransferEngine engine)
+    {
+        if (!InfoHashes.TryParse(id, out var infoHash)) return InfoHashes.Invalid(id);
+        if (order?.Sequential is not { } sequential)
+            return TypedResults.Problem(title: "No order", detail: "Send { \"sequential\": true } for file order or { \"sequential\": false } for rarest first.", statusCode: 400);
+        if (engine.GetDownload(infoHash) is null) return NoSuchDownload();
+        try
+        {
+            return TypedResults.Ok(DownloadView.Of(await engine.SetSequentialAsync(infoHash, sequential)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return NoSuchDownload();
+        }
+    }
+
+    private static ProblemHttpResult NoSuchDownload() =>
+        TypedResults.Problem(title: "No such download", detail: "There is no download of that file here.", statusCode: 404);
 
     private static async Task<IResult> SteerAsync(string id, string verb, DownloadManager manager, MagnetResolver magnets, CancellationToken cancellationToken)
     {

@@ -5,10 +5,15 @@ namespace BitTorrent.Peer.Downloads;
 /// <summary>
 /// An open connection as a download sees it: a peer that attends piece transactions. It holds
 /// what the wire does not: the transactions it runs, the requests it has out, when it last
-/// delivered, whether it is snubbed, and the known endpoint it was dialled from (if any).
+/// delivered, whether it is snubbed, the known endpoint it was dialled from (if any), and its
+/// rates in both directions (sampled once a second by the <see cref="DownloadReporter"/>).
 /// </summary>
 internal sealed class Attendant(PeerConnection connection, KnownPeer? known) : IAttendant
 {
+    private long _sampledDown;
+    private long _sampledUp;
+    private long _sampledAt;
+
     public PeerConnection Connection { get; } = connection;
     public KnownPeer? KnownPeer { get; set; } = known;
     public List<PieceTransaction> Transactions { get; } = [];
@@ -22,9 +27,29 @@ internal sealed class Attendant(PeerConnection connection, KnownPeer? known) : I
     public bool IsSnubbed { get; set; }
     public bool Banned { get; set; }
 
+    /// <summary>Its number in the download's <see cref="PieceSources"/> once it served a verified piece (0: none yet).</summary>
+    public int SourceId { get; set; }
+
+    /// <summary>Payload bytes per second it sent us, over the last sample.</summary>
+    public double DownloadRate { get; private set; }
+
+    /// <summary>Payload bytes per second we sent it, over the last sample.</summary>
+    public double UploadRate { get; private set; }
+
     public bool CanAttend => Connection is { IsOpen: true, PeerChoking: false, RemotePieces: not null } && !Banned;
     public bool HasPiece(int index) => Connection.RemotePieces is { } pieces && pieces[index];
     public int ActiveTransactions => Transactions.Count;
 
     public string Describe() => Connection.Describe();
+
+    /// <summary>Rates since the last sample (monotonic ms); the first sample only starts the clock.</summary>
+    public void SampleRates(long now)
+    {
+        if (_sampledAt != 0 && now > _sampledAt)
+        {
+            DownloadRate = (Connection.BytesDownloaded - _sampledDown) * 1000.0 / (now - _sampledAt);
+            UploadRate = (Connection.BytesUploaded - _sampledUp) * 1000.0 / (now - _sampledAt);
+        }
+        (_sampledDown, _sampledUp, _sampledAt) = (Connection.BytesDownloaded, Connection.BytesUploaded, now);
+    }
 }

@@ -23,7 +23,6 @@ namespace BitTorrent.Peer.Downloads;
 internal sealed class DownloadController : IPieceListener, IQueuedDownload
 {
     private readonly DownloadContext _context;
-    private readonly IPiecePicker _picker;
     private readonly DownloadReporter _report;
 
     public DownloadController(DownloadContext context, Swarm swarm, Bitfield verified, DateTimeOffset startedAt, WantedPieces? wanted = null)
@@ -34,8 +33,9 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
         Window = new TransactionWindow(context, DownloadLimiter);
         Peers = new DownloadPeers(context, this);
         _report = new DownloadReporter(context);
-        _picker = new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount)));
+        Streaming = new StreamingPriority(new RarestFirstPicker(Random.Shared.Next(Math.Max(1, swarm.Torrent.PieceCount))));
         Plan = PiecePlan.Create(swarm.Torrent.Geometry, verified, wanted);
+        Sources = new PieceSources(swarm.Torrent.PieceCount);
     }
 
     public Swarm Swarm { get; }
@@ -53,6 +53,12 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
 
     /// <summary>This download's own download limit (0, unlimited, unless the user set one), on top of the engine's.</summary>
     public RateLimiter DownloadLimiter { get; } = new();
+
+    /// <summary>The picker: readers of the file and sequential order first, then rarest first.</summary>
+    public StreamingPriority Streaming { get; }
+
+    /// <summary>Which attendant served each verified piece.</summary>
+    public PieceSources Sources { get; private set; }
 
     /// <summary>Set by the owner when no more peers can appear: waiting then becomes failing.</summary>
     public bool NoMorePeers { get; private set; }
@@ -286,6 +292,7 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
     public void Fail(string reason)
     {
         StopFetching();
+        Streaming.Abandon($"the download failed: {reason}");
         Error = reason;
         ChangeState(DownloadState.Failed);
         SaveState();
@@ -369,6 +376,8 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
         Generation++;
         Plan = PiecePlan.Create(Torrent.Geometry, new Bitfield(Torrent.PieceCount), Plan.Wanted);
         Swarm.Have = new Bitfield(Torrent.PieceCount);
+        Streaming.Abandon($"the download stopped: {reason}");
+        Sources = new PieceSources(Torrent.PieceCount);
     }
 
     // ---- the running download -------------------------------------------------------------
@@ -378,7 +387,7 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
     {
         NeedsSchedule = false;
         if (!IsActive || Swarm.Content is not { } content) return;
-        Window.Fill(this, Generation, Plan, _picker, Peers.Attendants, Swarm, content, now);
+        Window.Fill(this, Generation, Plan, Streaming, Peers.Attendants, Swarm, content, now);
         if (Window.Throttled) NeedsSchedule = true; // a limiter is empty: request again at the next round
         if (Window.Count > 0 && State == DownloadState.WaitingForPeers) ChangeState(DownloadState.Downloading);
     }
@@ -418,6 +427,8 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
             return;
         }
         Plan.MarkVerified(piece);
+        Sources.Record(piece.Index, transaction.Attendant);
+        Streaming.OnVerified(Plan, piece.Index);
         _context.Connections.Counters.PieceVerified();
         Swarm.AddPiece(piece.Index); // served to others from now on
         _report.Dirty = true;
@@ -454,6 +465,17 @@ internal sealed class DownloadController : IPieceListener, IQueuedDownload
         c.SetInterested(IsActive && c.RemotePieces is { } pieces && Plan.HasWantedPiece(pieces));
 
     public DownloadSnapshot Publish(DownloadEventKind? kind = null) => _report.Publish(this, kind);
+
+    /// <summary>Peers, pieces and their sources, taken now (on demand, not at every tick).</summary>
+    public DownloadDetails Details() => _report.Details(this);
+
+    /// <summary>Switches between file order and rarest first; takes effect at the next pick.</summary>
+    public DownloadSnapshot SetSequential(bool sequential)
+    {
+        Streaming.Sequential = sequential;
+        NeedsSchedule = true;
+        return Publish(DownloadEventKind.Progress);
+    }
 
     /// <summary>Saves the state file now (at shutdown).</summary>
     public void SaveNow() => _report.Save(this);

@@ -119,6 +119,7 @@ internal sealed class DownloadPeers(DownloadContext context, DownloadController 
     {
         if (Find(c) is not { } attendant) return 0;
         var taken = download.Window.OnBlock(attendant, message, payloadStart, now, out var pieceDone);
+        c.BytesDownloaded += taken;
         download.CountReceived(taken);
         if (pieceDone) download.NeedsSchedule = true;
         return taken;

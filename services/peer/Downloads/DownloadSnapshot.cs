@@ -25,6 +25,9 @@ namespace BitTorrent.Peer.Downloads;
 /// <param name="DownloadLimit">Its own download limit in bytes per second (0 unlimited).</param>
 /// <param name="UploadLimit">Its own upload limit in bytes per second (0 unlimited).</param>
 /// <param name="QueuePosition">Its place in the queue (0 starts next) while it is queued, else null.</param>
+/// <param name="BytesUploaded">Payload bytes served to other peers of this torrent since the engine started.</param>
+/// <param name="UploadBytesPerSecond">Payload served per second, over the last second or so.</param>
+/// <param name="Sequential">Pieces are fetched in file order (for playing while downloading) instead of rarest first.</param>
 public sealed record DownloadSnapshot(
     Id160 InfoHash,
     string Name,
@@ -44,7 +47,10 @@ public sealed record DownloadSnapshot(
     bool Partial = false,
     long DownloadLimit = 0,
     long UploadLimit = 0,
-    int? QueuePosition = null)
+    int? QueuePosition = null,
+    long BytesUploaded = 0,
+    double UploadBytesPerSecond = 0,
+    bool Sequential = false)
 {
     public double Progress => TotalBytes == 0 ? (State == DownloadState.Completed ? 1 : 0) : (double)BytesDone / TotalBytes;
 }

@@ -250,6 +250,34 @@ public sealed class TransferEngine : IAsyncDisposable
         return download.Publish();
     });
 
+    // ---- details and watching while it downloads ----------------------------------------------
+
+    /// <summary>A download's peers, pieces and piece sources, taken on the engine thread now.</summary>
+    public Task<DownloadDetails> GetDownloadDetailsAsync(Id160 infoHash) => InvokeAsync(t => t.Download(infoHash).Details());
+
+    /// <summary>Fetches a download's pieces in file order (true) or rarest first (false).</summary>
+    public Task<DownloadSnapshot> SetSequentialAsync(Id160 infoHash, bool sequential) => InvokeAsync(t => t.Download(infoHash).SetSequential(sequential));
+
+    /// <summary>
+    /// Waits until piece <paramref name="first"/> of a download is verified, putting pieces
+    /// <paramref name="first"/> to <paramref name="last"/> at the front of its picker meanwhile (a reader
+    /// of the file while it downloads). Returns how many pieces from <paramref name="first"/> on are
+    /// verified in a row. Fails with <see cref="InvalidOperationException"/> when the download stops.
+    /// </summary>
+    public async Task<int> WaitForPiecesAsync(Id160 infoHash, int first, int last, CancellationToken cancellationToken)
+    {
+        var ready = await InvokeAsync(t =>
+        {
+            var download = t.Download(infoHash);
+            var pieces = download.Torrent.PieceCount;
+            if (first < 0 || last < first || last >= pieces) throw new ArgumentOutOfRangeException(nameof(first), $"Pieces {first}-{last} are not in 0-{pieces - 1}.");
+            var task = download.Streaming.Want(download.Plan, first, last, cancellationToken);
+            if (!task.IsCompleted) download.NeedsSchedule = true;
+            return task;
+        }).ConfigureAwait(false);
+        return await ready.ConfigureAwait(false);
+    }
+
     // ---- snapshots (any thread) ---------------------------------------------------------
 
     public DownloadSnapshot? GetDownload(Id160 infoHash) => _snapshots.GetValueOrDefault(infoHash);

@@ -80,6 +80,7 @@ public static class PeerExtensions
         app.MapPublicFilesApi();
         app.MapDownloadLimitsApi();
         app.MapSettingsApi();
+        app.MapEventsApi();
         return app;
     }
 }

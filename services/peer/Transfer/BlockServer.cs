@@ -111,6 +111,8 @@ internal sealed class BlockServer(TransferEngineOptions options, RateLimiter lim
                 }
             }
             Interlocked.Add(ref _bytesServed, runBytes);
+            c.BytesUploaded += runBytes;
+            c.Swarm.BytesUploaded += runBytes;
         }
         c.CommitSend(used);
     }

@@ -82,6 +82,12 @@ internal sealed class PeerConnection
     public long LastRequest { get; set; }
     public long LastSent { get; set; }
 
+    /// <summary>Payload bytes this peer sent us that a download took (blocks we asked for).</summary>
+    public long BytesDownloaded { get; set; }
+
+    /// <summary>Payload bytes we served this peer.</summary>
+    public long BytesUploaded { get; set; }
+
     public string Describe() => RemotePeerName is null ? RemoteEndPoint.ToString() : $"{RemoteEndPoint} ({RemotePeerName})";
 
     /// <summary>Marks the connection closed and closes its socket; the engine settles the rest when it sweeps.</summary>

@@ -20,6 +20,8 @@ internal sealed class Swarm(TorrentMetainfo torrent, string contentPath, Bitfiel
 
     /// <summary>This torrent's own upload limit (0, unlimited, unless the user set one), on top of the engine's.</summary>
     public RateLimiter UploadLimiter { get; } = new();
+    /// <summary>Payload bytes served to peers of this torrent since the engine started.</summary>
+    public long BytesUploaded { get; set; }
 
     /// <summary>Peers may connect only while we hold its files open.</summary>
     public bool IsServing => Content is not null;

@@ -210,6 +210,7 @@ async function loadDownloads() {
           d.state === 'paused' ? el('button', { onclick: () => command(d, 'resume') }, 'Resume') : null,
           d.state === 'failed' || d.state === 'cancelled' ? el('button', { onclick: () => command(d, 'retry') }, 'Retry') : null,
           running || d.state === 'paused' || d.state === 'queued' || d.state === 'metadata' ? el('button', { onclick: () => command(d, 'cancel') }, 'Cancel') : null,
+          el('button', { class: 'details-button', onclick: () => DownloadDetails.open(d.id) }, 'Details'),
           d.contentUrl ? el('a', { class: 'button primary', href: d.contentUrl, target: '_blank' }, 'Open') : null)),
       typeof downloadLimitControls === 'function' ? downloadLimitControls(d) : null, // limits.js
       d.error ? el('div', { class: 'error-text' }, `Download failed: ${d.error}`) : null));
@@ -290,6 +291,33 @@ drop.addEventListener('drop', async (event) => {
   publish(window.folders ? await window.folders.droppedFiles(event.dataTransfer) : event.dataTransfer.files);
 });
 
+// ---- live updates: server-sent events (api/events), polling while the stream is down ---------
+// window.liveEvents.open tells the details view (download-details.js) whether it must poll too.
+const live = window.liveEvents = { open: false, source: null, timer: null };
+function listen() {
+  if (!window.EventSource || live.source) return;
+  const source = live.source = new EventSource('api/events');
+  const down = () => { live.open = false; document.body.dataset.live = 'polling'; };
+  source.addEventListener('hello', () => { live.open = true; document.body.dataset.live = 'events'; loadDownloads().catch(() => {}); });
+  for (const kind of ['progress', 'state', 'completed', 'removed']) {
+    source.addEventListener(kind, (event) => {
+      const e = JSON.parse(event.data);
+      if (typeof DownloadDetails !== 'undefined') DownloadDetails.onEvent(e);
+      if (kind === 'completed') say(`${e.name} is downloaded.`, true);
+      if (live.timer) return; // a burst of events is one refresh
+      live.timer = setTimeout(() => { live.timer = null; loadDownloads().catch(() => {}); }, kind === 'progress' ? 300 : 0);
+    });
+  }
+  source.addEventListener('lagged', down);
+  source.addEventListener('error', () => {
+    down();
+    if (source.readyState === EventSource.CLOSED) { // refused (not logged in) or gone: try again later
+      live.source = null;
+      setTimeout(() => { if (!state.locked) listen(); }, 5000);
+    }
+  });
+}
+
 // ---- refresh loop ---------------------------------------------------------------------------
 let searchTimer;
 for (const id of ['files-search', 'mine-search']) {
@@ -311,6 +339,7 @@ async function refresh() {
 window.peerUi = { api, el, size, say, refresh };
 loadMe();
 refresh();
+listen();
 setInterval(() => { if (!state.locked) loadMe(); }, 5000);
-setInterval(() => { if (state.locked) return; if (state.tab === 'downloads') refresh(); else loadDownloads().catch(() => {}); }, 1000);
+setInterval(() => { if (state.locked || live.open) return; if (state.tab === 'downloads') refresh(); else loadDownloads().catch(() => {}); }, 1000);
 setInterval(() => { if (state.tab !== 'downloads' && state.tab !== 'publish') refresh(); }, 5000);

@@ -54,7 +54,7 @@ public sealed class GatewayEndToEndTests(ITestOutputHelper output)
         using (var start = await peer2.PostAsJsonAsync("api/downloads", new { infoHash = file.InfoHash }))
             Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         await Eventually.TrueAsync(async () =>
-            (await peer2.GetFromJsonAsync<DownloadView>($"api/downloads/{file.InfoHash}", ChordRing.Json))!.State == "completed",
+            (await peer2.GetFromJsonAsync<DownloadDetailsView>($"api/downloads/{file.InfoHash}", ChordRing.Json))!.State == "completed",
             TimeSpan.FromSeconds(60), "the download through the gateway did not complete");
         var downloaded = await peer2.GetByteArrayAsync($"api/files/{file.InfoHash}/content");
         Assert.Equal(TempFolder.Sha256(source), Convert.ToHexString(SHA256.HashData(downloaded)));

@@ -136,12 +136,13 @@ public sealed class PeerProcess : IAsyncDisposable
     public Task<HttpResponseMessage> StartDownloadAsync(string infoHash) =>
         Http.PostAsJsonAsync("api/downloads", new { infoHash });
 
-    public async Task<DownloadView> DownloadAsync(string infoHash) =>
-        (await Http.GetFromJsonAsync<DownloadView>($"api/downloads/{infoHash}", ChordRing.Json))!;
+    /// <summary>One download in detail (its peers, pieces and piece sources too).</summary>
+    public async Task<DownloadDetailsView> DownloadAsync(string infoHash) =>
+        (await Http.GetFromJsonAsync<DownloadDetailsView>($"api/downloads/{infoHash}", ChordRing.Json))!;
 
-    public async Task<DownloadView> WaitForStateAsync(string infoHash, string state, TimeSpan? timeout = null)
+    public async Task<DownloadDetailsView> WaitForStateAsync(string infoHash, string state, TimeSpan? timeout = null)
     {
-        DownloadView? last = null;
+        DownloadDetailsView? last = null;
         await Eventually.TrueAsync(async () =>
         {
             last = await DownloadAsync(infoHash);

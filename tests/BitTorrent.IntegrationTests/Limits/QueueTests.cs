@@ -56,7 +56,7 @@ public sealed class QueueTests(ITestOutputHelper output)
         // a ends: c starts, b still waits.
         await leecher.WaitForStateAsync(a.InfoHash, "completed", TimeSpan.FromSeconds(60));
         await Eventually.TrueAsync(async () => (await leecher.DownloadAsync(c.InfoHash)).State != "queued", TimeSpan.FromSeconds(10), "c did not start after a ended");
-        DownloadView? whileC = null;
+        DownloadDetailsView? whileC = null;
         await Eventually.TrueAsync(async () => (whileC = await leecher.DownloadAsync(b.InfoHash)).QueuePosition != 1, TimeSpan.FromSeconds(2),
             "b's place did not move up"); // other downloads' places are republished at the next engine tick
         Assert.Equal(("queued", 0), (whileC!.State, whileC.QueuePosition));

@@ -38,7 +38,7 @@ public sealed class CorruptSeederOnTheRingTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () =>
         {
             var download = await leecher.DownloadAsync(infoHash);
-            return download.CorruptPieces >= 1 && download.Peers == 0 && download.PiecesDone == 0;
+            return download.CorruptPieces >= 1 && download.PeerCount == 0 && download.PiecesDone == 0;
         }, TimeSpan.FromSeconds(30), "the corrupt seeder was not detected and dropped");
 
         // An honest seeder of the same content appears; the leecher finds it through the tracker and completes.
@@ -47,6 +47,6 @@ public sealed class CorruptSeederOnTheRingTests(ITestOutputHelper output)
         var done = await leecher.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(60));
         Assert.Equal(TempFolder.Sha256(source), await leecher.ContentSha256Async(infoHash));
         Assert.True(done.CorruptPieces >= 1);
-        Assert.Equal(1, done.Peers); // the evil seeder is not dialled again although the tracker still lists it
+        Assert.Equal(1, done.PeerCount); // the evil seeder is not dialled again although the tracker still lists it
     }
 }

@@ -57,7 +57,7 @@ public sealed class FileSelectionTests(TwoPeersFixture system, ITestOutputHelper
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         using (var all = await system.Downloader.Http.PutAsJsonAsync($"api/downloads/{published.InfoHash}/files", new { files = files.Select(f => f.Relative["five/".Length..]) }))
             Assert.Equal(HttpStatusCode.OK, all.StatusCode);
-        DownloadView? whole = null;
+        DownloadDetailsView? whole = null;
         await Eventually.TrueAsync(async () => (whole = await system.Downloader.DownloadAsync(published.InfoHash)) is { State: "completed", Partial: false },
             TimeSpan.FromSeconds(90), "the download did not complete again with every file chosen");
 

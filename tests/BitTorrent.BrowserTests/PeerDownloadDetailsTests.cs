@@ -90,28 +90,36 @@ public sealed class PeerDownloadDetailsTests(BrowserSystem system)
         var length = new FileInfo(video).Length;
         Assert.True(length > 8 * SlowUpload, $"the video is {length} bytes: it would download before it could be watched");
         await using var context = await system.NewContextAsync();
-        var leecher = await PeerPage.OpenAsync(system, context, system.Peer2Id);
+        try
+        {
+            var leecher = await PeerPage.OpenAsync(system, context, system.Peer2Id);
 
-        var row = await leecher.FindAvailableAsync(name);
-        await row.GetByRole(AriaRole.Button, new() { Name = "Download file" }).ClickAsync();
-        var download = leecher.DownloadRow(name);
-        await download.GetByRole(AriaRole.Button, new() { Name = "Details" }).ClickAsync();
-        var details = leecher.Page.Locator("#download-details");
-        await details.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
+            var row = await leecher.FindAvailableAsync(name);
+            await row.GetByRole(AriaRole.Button, new() { Name = "Download file" }).ClickAsync();
+            var download = leecher.DownloadRow(name);
+            await download.GetByRole(AriaRole.Button, new() { Name = "Details" }).ClickAsync();
+            var details = leecher.Page.Locator("#download-details");
+            await details.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
 
-        var player = details.Locator("video");
-        await Expect(player).ToHaveAttributeAsync("src", $"api/files/{infoHash}/content");
-        await leecher.Page.WaitForFunctionAsync("() => document.querySelector('#download-details video').currentTime > 1.5", null,
-            new() { Timeout = 45_000, PollingInterval = 200 });
-        var progress = (await system.Peer2.DownloadAsync(infoHash)).Progress;
-        var playedFor = await player.EvaluateAsync<double>("v => v.currentTime");
-        Assert.True(progress < 1, $"the video was whole ({progress:P0}) before it played: nothing was streamed");
-        Assert.Equal(0, await player.EvaluateAsync<int>("v => v.error ? v.error.code : 0"));
-        await leecher.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-play-while-downloading.png") });
+            var player = details.Locator("video");
+            await Expect(player).ToHaveAttributeAsync("src", $"api/files/{infoHash}/content");
+            await leecher.Page.WaitForFunctionAsync("() => document.querySelector('#download-details video').currentTime > 1.5", null,
+                new() { Timeout = 45_000, PollingInterval = 200 });
+            var progress = (await system.Peer2.DownloadAsync(infoHash)).Progress;
+            var playedFor = await player.EvaluateAsync<double>("v => v.currentTime");
+            Assert.True(progress < 1, $"the video was whole ({progress:P0}) before it played: nothing was streamed");
+            Assert.Equal(0, await player.EvaluateAsync<int>("v => v.error ? v.error.code : 0"));
+            await leecher.Page.ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("peer-play-while-downloading.png") });
 
-        // It keeps playing: time advances.
-        await leecher.Page.WaitForFunctionAsync($"() => document.querySelector('#download-details video').currentTime > {(playedFor + 1).ToString(CultureInfo.InvariantCulture)}",
-            null, new() { Timeout = 20_000, PollingInterval = 200 });
+            // It keeps playing: time advances.
+            await leecher.Page.WaitForFunctionAsync($"() => document.querySelector('#download-details video').currentTime > {(playedFor + 1).ToString(CultureInfo.InvariantCulture)}",
+                null, new() { Timeout = 20_000, PollingInterval = 200 });
+        }
+        finally
+        {
+            // Its seeder stops with the test: a download left waiting would hold one of peer 2's active slots for later tests.
+            using var cancelled = await system.Peer2.Http.PostAsync($"api/downloads/{infoHash}/cancel", null);
+        }
     }
 
     /// <summary>

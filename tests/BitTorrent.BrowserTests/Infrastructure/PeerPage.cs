@@ -31,7 +31,11 @@ public sealed class PeerPage(IPage page, long peerId)
     public ILocator TrackerCurrent => Page.Locator("#tracker-current");
     public ILocator TrackerHow => Page.Locator("#tracker-how");
 
-    public ILocator Tab(string name) => Page.GetByRole(AriaRole.Tab, new() { Name = name, Exact = true });
+    /// <summary>A tab by its name; the Downloads tab's name carries the count of active downloads when there are any ("Downloads 1").</summary>
+    public ILocator Tab(string name) => Page.GetByRole(AriaRole.Tab, new()
+    {
+        NameRegex = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(name)}( \\d+)?$"),
+    });
 
     public async Task ShowAsync(string tab)
     {

@@ -10,7 +10,8 @@ const DownloadDetails = (() => {
 
   // A colour per source character, far apart around the hue circle; the same source keeps its colour.
   const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const colourOf = (key) => `hsl(${(alphabet.indexOf(key) * 137.5) % 360} 65% 45%)`;
+  // Lighter in dark mode, so the squares stand out from the dark panel.
+  const colourOf = (key) => `hsl(${(alphabet.indexOf(key) * 137.5) % 360} 65% ${window.peerTheme && window.peerTheme.dark() ? 60 : 45}%)`;
   const percent = (x) => `${Math.floor(x * 1000) / 10}%`;
   const rate = (bytes) => `${size(bytes)}/s`;
 
@@ -145,10 +146,9 @@ const DownloadDetails = (() => {
     canvas.style.width = `${columns * cell}px`;
     const g = canvas.getContext('2d');
     g.scale(ratio, ratio);
-    const style = getComputedStyle(canvas);
-    const missing = style.getPropertyValue('--piece-missing').trim() || '#d5dbe3';
-    const requested = style.getPropertyValue('--piece-requested').trim() || '#f2b84b';
-    const here = style.getPropertyValue('--piece-here').trim() || '#8fa3b8';
+    const missing = resolved(canvas, '--piece-missing');
+    const requested = resolved(canvas, '--piece-requested');
+    const here = resolved(canvas, '--piece-here');
     const gap = cell > 5 ? 1 : 0;
     for (let i = 0; i < n; i++) {
       const state = d.pieces[i], source = d.pieceSources[i];
@@ -156,6 +156,18 @@ const DownloadDetails = (() => {
       g.fillRect((i % columns) * cell, Math.floor(i / columns) * cell, cell - gap, cell - gap);
     }
   }
+
+  // A colour variable as the canvas can use it: light-dark() resolved for the page's current scheme.
+  function resolved(canvas, variable) {
+    const probe = el('i', { style: `color: var(${variable})`, hidden: '' });
+    canvas.parentElement.append(probe);
+    const colour = getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  }
+
+  // Redrawn (map and legend) when the theme changes.
+  document.addEventListener('themechange', () => { if (view.data && document.getElementById('piece-map')) render(view.data); });
 
   // The map's squares follow the width: redrawn when the window changes size.
   let resizing;

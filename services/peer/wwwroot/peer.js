@@ -75,6 +75,31 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// ---- dark mode: follows the system until the user picks one (remembered) -------------------
+const systemDark = window.matchMedia('(prefers-color-scheme: dark)');
+window.peerTheme = {
+  dark() {
+    const chosen = document.documentElement.dataset.theme;
+    return chosen ? chosen === 'dark' : systemDark.matches;
+  },
+};
+
+function showTheme() {
+  const dark = window.peerTheme.dark();
+  $('theme').setAttribute('aria-pressed', String(dark));
+  $('theme').textContent = dark ? 'Light mode' : 'Dark mode';
+  document.dispatchEvent(new Event('themechange')); // canvases redraw in the new colours
+}
+
+$('theme').addEventListener('click', () => {
+  const next = window.peerTheme.dark() ? 'light' : 'dark';
+  document.documentElement.dataset.theme = next;
+  try { localStorage.setItem('theme', next); } catch { /* not remembered, still applied */ }
+  showTheme();
+});
+systemDark.addEventListener('change', showTheme);
+showTheme();
+
 // ---- tabs ---------------------------------------------------------------------------------
 function show(tab) {
   state.tab = tab;

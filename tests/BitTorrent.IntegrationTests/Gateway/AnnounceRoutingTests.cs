@@ -28,7 +28,10 @@ public sealed class AnnounceRoutingTests(ITestOutputHelper output)
 
         var before = await ForwardedAsync(ring);
         for (var i = 0; i < 40; i++)
-            await AnnounceAsync(http, InfoHash(i), $"-DD0001-{i:d12}", 7000 + i, left: 0);
+            // Leechers: a seeder's first announce of a torrent on a node also starts the catalog's freshness
+            // bookkeeping (a background write of seeded/{infoHash}, at most once per Tracker:StaleAfter/4), which
+            // lives on that key's own primary; the announce itself is what must not be forwarded.
+            await AnnounceAsync(http, InfoHash(i), $"-DD0001-{i:d12}", 7000 + i, left: 1);
         var after = await ForwardedAsync(ring);
 
         // Forty torrents spread over four nodes, and not one announce needed a forward inside the ring.

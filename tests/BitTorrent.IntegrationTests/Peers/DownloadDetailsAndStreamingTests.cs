@@ -42,7 +42,7 @@ public sealed class DownloadDetailsAndStreamingTests(ITestOutputHelper output)
 
         var peer = Assert.Single(running!.Peers, p => p.DownloadBytesPerSecond > 0);
         Assert.Equal(seederPort, IPEndPoint.Parse(peer.Address).Port);
-        Assert.Equal("D&D BitTorrent 0.1.0.0", peer.Client);
+        Assert.Equal("D&D BitTorrent/1.0", peer.Client); // the name its BEP 10 extension handshake gives
         Assert.True(peer.Seeder);
         Assert.Equal(1.0, peer.Has);
         Assert.InRange(peer.DownloadBytesPerSecond, 1, 4 * 1024 * 1024); // the publisher sends at most 2 MiB/s

@@ -67,17 +67,31 @@ public sealed class PeerBoundsTests(ITestOutputHelper output)
         await using var downloader = await PeerProcess.StartAsync(ring, folder.Sub("downloader"));
         var rssBefore = RssBytes(peer.Process.Pid);
 
-        // JSON far over 64 KiB: 413 before it is read whole.
-        using (var json = new StringContent("{\"infoHash\":\"" + new string('a', 4 * 1024 * 1024) + "\"}", Encoding.UTF8, "application/json"))
-        using (var response = await peer.Http.PostAsync("api/downloads", json))
-            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        // Bodies announced with their length and "Expect: 100-continue" are refused before a byte of them is sent: the
+        // client waits for the verdict (for as long as a loaded machine needs, not the default second, after which it
+        // would send anyway into a connection the peer is closing).
+        using var waiting = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = peer.Http.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        waiting.DefaultRequestHeaders.Authorization = peer.Http.DefaultRequestHeaders.Authorization;
 
-        // A .torrent upload over 4 MiB, and a file over Peer:MaxUploadBytes, announced with their length (and
-        // "Expect: 100-continue", so the client waits for the verdict instead of sending into a closed connection): 413.
-        using (var response = await PostExpectingContinueAsync(peer.Http, "api/downloads", Multipart("torrent", "big.torrent", new ZeroStream(5 * 1024 * 1024, lengthKnown: true))))
+        // JSON over a JSON-only route's 64 KiB, and over 4 MiB where a download's .torrent may come as JSON or a form: 413 before it is read.
+        foreach (var (method, path, length) in new[] { (HttpMethod.Put, "api/settings", 1024 * 1024), (HttpMethod.Post, "api/downloads", 5 * 1024 * 1024) })
+        {
+            var json = new ZeroStream(length, lengthKnown: true);
+            using var content = new StreamContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+            using (var response = await SendExpectingContinueAsync(waiting, method, path, content))
+                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal(0, json.Sent);
+        }
+
+        // A .torrent upload over 4 MiB, and a file over Peer:MaxUploadBytes: 413.
+        using (var response = await PostExpectingContinueAsync(waiting, "api/downloads", Multipart("torrent", "big.torrent", new ZeroStream(5 * 1024 * 1024, lengthKnown: true))))
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var announced = new ZeroStream(64 * 1024 * 1024, lengthKnown: true);
-        using (var response = await PostExpectingContinueAsync(peer.Http, "api/files", Multipart("file", "big.bin", announced)))
+        using (var response = await PostExpectingContinueAsync(waiting, "api/files", Multipart("file", "big.bin", announced)))
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal(0, announced.Sent);
 
@@ -125,9 +139,12 @@ public sealed class PeerBoundsTests(ITestOutputHelper output)
         Assert.Equal(TempFolder.Sha256(source), await downloader.ContentSha256Async(published.InfoHash));
     }
 
-    private static async Task<HttpResponseMessage> PostExpectingContinueAsync(HttpClient http, string path, HttpContent content)
+    private static Task<HttpResponseMessage> PostExpectingContinueAsync(HttpClient http, string path, HttpContent content) =>
+        SendExpectingContinueAsync(http, HttpMethod.Post, path, content);
+
+    private static async Task<HttpResponseMessage> SendExpectingContinueAsync(HttpClient http, HttpMethod method, string path, HttpContent content)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.ExpectContinue = true;
         return await http.SendAsync(request);
     }

@@ -12,7 +12,7 @@ namespace BitTorrent.IntegrationTests.Ring;
 /// <summary>
 /// Chaos on a durable ring: eight nodes with persistence under a steady load of publishes, announces and
 /// peer registrations, while nodes are killed with SIGKILL, restarted from their data and added, never more
-/// than r − 1 down at once. Bounded: about a minute of chaos, the whole test within three minutes.
+/// than r − 1 down at once. Bounded: about a minute of chaos (at most two and a half on a slow machine), the whole test within a few minutes.
 /// </summary>
 public sealed class RingChaosTests(ITestOutputHelper output)
 {
@@ -20,6 +20,7 @@ public sealed class RingChaosTests(ITestOutputHelper output)
     private const int StartNodes = 8;
     private const int MaxNodes = 11;
     private static readonly TimeSpan ChaosFor = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ChaosAtMost = TimeSpan.FromSeconds(150);
 
     [Fact]
     public async Task Under_kills_restarts_and_joins_every_acknowledged_write_survives_no_id_repeats_replicas_converge_and_the_ring_is_one()
@@ -82,7 +83,9 @@ public sealed class RingChaosTests(ITestOutputHelper output)
         // The chaos: one action every 2-4 s, never more than Replicas - 1 nodes down.
         var down = new List<ServiceProcess>();
         int kills = 0, restarts = 0, joins = 0;
-        while (clock.Elapsed < ChaosFor)
+        // A loaded machine makes each join slow: the chaos goes on past its minute (up to ChaosAtMost) until it has
+        // killed and restarted at least twice.
+        while (clock.Elapsed < ChaosFor || (kills < 2 || restarts < 2) && clock.Elapsed < ChaosAtMost)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(2000, 4000)));
             var roll = random.NextDouble();
@@ -125,13 +128,20 @@ public sealed class RingChaosTests(ITestOutputHelper output)
         var live = ring.Live.ToList();
         Say($"ring converged: {live.Count} members, each successor's predecessor points back");
 
-        // Every acknowledged publish is in the catalog with its .torrent.
-        var catalog = (await tracker.CatalogAsync(live[0])).Select(f => f.InfoHash).ToHashSet();
-        foreach (var (infoHash, bytes) in published)
+        // Every acknowledged publish is in the catalog with its .torrent. A node restarted moments ago may still be
+        // taking in, by anti-entropy, catalog members that a neighbour accepted for it while it was away or joining,
+        // so the catalog is read until it holds them all (bounded): an acknowledged write that is lost never appears.
+        var missing = published.Count;
+        await Eventually.TrueAsync(async () =>
         {
-            Assert.Contains(infoHash, catalog);
+            var catalog = (await tracker.CatalogAsync(live[0])).Select(f => f.InfoHash).ToHashSet();
+            var now = published.Keys.Count(h => !catalog.Contains(h));
+            if (now != missing) Say($"catalog lists {published.Count - now} of {published.Count} acknowledged publishes");
+            missing = now;
+            return now == 0;
+        }, TimeSpan.FromSeconds(60), "an acknowledged publish is missing from the catalog");
+        foreach (var (infoHash, bytes) in published)
             Assert.Equal(bytes, await tracker.TorrentAsync(live[random.Next(live.Count)], infoHash));
-        }
         // No peer id was handed out twice, every acknowledged record is there, and the next id is new.
         var ids = peers.Select(p => p.PeerId).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());

@@ -72,10 +72,10 @@ public sealed class PeerRecordHijackTests(ITestOutputHelper output)
             }
         }
 
-        // Nothing changed: the record (only its owner's own refreshes touch it: LastSeen moves), the swarm, the
-        // catalog, and the gateway still reaches the victim itself.
+        // Nothing changed: the record's addresses (only its owner's own refreshes touch the record, moving LastSeen and
+        // its public status, such as the files it shares), the swarm, the catalog, and the gateway still reaches the victim.
         var after = await gateway.GetFromJsonAsync<PeerInfo>($"/api/tracker/peers/{victimId}", ChordRing.Json);
-        Assert.Equal(before with { LastSeen = default }, after! with { LastSeen = default });
+        Assert.Equal(before with { LastSeen = default, Status = null }, after! with { LastSeen = default, Status = null });
         Assert.Equal(swarmBefore, await SwarmPeersAsync(gateway, infoHash));
         Assert.Contains(await gateway.GetFromJsonAsync<TrackerFileSummary[]>("/api/tracker/files", ChordRing.Json) ?? [], f => f.InfoHash == infoHash);
         using var victimThroughGateway = await victim.ThroughGatewayAsync(gatewayProcess.Url);

@@ -43,7 +43,11 @@ start_service() {
     return 1
   fi
   log=$(mktemp "$RUN_DIR/logs/$name.log.XXXXXX")
-  dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
+  # Chord nodes and the gateway answer many small requests: a 32 MiB gen0 budget makes their collections rarer
+  # (docs/benchmarks.md, announces). The GC reads it only from the environment; the images set it the same way.
+  local gen0=()
+  case $name in chord-*|gateway*) gen0=(env "DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x2000000}") ;; esac
+  "${gen0[@]}" dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
   started_pid=$!
   starting_logs[$started_pid]=$log
 }

@@ -84,6 +84,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__BitTorrent"] = "Information";
+        // As make run and the images start them (scripts/lib.sh, the Dockerfiles): a 32 MiB gen0 budget.
+        if (service is "chord-node" or "gateway") info.Environment["DOTNET_GCgen0size"] = "0x2000000";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {service}.");
         var result = new ServiceProcess($"{service}:{port}", process, url);

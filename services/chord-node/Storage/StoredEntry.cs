@@ -270,11 +270,26 @@ internal sealed class StoredEntry
                 case EntryKind.Counter: return _count;
                 default:
                     long digest = _members.Count;
-                    foreach (var m in _members.Values)
-                        digest ^= (long)HashCode.Combine(m.Member, m.Timestamp, m.Value is null) * unchecked((long)0x9E3779B97F4A7C15UL);
+                    foreach (var m in _members.Values) digest ^= Fingerprint(m);
                     return digest;
             }
         }
+    }
+
+    /// <summary>
+    /// FNV-1a (64 bits) over a member's name, its timestamp and whether it is a tombstone: the same on every node and in
+    /// every process (<see cref="HashCode"/> is seeded per process, so replicas' digests would never match and each
+    /// anti-entropy pass would resend every set).
+    /// </summary>
+    private static long Fingerprint(MemberData member)
+    {
+        const ulong prime = 1099511628211UL;
+        var hash = 14695981039346656037UL;
+        foreach (var c in member.Member) hash = (hash ^ c) * prime;
+        var timestamp = (ulong)member.Timestamp;
+        for (var shift = 0; shift < 64; shift += 8) hash = (hash ^ ((timestamp >> shift) & 0xFF)) * prime;
+        hash = (hash ^ (member.Value is null ? 1UL : 0UL)) * prime;
+        return unchecked((long)hash);
     }
 
     /// <summary>

@@ -29,6 +29,19 @@ public sealed class StoredEntryTests
     }
 
     [Fact]
+    public void A_sets_digest_depends_only_on_its_state_so_replicas_in_other_processes_agree()
+    {
+        // Fixed timestamps, so the digest is a constant: it must be the same in every process and every run.
+        var entry = new StoredEntry("catalog/0", EntryKind.Set);
+        entry.Merge(new EntryData("catalog/0", EntryKind.Set, Members: [new MemberData("a", "1", 1_000, null), new MemberData("b", null, 2_000, null)]));
+        Assert.Equal(-0x772F023367BF2A4AL, entry.Digest());
+
+        var tombstoneOnly = new StoredEntry("catalog/0", EntryKind.Set);
+        tombstoneOnly.Merge(new EntryData("catalog/0", EntryKind.Set, Members: [new MemberData("a", null, 1_000, null), new MemberData("b", null, 2_000, null)]));
+        Assert.NotEqual(entry.Digest(), tombstoneOnly.Digest());
+    }
+
+    [Fact]
     public void A_removal_is_a_tombstone_so_an_older_add_arriving_late_does_not_resurrect_the_member()
     {
         var primary = new StoredEntry("name/f", EntryKind.Set);

@@ -98,8 +98,22 @@ public sealed class HttpRingTransport(IHttpClientFactory httpClients, IOptions<C
     public Task PingAsync(NodeRef target, CancellationToken cancellationToken) =>
         CallAsync(target, RpcMethod.Ping, (c, ct) => c.PingAsync(ct), cancellationToken);
 
-    public Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken) =>
-        CallAsync(target, RpcMethod.Apply, (c, ct) => c.ApplyAsync(operation, ct), cancellationToken);
+    /// <summary>
+    /// Has the member apply the operation as the key's primary. A 503 from it means it is alive but the ring could not
+    /// apply the operation there now (its counter's replicas kept refusing): <see cref="DhtUnavailableException"/>, and the
+    /// member stays in the ring's view.
+    /// </summary>
+    public async Task<DhtResult> ApplyAsync(NodeRef target, DhtOperation operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync(target, RpcMethod.Apply, (c, ct) => c.ApplyAsync(operation, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeUnreachableException e) when (e.InnerException is ApiException { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable })
+        {
+            throw new DhtUnavailableException(operation.Key, e);
+        }
+    }
 
     public Task MergeAsync(NodeRef target, IReadOnlyList<EntryData> entries, CancellationToken cancellationToken) =>
         CallAsync(target, RpcMethod.Merge, (c, ct) => c.MergeAsync(entries, ct), cancellationToken);

@@ -24,6 +24,7 @@ public static class TrackerServiceCollectionExtensions
         services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", openApi => BitTorrent.ChordNode.Api.PeerTokenAuth.AddPeerTokenScheme(openApi));
         // Errors of the REST API are RFC 7807 problem details.
         services.AddProblemDetails();
+        services.AddExceptionHandler<BitTorrent.ChordNode.Api.RingUnavailableHandler>();
         return services;
     }
 

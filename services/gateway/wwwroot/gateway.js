@@ -359,7 +359,8 @@ async function loadFiles() {
   if (catalog.page > last) { catalog.page = last; return loadFiles(); }
   catalog.total = result.total;
   $('files').querySelector('tbody').replaceChildren(...result.items.map((f) => el('tr', { 'data-infohash': f.infoHash, class: f.available === false ? 'stale' : null },
-    el('td', { 'data-label': 'Name', class: 'name' }, f.name, f.available === false ? el('span', { class: 'stale-note' }, ' · no seeder for a long time') : null),
+    el('td', { 'data-label': 'Name', class: 'name' }, f.name, f.available === false ? el('span', { class: 'stale-note' }, ' · no seeder for a long time') : null,
+      copiesNote(f)),
     el('td', { class: 'num', 'data-label': 'Size' }, size(f.length)),
     el('td', { class: 'num', 'data-label': 'Seeders' }, numbers.format(f.seeders)),
     el('td', { class: 'num', 'data-label': 'Leechers' }, numbers.format(f.leechers)),
@@ -381,6 +382,12 @@ async function loadFiles() {
     th.setAttribute('aria-sort', th.dataset.sort === sort ? (order === 'asc' ? 'ascending' : 'descending') : 'none');
   }
   return undefined;
+}
+
+// A file kept at more than one copy says how many seed it now against its target ("2 of 3 copies online").
+function copiesNote(f) {
+  if (!(f.copies > 1)) return null;
+  return el('span', { class: f.seeders < f.copies ? 'copies-note short' : 'copies-note' }, ` · ${f.seeders} of ${f.copies} copies online`);
 }
 
 // A file's magnet link: its info-hash, name, and this gateway's /announce (it forwards announces to the ring).

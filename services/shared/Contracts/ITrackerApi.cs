@@ -54,6 +54,27 @@ public interface ITrackerApi
     [Post("/api/tracker/files")]
     Task<IApiResponse<PublishedTorrent>> PublishAsOwnerAsync([Body] HttpContent torrent, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Publishes as a registered peer and asks for <paramref name="copies"/> seeders (1..16, see <see cref="CopiesRequest"/>): when the
+    /// file's live seeders fall below it, the ring asks volunteers to fetch copies. 400 for copies out of range.
+    /// </summary>
+    [Post("/api/tracker/files")]
+    Task<IApiResponse<PublishedTorrent>> PublishWithCopiesAsync([Body] HttpContent torrent, [Query] int copies, [Authorize(PeerToken.Scheme)] string token,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Changes a file's target number of copies; only its publisher's token may (204, 400, 401, 403, 404).</summary>
+    [Put("/api/tracker/files/{infoHash}/copies")]
+    Task<IApiResponse> SetCopiesAsync(string infoHash, [Body] CopiesRequest request, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A volunteering peer asks for work with its token: the ring answers with files to fetch (claimed for it with a lease) and
+    /// volunteer copies to drop. 200, or 400 for a report out of range, 401/403 without the peer's token, 404 for an unknown peer,
+    /// 413 for a body over <see cref="VolunteerReport.MaxBodyBytes"/>.
+    /// </summary>
+    [Post("/api/tracker/volunteers/{peerId}/assignment")]
+    Task<IApiResponse<VolunteerAssignment>> GetVolunteerAssignmentAsync(long peerId, [Body] VolunteerReport report, [Authorize(PeerToken.Scheme)] string token,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Removes a file from the catalog and the name index; only its publisher's token may (204, 401, 403, 404).</summary>
     [Delete("/api/tracker/files/{infoHash}")]
     Task<IApiResponse> RemoveFileAsync(string infoHash, [Authorize(PeerToken.Scheme)] string token, CancellationToken cancellationToken = default);

@@ -52,7 +52,10 @@ public static class TrackerApi
             .WithDescription("The request body is the raw bencoded .torrent (any content type; `application/x-bittorrent` preferred), " +
                 $"at most {maxTorrentBytes} bytes. Only single-file BEP 3 torrents are accepted. 201 when new, 200 when it was already published: " +
                 "publishing is idempotent. Optional: a registered peer's token (`Authorization: Bearer <token>`) records that peer as the " +
-                "publisher of a new file, so it may remove the file later; a token that is not a registered peer's own is refused (403).")
+                "publisher of a new file, so it may remove the file later; a token that is not a registered peer's own is refused (403). " +
+                $"`copies` ({CopiesRequest.Min} to {CopiesRequest.Max}, default 1; 400 otherwise) is the target number of seeders: above 1 the ring asks " +
+                "volunteers to fetch copies while fewer seed it. It needs the token (401 without one); it is kept for a new file, and for a file " +
+                "published again by its own publisher.")
             .WithMetadata(new RequestBodyLimit(maxTorrentBytes + 16 * 1024))
             .Accepts<byte[]>(TorrentContentType, "application/octet-stream");
 
@@ -62,6 +65,27 @@ public static class TrackerApi
             .WithDescription("Only the peer that published the file with its token may: `Authorization: Bearer <token>`. The file leaves the catalog and the " +
                 "name index; its .torrent stays readable by info-hash for clients that hold it. 401 without a token, 403 with another's (or for a file " +
                 "published without one), and nothing changes.")
+            .RequirePeerToken();
+
+        api.MapPut("/files/{infoHash}/copies", SetCopies)
+            .WithName("SetTrackerFileCopies")
+            .WithSummary("Change a file's target copies")
+            .WithDescription($"Body `{{ \"copies\": n }}`, {CopiesRequest.Min} to {CopiesRequest.Max} (400 otherwise). Only the peer that published the file " +
+                "with its token may (`Authorization: Bearer <token>`): 401 without a token, 403 with another's (or for a file published without one), " +
+                "404 for a file not in the catalog. Raising it makes volunteers fetch copies; lowering it makes volunteers drop theirs once the " +
+                "surplus has lasted `Tracker:VolunteerDropGrace`.")
+            .RequirePeerToken();
+
+        api.MapPost("/volunteers/{peerId:long}/assignment", AssignVolunteer)
+            .WithName("GetVolunteerAssignment")
+            .WithSummary("Ask for volunteer work")
+            .WithDescription("A volunteering peer reports, with its token, its free room (`freeBytes`), how many fetches it may start (`freeSlots`) " +
+                "and the info-hashes of the volunteer copies it holds (`held`) and fetches (`fetching`). The answer lists files to fetch (each claimed " +
+                "for it until `leaseUntil`, renewed while it reports the file; the files below their target copies, volunteers with the most free room " +
+                "first) and copies to drop (files above their target for `Tracker:VolunteerDropGrace`, least free room first), and `pollAfterSeconds`. " +
+                $"The body is at most {VolunteerReport.MaxBodyBytes} bytes (413 above) with at most {VolunteerReport.MaxHeld} info-hashes per list (400). " +
+                "401 without a token, 403 with another's, 404 when the tracker does not know the id.")
+            .WithMetadata(new RequestBodyLimit(VolunteerReport.MaxBodyBytes))
             .RequirePeerToken();
 
         api.MapPut("/files/{infoHash}/swarm/{peerId:long}", JoinSwarm)
@@ -162,9 +186,18 @@ public static class TrackerApi
         return TypedResults.File(torrent, TorrentContentType, fileName);
     }
 
-    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem, PayloadTooLargeProblem, ForbiddenProblem>> Publish(
-        HttpRequest request, TrackerService tracker, CancellationToken cancellationToken)
+    public static async Task<Results<Created<PublishedTorrent>, Ok<PublishedTorrent>, BadRequestProblem, PayloadTooLargeProblem, UnauthorizedProblem,
+        ForbiddenProblem>> Publish(HttpRequest request, TrackerService tracker, string? copies, CancellationToken cancellationToken)
     {
+        int? target = null;
+        if (copies is not null)
+        {
+            var parsed = int.TryParse(copies, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+            var errors = new CopiesRequest(parsed).Validate();
+            if (errors.Count > 0) return new BadRequestProblem("Invalid copies", $"'{copies}': {errors["copies"][0]}");
+            target = parsed;
+            if (parsed > 1 && request.Headers.Authorization.Count == 0) return new UnauthorizedProblem("Asking for copies");
+        }
         var maxBytes = tracker.Options.MaxTorrentBytes;
         if (request.ContentLength > maxBytes) return TooLarge(maxBytes);
         using var body = new MemoryStream();
@@ -187,7 +220,7 @@ public static class TrackerApi
         PublishedTorrent published;
         try
         {
-            published = await tracker.PublishAsync(body.ToArray(), publisher, cancellationToken);
+            published = await tracker.PublishAsync(body.ToArray(), publisher, target, cancellationToken);
         }
         catch (InvalidTorrentException e)
         {
@@ -208,6 +241,36 @@ public static class TrackerApi
             PeerAccess.NoToken => new UnauthorizedProblem("Removing a file"),
             PeerAccess.Unknown => FileNotFound(infoHash),
             _ => new ForbiddenProblem("Removing a file"),
+        };
+    }
+
+    public static async Task<Results<NoContent, NotFoundProblem, BadRequestProblem, ValidationProblem, UnauthorizedProblem, ForbiddenProblem>> SetCopies(
+        HttpRequest request, TrackerService tracker, string infoHash, CopiesRequest body, CancellationToken cancellationToken)
+    {
+        if (!Id160.TryParse(infoHash, out var id)) return BadInfoHash(infoHash);
+        var errors = body.Validate();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return await tracker.SetCopiesAsync(id, body.Copies, PeerTokenAuth.Token(request), cancellationToken) switch
+        {
+            PeerAccess.Granted => TypedResults.NoContent(),
+            PeerAccess.NoToken => new UnauthorizedProblem("Changing a file's copies"),
+            PeerAccess.Unknown => FileNotFound(infoHash),
+            _ => new ForbiddenProblem("Changing a file's copies"),
+        };
+    }
+
+    public static async Task<Results<Ok<VolunteerAssignment>, NotFoundProblem, ValidationProblem, UnauthorizedProblem, ForbiddenProblem>> AssignVolunteer(
+        HttpRequest request, VolunteerCoordinator coordinator, long peerId, VolunteerReport report, CancellationToken cancellationToken)
+    {
+        var errors = report.Validate();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var (access, assignment) = await coordinator.AssignAsync(peerId, report, PeerTokenAuth.Token(request), cancellationToken);
+        return access switch
+        {
+            PeerAccess.Granted => TypedResults.Ok(assignment!),
+            PeerAccess.NoToken => new UnauthorizedProblem("Asking for volunteer work"),
+            PeerAccess.Unknown => PeerNotFound(peerId),
+            _ => new ForbiddenProblem("Asking for volunteer work"),
         };
     }
 

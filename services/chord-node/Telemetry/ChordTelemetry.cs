@@ -49,6 +49,10 @@ public static class ChordTelemetry
     public static readonly Counter<long> Scrapes = Meter.CreateCounter<long>(
         "bittorrent.tracker.scrapes", "{scrape}", "BitTorrent scrapes answered by this node");
 
+    /// <summary>Tasks handed to volunteers, by <c>bittorrent.volunteer.action</c> (<c>fetch</c> or <c>drop</c>).</summary>
+    public static readonly Counter<long> VolunteerTasks = Meter.CreateCounter<long>(
+        "bittorrent.tracker.volunteer.tasks", "{task}", "Fetch and drop tasks handed to volunteers by this node");
+
     /// <summary>Seconds since a Stopwatch timestamp, for the histograms above.</summary>
     public static double SecondsSince(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
 }

@@ -10,4 +10,6 @@ namespace BitTorrent.ChordNode.Tracker;
 [JsonSerializable(typeof(PeerInfo))]
 [JsonSerializable(typeof(PeerRecord))]
 [JsonSerializable(typeof(PeerStatus))]
+[JsonSerializable(typeof(CopiesIndexEntry))]
+[JsonSerializable(typeof(VolunteerEntry))]
 internal sealed partial class TrackerJsonContext : JsonSerializerContext;

@@ -38,6 +38,30 @@ internal static class TrackerKeys
 
     public static string PeerStatusPartition(int partition) => "peer-status/" + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Set of the files whose target copies exceed one (member = info-hash hex, value = <see cref="CopiesIndexEntry"/>), so the
+    /// volunteer coordinator reads one key instead of the whole catalog.
+    /// </summary>
+    public const string CopiesIndex = "copies-index";
+
+    /// <summary>Set of the volunteers that asked for work lately (member = peer id, value = <see cref="VolunteerEntry"/>, expiring).</summary>
+    public const string Volunteers = "volunteers";
+
+    /// <summary>Set of the volunteers' leased claims to fetch a file (member = peer id, value = <see cref="VolunteerEntry"/>, expiring).</summary>
+    public static string Claims(Id160 infoHash) => string.Create(47, infoHash, static (span, id) => Write(span, "claims/", id));
+
+    /// <summary>Set of the volunteers that reported holding a volunteer copy of a file (member = peer id, expiring).</summary>
+    public static string Holders(Id160 infoHash) => string.Create(48, infoHash, static (span, id) => Write(span, "holders/", id));
+
+    /// <summary>Set of the volunteers told to drop their copy of a file (member = peer id, expiring with the lease).</summary>
+    public static string Drops(Id160 infoHash) => string.Create(46, infoHash, static (span, id) => Write(span, "drops/", id));
+
+    /// <summary>
+    /// Set holding one member: when a file's seeders were first seen above its target (Unix milliseconds), the start of the drop
+    /// grace period; removed when they are not, and expiring when nobody looks.
+    /// </summary>
+    public static string Surplus(Id160 infoHash) => string.Create(48, infoHash, static (span, id) => Write(span, "surplus/", id));
+
     public static string Peer(long peerId) => "peer/" + peerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Write(Span<char> span, string prefix, Id160 id)

@@ -60,6 +60,24 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long a volunteer's claim to fetch a file holds: renewed each time it asks for work while it reports the file as fetching
+    /// (or held, before its seeder's announce arrives); when it stops asking, the claim lapses and another volunteer may take it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan VolunteerLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a file's seeders must stay above its target copies before volunteers are told to drop their copies (a seeder that
+    /// blinks out and back, or one that just finished, does not cause a drop followed by a fetch).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan VolunteerDropGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often volunteers ask for work (their <c>pollAfterSeconds</c>, whole seconds on the wire).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan VolunteerPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var entry in TrustedProxies)
@@ -71,5 +89,7 @@ public sealed class TrackerOptions : IValidatableObject
             yield return new ValidationResult("Tracker:MinAnnounceInterval must not exceed Tracker:AnnounceInterval.");
         if (DefaultNumWant > MaxNumWant)
             yield return new ValidationResult("Tracker:DefaultNumWant must not exceed Tracker:MaxNumWant.");
+        if (VolunteerLease <= VolunteerPollInterval)
+            yield return new ValidationResult("Tracker:VolunteerLease must exceed Tracker:VolunteerPollInterval, or claims lapse between a volunteer's polls.");
     }
 }

@@ -119,7 +119,15 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     /// may remove the file from the catalog later. An invalid torrent throws <see cref="InvalidTorrentException"/>
     /// with the reason, before anything is stored.
     /// </summary>
-    public async Task<PublishedTorrent> PublishAsync(byte[] torrent, long? publisher = null, CancellationToken cancellationToken = default)
+    public Task<PublishedTorrent> PublishAsync(byte[] torrent, long? publisher = null, CancellationToken cancellationToken = default) =>
+        PublishAsync(torrent, publisher, copies: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PublishAsync(byte[], long?, CancellationToken)"/> with a target number of copies (1..16, checked by the caller):
+    /// kept for a new file, and for a file published again by its own publisher; anyone else's republish keeps the target it has.
+    /// A target above 1 lists the file in <see cref="TrackerKeys.CopiesIndex"/> for the volunteer coordinator.
+    /// </summary>
+    public async Task<PublishedTorrent> PublishAsync(byte[] torrent, long? publisher, int? copies, CancellationToken cancellationToken = default)
     {
         if (!TryRead(torrent, out var metainfo, out var error)) throw new InvalidTorrentException(error);
 
@@ -131,29 +139,79 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         // written again regardless, which repairs a publish that failed halfway.
         var store = existing is null ? dht.PutAsync(torrentKey, torrent, cancellationToken) : Task.CompletedTask;
         var partition = TrackerKeys.Catalog(hash.Mod(_options.CatalogPartitions));
-        var published = existing is null ? time.GetUtcNow() : await FirstPublishedAsync(partition, hex, cancellationToken).ConfigureAwait(false);
-        var catalogEntry = JsonSerializer.Serialize(new CatalogEntry(hex, metainfo.Name, metainfo.Length, published), TrackerJsonContext.Default.CatalogEntry);
+        var (published, target) = existing is null
+            ? (time.GetUtcNow(), copies ?? 1)
+            : await ListedAsync(partition, hex, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && copies is { } asked && publisher is { } caller && await PublisherOfAsync(hash, cancellationToken).ConfigureAwait(false) == caller)
+            target = asked;
+        var catalogEntry = JsonSerializer.Serialize(new CatalogEntry(hex, metainfo.Name, metainfo.Length, published, target > 1 ? target : null),
+            TrackerJsonContext.Default.CatalogEntry);
         var catalog = dht.UpdateSetAsync(partition, [SetUpdate.Add(hex, catalogEntry)], cancellationToken);
         var name = dht.UpdateSetAsync(TrackerKeys.Name(metainfo.Name), [SetUpdate.Add(hex, hex)], cancellationToken);
         var owner = existing is null && publisher is { } id
             ? dht.PutAsync(TrackerKeys.Publisher(hash), Encoding.UTF8.GetBytes(id.ToString(CultureInfo.InvariantCulture)), cancellationToken)
             : Task.CompletedTask;
-        await Task.WhenAll(store, catalog, name, owner).ConfigureAwait(false);
+        var index = target > 1 || copies is not null ? IndexCopiesAsync(hex, target, metainfo.Length, cancellationToken) : Task.CompletedTask;
+        await Task.WhenAll(store, catalog, name, owner, index).ConfigureAwait(false);
 
         if (existing is null) LogPublished(hex, metainfo.Name, metainfo.Length);
         return new PublishedTorrent(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount, Created: existing is null);
     }
 
+    /// <summary>Lists a file in the copies index when its target exceeds one, and takes it out otherwise.</summary>
+    private Task IndexCopiesAsync(string hex, int copies, long length, CancellationToken cancellationToken) =>
+        dht.UpdateSetAsync(TrackerKeys.CopiesIndex,
+            [copies > 1 ? SetUpdate.Add(hex, JsonSerializer.Serialize(new CopiesIndexEntry(copies, length), TrackerJsonContext.Default.CopiesIndexEntry)) : SetUpdate.Remove(hex)],
+            cancellationToken);
+
     /// <summary>
-    /// When a file published again was first published: its catalog entry's date (none for an entry from before dates
-    /// were kept: a republish does not pretend to know it), or now when it is not listed (removed, or a publish that failed halfway).
+    /// When a file published again was first published and its target copies: from its catalog entry (no date for an entry from before
+    /// dates were kept: a republish does not pretend to know it), or now and 1 when it is not listed (removed, or a publish that failed halfway).
     /// </summary>
-    private async Task<DateTimeOffset?> FirstPublishedAsync(string partition, string infoHash, CancellationToken cancellationToken)
+    private async Task<(DateTimeOffset? Published, int Copies)> ListedAsync(string partition, string infoHash, CancellationToken cancellationToken) =>
+        await FindEntryAsync(partition, infoHash, cancellationToken).ConfigureAwait(false) is { } entry
+            ? (entry.Published, entry.TargetCopies)
+            : (time.GetUtcNow(), 1);
+
+    private async Task<CatalogEntry?> FindEntryAsync(string partition, string infoHash, CancellationToken cancellationToken)
     {
         foreach (var member in await dht.GetSetAsync(partition, cancellationToken).ConfigureAwait(false))
             if (member.Member == infoHash && Deserialize(member.Value, TrackerJsonContext.Default.CatalogEntry) is { } entry)
-                return entry.Published;
-        return time.GetUtcNow();
+                return entry;
+        return null;
+    }
+
+    /// <summary>The id of the peer that published a file with its token, or null (published without one, or never).</summary>
+    private async Task<long?> PublisherOfAsync(Id160 infoHash, CancellationToken cancellationToken) =>
+        await dht.GetAsync(TrackerKeys.Publisher(infoHash), cancellationToken).ConfigureAwait(false) is { } bytes
+        && long.TryParse(Encoding.UTF8.GetString(bytes), NumberStyles.None, CultureInfo.InvariantCulture, out var owner)
+            ? owner
+            : null;
+
+    /// <summary>
+    /// Changes a listed file's target copies, for the peer that published it: the catalog entry and the copies index. Unknown when the
+    /// file is not in the catalog; WrongToken for another peer's token, or a file published without one.
+    /// </summary>
+    public async Task<PeerAccess> SetCopiesAsync(Id160 infoHash, int copies, string? token, CancellationToken cancellationToken = default)
+    {
+        if (token is null) return PeerAccess.NoToken;
+        var hex = infoHash.ToString();
+        var partition = TrackerKeys.Catalog(infoHash.Mod(_options.CatalogPartitions));
+        var entryTask = FindEntryAsync(partition, hex, cancellationToken);
+        var ownerTask = PublisherOfAsync(infoHash, cancellationToken);
+        var entry = await entryTask.ConfigureAwait(false);
+        var owner = await ownerTask.ConfigureAwait(false);
+        if (entry is null) return PeerAccess.Unknown;
+        if (owner is not { } publisher) return PeerAccess.WrongToken;
+        var access = await AuthorizeAsync(publisher, token, cancellationToken).ConfigureAwait(false);
+        if (access != PeerAccess.Granted) return access == PeerAccess.Unknown ? PeerAccess.WrongToken : access;
+
+        var updated = JsonSerializer.Serialize(entry with { Copies = copies > 1 ? copies : null }, TrackerJsonContext.Default.CatalogEntry);
+        await Task.WhenAll(
+            dht.UpdateSetAsync(partition, [SetUpdate.Add(hex, updated)], cancellationToken),
+            IndexCopiesAsync(hex, copies, entry.Length, cancellationToken)).ConfigureAwait(false);
+        LogCopiesSet(hex, copies, publisher);
+        return PeerAccess.Granted;
     }
 
     /// <summary>
@@ -308,7 +366,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             var entry = entries[i];
             if (!_counts.TryGet(Id160.Parse(entry.InfoHash), out var seeders, out var leechers))
                 (seeders, leechers) = snapshot.Counts.GetValueOrDefault(entry.InfoHash);
-            results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published);
+            results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published, Copies: entry.TargetCopies);
         }
         return results;
     }
@@ -354,7 +412,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
                     (seeders, leechers) = Count(await dht.GetSetAsync(TrackerKeys.Swarm(hash), ct).ConfigureAwait(false));
                     _counts.Set(hash, seeders, leechers);
                 }
-                results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published);
+                results[i] = new TrackerFileSummary(entry.InfoHash, entry.Name, entry.Length, seeders, leechers, entry.Published, Copies: entry.TargetCopies);
             }).ConfigureAwait(false);
         return results;
     }
@@ -399,7 +457,8 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var hex = infoHash.ToString();
         await Task.WhenAll(
             dht.UpdateSetAsync(TrackerKeys.Catalog(infoHash.Mod(_options.CatalogPartitions)), [SetUpdate.Remove(hex)], cancellationToken),
-            dht.UpdateSetAsync(TrackerKeys.Name(metainfo.Name), [SetUpdate.Remove(hex)], cancellationToken)).ConfigureAwait(false);
+            dht.UpdateSetAsync(TrackerKeys.Name(metainfo.Name), [SetUpdate.Remove(hex)], cancellationToken),
+            dht.UpdateSetAsync(TrackerKeys.CopiesIndex, [SetUpdate.Remove(hex)], cancellationToken)).ConfigureAwait(false);
         LogRemoved(hex, metainfo.Name, owner);
         return PeerAccess.Granted;
     }
@@ -488,6 +547,16 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         // A token that names another id is refused without a read.
         if (!PeerToken.TryGetPeerId(token, out var named) || named != peerId) return PeerAccess.WrongToken;
         return Check(await GetPeerRecordAsync(peerId, cancellationToken).ConfigureAwait(false), peerId, token);
+    }
+
+    /// <summary>Whether <paramref name="token"/> is registered peer <paramref name="peerId"/>'s, and its record when it is.</summary>
+    internal async Task<(PeerAccess Access, PeerRecord? Record)> AuthorizeRecordAsync(long peerId, string? token, CancellationToken cancellationToken = default)
+    {
+        if (token is null) return (PeerAccess.NoToken, null);
+        if (!PeerToken.TryGetPeerId(token, out var named) || named != peerId) return (PeerAccess.WrongToken, null);
+        var record = await GetPeerRecordAsync(peerId, cancellationToken).ConfigureAwait(false);
+        var access = Check(record, peerId, token);
+        return (access, access == PeerAccess.Granted ? record : null);
     }
 
     /// <summary>The peer a token belongs to, when it is a registered peer's own; null otherwise.</summary>
@@ -598,6 +667,9 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
 
     [LoggerMessage(LogLevel.Information, "Peer {PeerId} removed {InfoHash} '{Name}' from the catalog")]
     private partial void LogRemoved(string infoHash, string name, long peerId);
+
+    [LoggerMessage(LogLevel.Information, "Peer {PeerId} set the target copies of {InfoHash} to {Copies}")]
+    private partial void LogCopiesSet(string infoHash, int copies, long peerId);
 
     [LoggerMessage(LogLevel.Information, "Registered peer {PeerId} at {Host}:{Port}")]
     private partial void LogPeerRegistered(long peerId, string host, int port);

@@ -18,6 +18,7 @@ public static class TrackerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TrackerService>();
+        services.TryAddSingleton<VolunteerCoordinator>();
         services.TryAddSingleton<TrustedProxyList>();
         services.AddTrackerRateLimits();
         // The OpenAPI document names the peer token as a bearer scheme on the routes that need it.

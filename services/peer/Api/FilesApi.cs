@@ -86,7 +86,8 @@ public static class FilesApi
         if (form["copies"].FirstOrDefault() is { Length: > 0 } copiesText && !int.TryParse(copiesText, System.Globalization.NumberStyles.None, null, out copies))
             copies = -1; // not a whole number: refused below with the range
         if (new CopiesRequest(copies).Validate() is { Count: > 0 } invalid)
-            return TypedResults.ValidationProblem(invalid, title: "Invalid copies", detail: "Nothing was published.");
+            return TypedResults.ValidationProblem(invalid, title: "Invalid copies",
+                detail: $"Copies must be from {CopiesRequest.Min} to {CopiesRequest.Max}; nothing was published.");
         var name = form["name"].FirstOrDefault();
         PublishOutcome outcome;
         if (parts.Count == 1 && string.IsNullOrWhiteSpace(name) && !IsRelativePath(parts[0].FileName))

@@ -164,6 +164,11 @@ public sealed class PeerDarkModeTests(BrowserSystem system)
             Assert.False(await PeerPage.HasHorizontalScrollAsync(page), "Publish scrolls sideways at 375 px in dark mode");
             await AssertReadableAsync(page, "Publish");
 
+            await ui.ShowAsync("Volunteer");
+            await Expect(page.Locator("#volunteer-summary")).Not.ToBeEmptyAsync();
+            Assert.False(await PeerPage.HasHorizontalScrollAsync(page), "Volunteer scrolls sideways at 375 px in dark mode");
+            await AssertReadableAsync(page, "Volunteer");
+
             // Messages, an error and a confirmation, as the page says them.
             await page.EvaluateAsync("() => say('That did not work: the tracker did not answer.')");
             await Expect(ui.Message).ToBeVisibleAsync();

@@ -173,7 +173,7 @@ public sealed class PeerUiTests(BrowserSystem system)
         await ui.Page.GetByPlaceholder("Search available files").FillAsync("");
         await Expect(ui.Page.Locator("#files li.item").First).ToBeVisibleAsync();
 
-        foreach (var tab in new[] { "Files", "Downloads", "My files", "Publish" })
+        foreach (var tab in new[] { "Files", "Downloads", "My files", "Publish", "Volunteer" })
         {
             await ui.ShowAsync(tab);
             await ui.Page.WaitForTimeoutAsync(300); // the tab's list is fetched on showing it

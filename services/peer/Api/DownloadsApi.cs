@@ -2,6 +2,7 @@ using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
+using BitTorrent.Peer.Volunteering;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,7 @@ public static class DownloadsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         downloads.MapGet("/", List)
             .WithName("GetDownloads").WithSummary("Downloads")
-            .WithDescription("Every download, newest first, with state, progress, speed, peers and ETA. History survives restarts.");
+            .WithDescription("Every download, newest first, with state, progress, speed, peers and ETA. History survives restarts. Volunteer copies being fetched for the ring are not listed here: see /api/volunteer.");
         downloads.MapGet("/{id}", GetAsync)
             .WithName("GetDownload").WithSummary("One download, in detail")
             .WithDescription("State (metadata, downloading, waiting, queued, paused, completed, failed, cancelled), its own limits and its place in the queue, bytes done and total, pieces, speed, ETA and the error of a failed download, upload totals and ratio; " +
@@ -90,7 +91,8 @@ public static class DownloadsApi
         return TypedResults.Ok(DownloadView.Of(await manager.SelectFilesAsync(infoHash, FileChoice.Resolve(torrent, paths))));
     }
 
-    private static async Task<IResult> StartAsync(HttpRequest request, DownloadManager manager, MagnetResolver magnets, CancellationToken cancellationToken)
+    private static async Task<IResult> StartAsync(HttpRequest request, DownloadManager manager, MagnetResolver magnets, VolunteerCopies volunteerCopies,
+        CancellationToken cancellationToken)
     {
         Id160 infoHash;
         byte[]? torrent = null;
@@ -131,13 +133,26 @@ public static class DownloadsApi
             {
                 if (!MagnetLink.TryParse(magnet, out var link, out var problem))
                     return TypedResults.Problem(title: "Invalid magnet link", detail: $"That magnet link cannot be used: {problem}.", statusCode: 400);
+                if (Adopted(link.InfoHash, manager, volunteerCopies) is { } adopted) return adopted;
                 return Started(await magnets.StartAsync(link, cancellationToken));
             }
             else if (body?.InfoHash is null)
                 return TypedResults.Problem(title: "No info-hash", detail: "Send { \"infoHash\": \"<40 hex digits>\" }, { \"magnet\": \"magnet:?xt=urn:btih:…\" } or a .torrent upload.", statusCode: 400);
             else if (!InfoHashes.TryParse(body.InfoHash, out infoHash)) return InfoHashes.Invalid(body.InfoHash);
         }
-        return Started(await manager.StartAsync(infoHash, torrent, cancellationToken, files));
+        return Adopted(infoHash, manager, volunteerCopies) ?? Started(await manager.StartAsync(infoHash, torrent, cancellationToken, files));
+    }
+
+    /// <summary>
+    /// A file this peer fetches or holds as a volunteer copy becomes the user's download: it is not fetched twice, and it is
+    /// never dropped from now on. Null when it is no volunteer copy.
+    /// </summary>
+    private static IResult? Adopted(Id160 infoHash, DownloadManager manager, VolunteerCopies volunteerCopies)
+    {
+        if (!volunteerCopies.Adopt(infoHash, Storage.LibraryOrigin.Downloaded)) return null;
+        return manager.Find(infoHash) is { } download
+            ? Started(download)
+            : TypedResults.Problem(title: "File already exists", detail: "This peer held that file as a volunteer copy: it is in your files now.", statusCode: 409);
     }
 
     private static Accepted<DownloadView> Started(DownloadSnapshot snapshot)
@@ -146,8 +161,8 @@ public static class DownloadsApi
         return TypedResults.Accepted($"api/downloads/{view.Id}", view);
     }
 
-    private static Ok<IReadOnlyList<DownloadView>> List(TransferEngine engine) =>
-        TypedResults.Ok<IReadOnlyList<DownloadView>>(engine.GetDownloads().Select(DownloadView.Of).ToList());
+    private static Ok<IReadOnlyList<DownloadView>> List(TransferEngine engine, VolunteerCopies volunteerCopies) =>
+        TypedResults.Ok<IReadOnlyList<DownloadView>>(engine.GetDownloads().Where(d => !volunteerCopies.Contains(d.InfoHash)).Select(DownloadView.Of).ToList());
 
     private static async Task<IResult> GetAsync(string id, TransferEngine engine)
     {

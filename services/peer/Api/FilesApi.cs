@@ -4,6 +4,8 @@ using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Peer.Volunteering;
+using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
@@ -19,14 +21,23 @@ public static class FilesApi
         var files = app.MapGroup("api/files").WithTags("Files");
         files.MapGet("/", List)
             .WithName("GetMyFiles").WithSummary("My files")
-            .WithDescription("Files this peer holds whole and serves: those it published and those it downloaded, newest first, optionally filtered by a case-insensitive `search` in the name.");
+            .WithDescription("Files this peer holds whole and serves: those it published and those it downloaded, newest first, optionally filtered by a case-insensitive `search` in the name. Volunteer copies (files held for the ring) are not listed here: see /api/volunteer.");
         files.MapPost("/", PublishAsync)
             .WithName("PublishFile").WithSummary("Publish a file or a folder")
-            .WithDescription("Multipart upload of one or more `file` parts. One part whose filename has no folder makes a single-file torrent. Parts whose filenames carry relative paths (`photos/2026/a.jpg`, as browsers send for a picked folder) make a multi-file torrent named by the optional form field `name` (default: their common top folder); every path segment is checked. The files are copied into Storage, hashed into SHA-1 pieces, the BEP 3 .torrent made and put in the DHT, and seeded at once. 201 for a new file; 200 when the same content was already published here.")
+            .WithDescription("Multipart upload of one or more `file` parts. One part whose filename has no folder makes a single-file torrent. Parts whose filenames carry relative paths (`photos/2026/a.jpg`, as browsers send for a picked folder) make a multi-file torrent named by the optional form field `name` (default: their common top folder); every path segment is checked. The files are copied into Storage, hashed into SHA-1 pieces, the BEP 3 .torrent made and put in the DHT, and seeded at once. The optional form field `copies` (1 to 16, default 1) asks the ring to keep that many seeders: volunteers fetch copies while fewer are online, so the file stays available when this peer is gone. 201 for a new file; 200 when the same content was already published here; 400 for `copies` out of range.")
             .DisableAntiforgery()
             .WithMetadata(BodyLimit.Upload)
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        files.MapPut("/{infoHash}/copies", SetCopiesAsync)
+            .WithName("SetFileCopies").WithSummary("How many copies the ring keeps")
+            .WithDescription("Body `{ \"copies\": 3 }` (1 to 16): the target number of seeders of a file this peer published. Above the seeders online, the ring asks volunteers to fetch copies; below, volunteer copies beyond it are dropped after a grace time (never the publisher's or a downloader's). 204; 400 out of range; 403 when this peer did not publish it; 404 when the catalog does not know it.")
+            .Accepts<CopiesRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         files.MapGet("/{infoHash}", Details)
             .WithName("GetFileDetails").WithSummary("Details of a file or folder")
@@ -51,9 +62,10 @@ public static class FilesApi
         return app;
     }
 
-    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held, MagnetLinks links)
+    private static Ok<IReadOnlyList<FileView>> List(string? search, HeldFiles held, MagnetLinks links, VolunteerCopies volunteerCopies)
     {
         var files = held.All()
+            .Where(i => !volunteerCopies.Contains(i.InfoHash))
             .Where(i => string.IsNullOrWhiteSpace(search) || i.Name.Contains(search.Trim(), StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(i => i.AddedAt)
             .Select(i => FileView.Of(i, links))
@@ -61,8 +73,8 @@ public static class FilesApi
         return TypedResults.Ok<IReadOnlyList<FileView>>(files);
     }
 
-    private static async Task<Results<Created<FileView>, Ok<FileView>, ProblemHttpResult>> PublishAsync(
-        HttpRequest request, Publisher publisher, MagnetLinks links, CancellationToken cancellationToken)
+    private static async Task<Results<Created<FileView>, Ok<FileView>, ValidationProblem, ProblemHttpResult>> PublishAsync(
+        HttpRequest request, Publisher publisher, MagnetLinks links, VolunteerCopies volunteerCopies, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
             return TypedResults.Problem(title: "No file", detail: "Send the file (or a folder's files) as multipart form data in fields named 'file'.", statusCode: 400);
@@ -70,26 +82,34 @@ public static class FilesApi
         var parts = form.Files.GetFiles("file");
         if (parts.Count == 0)
             return TypedResults.Problem(title: "No file", detail: "Send the file (or a folder's files) as multipart form data in fields named 'file'.", statusCode: 400);
+        var copies = CopiesRequest.Min;
+        if (form["copies"].FirstOrDefault() is { Length: > 0 } copiesText && !int.TryParse(copiesText, System.Globalization.NumberStyles.None, null, out copies))
+            copies = -1; // not a whole number: refused below with the range
+        if (new CopiesRequest(copies).Validate() is { Count: > 0 } invalid)
+            return TypedResults.ValidationProblem(invalid, title: "Invalid copies",
+                detail: $"Copies must be from {CopiesRequest.Min} to {CopiesRequest.Max}; nothing was published.");
         var name = form["name"].FirstOrDefault();
         PublishOutcome outcome;
         if (parts.Count == 1 && string.IsNullOrWhiteSpace(name) && !IsRelativePath(parts[0].FileName))
         {
             await using var content = parts[0].OpenReadStream();
-            outcome = await publisher.PublishAsync(content, parts[0].FileName, cancellationToken);
+            outcome = await publisher.PublishAsync(content, parts[0].FileName, cancellationToken, copies);
         }
         else
         {
             var streams = parts.Select(p => (p.OpenReadStream(), (string?)p.FileName)).ToList();
             try
             {
-                outcome = await publisher.PublishFolderAsync(streams, name, cancellationToken);
+                outcome = await publisher.PublishFolderAsync(streams, name, cancellationToken, copies);
             }
             finally
             {
                 foreach (var (stream, _) in streams) await stream.DisposeAsync();
             }
         }
-        var view = FileView.Of(outcome.Item, links);
+        // The same content held as a volunteer copy is the user's from now on.
+        var item = volunteerCopies.Adopt(outcome.Item.InfoHash, LibraryOrigin.Published) ? outcome.Item with { Origin = LibraryOrigin.Published } : outcome.Item;
+        var view = FileView.Of(item, links);
         return outcome.Created ? TypedResults.Created(view.ContentUrl, view) : TypedResults.Ok(view);
     }
 
@@ -101,6 +121,25 @@ public static class FilesApi
     {
         var path = fileName.Replace('\\', '/');
         return path.Contains('/') && !path.StartsWith('/') && !path.Contains(':') && SafeName.SanitizePath(path.Split('/')) is not null;
+    }
+
+    private static async Task<IResult> SetCopiesAsync(string infoHash, HttpRequest request, CopiesTarget target, CancellationToken cancellationToken)
+    {
+        if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
+        CopiesRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<CopiesRequest>(cancellationToken);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            body = null;
+        }
+        if (body is null)
+            return TypedResults.Problem(title: "Invalid copies", detail: $"Send JSON such as {{ \"copies\": 3 }}: a whole number from {CopiesRequest.Min} to {CopiesRequest.Max}.", statusCode: 400);
+        if (body.Validate() is { Count: > 0 } invalid) return TypedResults.ValidationProblem(invalid, title: "Invalid copies");
+        await target.SetAsync(id, body.Copies, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<FileDetailsView>, ProblemHttpResult>> Details(string infoHash, PeerStorage storage, HeldFiles held,

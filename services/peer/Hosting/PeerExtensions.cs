@@ -6,6 +6,7 @@ using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Telemetry;
 using BitTorrent.Peer.Tracking;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Peer.Volunteering;
 using BitTorrent.Shared.Discovery;
 using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Telemetry;
@@ -27,6 +28,7 @@ public static class PeerExtensions
         services.AddOptions<FormOptions>().Configure<IOptions<PeerOptions>>((form, peer) => form.MultipartBodyLengthLimit = peer.Value.MaxUploadBytes);
         var peerOptions = builder.Configuration.GetSection(PeerOptions.SectionName).Get<PeerOptions>() ?? new PeerOptions();
         services.AddPeerRateLimits(peerOptions.RequestsPerSecond);
+        services.AddOptions<VolunteerOptions>().BindConfiguration(VolunteerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TrackerClientOptions>().BindConfiguration(TrackerClientOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // The engine is registered up front and started by PeerHost once the peer has its identity.
         services.AddTransferEngine(startWithHost: false);
@@ -39,6 +41,7 @@ public static class PeerExtensions
         services.AddSingleton<PeerSettingsStore>();
         services.AddSingleton<PeerRuntime>();
         services.AddSingleton<TrackerConnection>();
+        services.AddSingleton<ITrackerOwnerCalls>(sp => sp.GetRequiredService<TrackerConnection>());
         services.AddSingleton<SwarmAnnouncer>();
         services.AddSingleton<SwarmSync>();
         services.AddSingleton<TorrentRefetch>();
@@ -47,11 +50,16 @@ public static class PeerExtensions
         services.AddSingleton<DownloadManager>();
         services.AddSingleton<FileRemover>();
         services.AddSingleton<Unpublisher>();
+        services.AddSingleton<CopiesTarget>();
         services.AddSingleton<MagnetLinks>();
         services.AddSingleton<MagnetResolver>();
         services.AddSingleton<HeldFiles>();
         services.AddSingleton<PublicUploadThrottle>();
         services.AddHostedService<DownloadCompletions>();
+        services.AddSingleton<VolunteerCopies>();
+        services.AddSingleton<IVolunteerFiles, PeerVolunteerFiles>();
+        services.AddSingleton<VolunteerAgent>();
+        services.AddHostedService(sp => sp.GetRequiredService<VolunteerAgent>());
         services.AddSingleton<PeerHost>();
         services.AddHostedService(sp => sp.GetRequiredService<PeerHost>());
         services.AddProblemDetails();
@@ -80,6 +88,7 @@ public static class PeerExtensions
         app.MapPublicFilesApi();
         app.MapDownloadLimitsApi();
         app.MapSettingsApi();
+        app.MapVolunteerApi();
         app.MapEventsApi();
         return app;
     }

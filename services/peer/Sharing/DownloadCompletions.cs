@@ -2,6 +2,7 @@ using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Tracking;
+using BitTorrent.Peer.Volunteering;
 
 namespace BitTorrent.Peer.Sharing;
 
@@ -16,11 +17,13 @@ public sealed partial class DownloadCompletions : BackgroundService
     private readonly PeerStorage _storage;
     private readonly TransferEngine _engine;
     private readonly SwarmSync _swarms;
+    private readonly VolunteerCopies _volunteerCopies;
     private readonly ILogger<DownloadCompletions> _logger;
     private DownloadEventSubscription _subscription;
 
-    public DownloadCompletions(PeerStorage storage, TransferEngine engine, SwarmSync swarms, ILogger<DownloadCompletions> logger)
+    public DownloadCompletions(PeerStorage storage, TransferEngine engine, SwarmSync swarms, VolunteerCopies volunteerCopies, ILogger<DownloadCompletions> logger)
     {
+        _volunteerCopies = volunteerCopies;
         _storage = storage;
         _engine = engine;
         _swarms = swarms;
@@ -68,6 +71,8 @@ public sealed partial class DownloadCompletions : BackgroundService
         var item = snapshot is null
             ? new LibraryItem(completed.InfoHash, Path.GetFileName(completed.TargetPath), completed.TotalBytes, LibraryOrigin.Downloaded, completed.At)
             : HeldFiles.ItemOf(snapshot);
+        // A volunteer copy says so in its library record too: it is the ring's, listed apart and dropped when the ring asks.
+        if (_volunteerCopies.Contains(item.InfoHash)) item = item with { Origin = LibraryOrigin.Volunteered };
         try
         {
             _storage.Add(item);

@@ -9,7 +9,7 @@ namespace BitTorrent.Peer.Sharing;
 /// <summary>
 /// Publishing (the upload form): the file (or a folder of files) is copied into Storage, hashed into pieces,
 /// its .torrent made (listing the gateway's web seed when <c>Peer:WebSeedUrl</c> is set), put in the DHT, and seeded
-/// at once. The same content twice is one file.
+/// at once, asking the ring for <c>copies</c> seeders when above 1. The same content twice is one file.
 /// </summary>
 public sealed partial class Publisher(
     PeerStorage storage,
@@ -20,7 +20,7 @@ public sealed partial class Publisher(
     TimeProvider time,
     ILogger<Publisher> logger)
 {
-    public async Task<PublishOutcome> PublishAsync(Stream content, string? fileName, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(Stream content, string? fileName, CancellationToken cancellationToken, int copies = 1)
     {
         if (!engine.IsStarted) throw new TransferEngineNotStartedException();
         var name = SafeName.Sanitize(Path.GetFileName(fileName ?? ""))
@@ -37,7 +37,7 @@ public sealed partial class Publisher(
             var existing = storage.Find(torrent.InfoHash);
             if (existing is not null)
             {
-                await swarms.EnsurePublishedAsync(torrent, cancellationToken);
+                await swarms.EnsurePublishedAsync(torrent, cancellationToken, copies);
                 return new PublishOutcome(existing, Created: false);
             }
 
@@ -47,7 +47,7 @@ public sealed partial class Publisher(
             storage.SaveTorrent(torrent.InfoHash, torrent.Encoded);
             await engine.SeedAsync(torrent, path);
             var item = storage.Add(new LibraryItem(torrent.InfoHash, name, torrent.Length, LibraryOrigin.Published, time.GetUtcNow()));
-            await swarms.EnsurePublishedAsync(torrent, cancellationToken);
+            await swarms.EnsurePublishedAsync(torrent, cancellationToken, copies);
             await swarms.AnnounceSeedingAsync(torrent.InfoHash, "completed", cancellationToken);
             LogPublished(logger, name, torrent.InfoHash.ToString(), torrent.Length);
             return new PublishOutcome(item, Created: true);
@@ -63,7 +63,8 @@ public sealed partial class Publisher(
     /// ("photos/2024/a.jpg"), see <see cref="FolderPaths"/>.
     /// The files go into the torrent sorted by path, so the same folder always makes the same torrent.
     /// </summary>
-    public async Task<PublishOutcome> PublishFolderAsync(IReadOnlyList<(Stream Content, string? RelativePath)> uploads, string? name, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishFolderAsync(IReadOnlyList<(Stream Content, string? RelativePath)> uploads, string? name, CancellationToken cancellationToken,
+        int copies = 1)
     {
         if (!engine.IsStarted) throw new TransferEngineNotStartedException();
         var files = FolderPaths(uploads.Select(u => u.RelativePath).ToList(), name, out var folder);
@@ -87,7 +88,7 @@ public sealed partial class Publisher(
             var existing = storage.Find(torrent.InfoHash);
             if (existing is not null)
             {
-                await swarms.EnsurePublishedAsync(torrent, cancellationToken);
+                await swarms.EnsurePublishedAsync(torrent, cancellationToken, copies);
                 return new PublishOutcome(existing, Created: false);
             }
 
@@ -102,7 +103,7 @@ public sealed partial class Publisher(
             await File.WriteAllBytesAsync(storage.TorrentPath(torrent.InfoHash), torrent.ToBytes(), cancellationToken);
             await engine.SeedAsync(torrent, root);
             var item = storage.Add(new LibraryItem(torrent.InfoHash, folder, torrent.Length, LibraryOrigin.Published, time.GetUtcNow()));
-            await swarms.EnsurePublishedAsync(torrent, cancellationToken);
+            await swarms.EnsurePublishedAsync(torrent, cancellationToken, copies);
             await swarms.AnnounceSeedingAsync(torrent.InfoHash, "completed", cancellationToken);
             LogPublishedFolder(logger, folder, files.Count, torrent.InfoHash.ToString(), torrent.Length);
             return new PublishOutcome(item, Created: true);

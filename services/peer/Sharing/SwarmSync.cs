@@ -33,10 +33,13 @@ public sealed partial class SwarmSync(
     private readonly PeerStatusSampler _status = new(time);
     private bool _moving;
 
-    /// <summary>Puts the torrent in the DHT once per run (idempotent at the tracker anyway).</summary>
-    public async Task EnsurePublishedAsync(TorrentMetainfo torrent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the torrent in the DHT once per run (idempotent at the tracker anyway). With <paramref name="copies"/> above 1
+    /// it always goes to the tracker, asking for that many seeders (<see cref="CopiesRequest"/>).
+    /// </summary>
+    public async Task EnsurePublishedAsync(TorrentMetainfo torrent, CancellationToken cancellationToken, int copies = CopiesRequest.Min)
     {
-        lock (_gate) if (_published.Contains(torrent.InfoHash)) return;
+        lock (_gate) if (copies <= CopiesRequest.Min && _published.Contains(torrent.InfoHash)) return;
         var bytes = torrent.ToBytes();
         // Published as this peer (its token), so the tracker records it as the publisher who may remove it.
         var token = storage.LoadIdentity()?.Token ?? throw new TransferEngineNotStartedException(); // no id and token yet: the peer is still starting
@@ -44,7 +47,7 @@ public sealed partial class SwarmSync(
         {
             var body = new ByteArrayContent(bytes);
             body.Headers.ContentType = new("application/x-bittorrent");
-            return api.PublishAsOwnerAsync(body, token, ct);
+            return copies > CopiesRequest.Min ? api.PublishWithCopiesAsync(body, copies, token, ct) : api.PublishAsOwnerAsync(body, token, ct);
         }, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new PublishException($"The tracker refused the torrent: {response.Error?.Message ?? response.StatusCode.ToString()}");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BitTorrent.Peer.Transfer;
+using BitTorrent.Peer.Volunteering;
 using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Storage;
@@ -7,9 +8,9 @@ namespace BitTorrent.Peer.Storage;
 /// <summary>
 /// The settings this peer runs with, kept in state/settings.json (written through <see cref="AtomicFile"/>). Until a
 /// user saves settings, they are the configured defaults (<c>Transfer:DownloadRateLimit</c>,
-/// <c>Transfer:UploadRateLimit</c>, <c>Transfer:MaxActiveDownloads</c>); once saved, the saved values win over the
+/// <c>Transfer:UploadRateLimit</c>, <c>Transfer:MaxActiveDownloads</c>, <c>Peer:Volunteer:MaxBytes</c>); once saved, the saved values win over the
 /// configuration at every start. A damaged settings file is renamed aside (settings.json.corrupt-{time}) and the
-/// defaults apply.
+/// defaults apply. A file saved before a setting existed keeps that setting's configured default.
 /// </summary>
 public sealed partial class PeerSettingsStore
 {
@@ -20,12 +21,13 @@ public sealed partial class PeerSettingsStore
     private readonly ILogger<PeerSettingsStore> _logger;
     private PeerSettings? _current;
 
-    public PeerSettingsStore(PeerStorage storage, IOptions<TransferEngineOptions> engine, ILogger<PeerSettingsStore> logger)
+    public PeerSettingsStore(PeerStorage storage, IOptions<TransferEngineOptions> engine, ILogger<PeerSettingsStore> logger,
+        IOptions<VolunteerOptions>? volunteer = null)
     {
         _path = Path.Combine(storage.StateFolder, "settings.json");
         _logger = logger;
         var options = engine.Value;
-        Defaults = new PeerSettings(options.DownloadRateLimit, options.UploadRateLimit, options.MaxActiveDownloads);
+        Defaults = new PeerSettings(options.DownloadRateLimit, options.UploadRateLimit, options.MaxActiveDownloads, volunteer?.Value.MaxBytes ?? 0);
     }
 
     /// <summary>The configured values, in effect until settings are saved.</summary>
@@ -85,7 +87,9 @@ public sealed partial class PeerSettingsStore
         if (!File.Exists(_path)) return null;
         try
         {
-            var saved = JsonSerializer.Deserialize<PeerSettings>(File.ReadAllBytes(_path), Json);
+            var stored = JsonSerializer.Deserialize<StoredSettings>(File.ReadAllBytes(_path), Json);
+            var saved = stored is null ? null
+                : new PeerSettings(stored.DownloadLimit, stored.UploadLimit, stored.MaxActiveDownloads, stored.VolunteerMaxBytes ?? Defaults.VolunteerMaxBytes);
             if (saved is not null && saved.Problems().Count == 0) return saved;
         }
         catch (JsonException)
@@ -97,6 +101,9 @@ public sealed partial class PeerSettingsStore
         LogDamaged(_logger, aside);
         return null;
     }
+
+    /// <summary>The file as written; a field missing from an older file reads as null and takes its default.</summary>
+    private sealed record StoredSettings(long DownloadLimit, long UploadLimit, int MaxActiveDownloads, long? VolunteerMaxBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The settings file could not be read; it was kept as {Path} and the configured defaults apply")]
     private static partial void LogDamaged(ILogger logger, string path);

@@ -125,6 +125,21 @@ public sealed class PeerStorage
         }
     }
 
+    /// <summary>Replaces the item with the same info-hash (a volunteer copy its user adopted); false if none was there.</summary>
+    public bool Replace(LibraryItem item)
+    {
+        lock (_gate)
+        {
+            var items = LoadLibrary().ToList();
+            var index = items.FindIndex(i => i.InfoHash == item.InfoHash);
+            if (index < 0) return false;
+            items[index] = item;
+            WriteAtomically(LibraryPath, items);
+            _library = items;
+            return true;
+        }
+    }
+
     /// <summary>Takes an item out of the library (its files are the caller's); false if it was not there.</summary>
     public bool Remove(Id160 infoHash)
     {

@@ -20,7 +20,7 @@ public sealed partial class TrackerConnection(
     DiscoveryListener discovery,
     IHttpClientFactory httpClients,
     IOptions<TrackerClientOptions> options,
-    ILogger<TrackerConnection> logger)
+    ILogger<TrackerConnection> logger) : ITrackerOwnerCalls
 {
     /// <summary>The named client of tracker calls (the shared handler settings).</summary>
     public const string HttpClientName = "tracker";

@@ -170,6 +170,7 @@ async function loadCatalog() {
       el('span', { class: `state ${f.status}` }, labels[f.status] || f.status)),
     el('div', { class: 'row' },
       el('span', { class: 'meta' }, `${size(f.length)} · ${f.seeders} seeder${f.seeders === 1 ? '' : 's'} · ${f.leechers} leecher${f.leechers === 1 ? '' : 's'}` +
+        (f.copies > 1 ? ` · ${Math.min(f.seeders, f.copies)} of ${f.copies} copies online` : '') +
         (f.published ? ` · published ${ago(f.published)}` : '')),
       el('span', { class: 'actions' },
         el('a', { class: 'button', href: f.torrentUrl, download: `${f.name}.torrent` }, 'Download torrent'),
@@ -280,6 +281,7 @@ function publish(files) {
   const form = new FormData();
   for (const { file, path } of files) form.append('file', file, path || file.name);
   if (!folder && files.length > 1) form.append('name', files[0].file.name.replace(/\.[^.]*$/, '') || 'files');
+  form.append('copies', $('publish-copies').value.trim() || '1'); // the peer refuses anything but 1 to 16
   const request = new XMLHttpRequest();
   request.open('POST', 'api/files');
   request.upload.addEventListener('progress', (event) => {
@@ -355,6 +357,7 @@ async function refresh() {
     if (state.tab === 'files') await loadCatalog();
     else if (state.tab === 'downloads') await loadDownloads();
     else if (state.tab === 'mine') await loadMine();
+    else if (state.tab === 'volunteer') await loadVolunteer(); // volunteer.js
     if (state.tab !== 'downloads') loadDownloads().catch(() => {});
   } catch (e) {
     say(e.message);

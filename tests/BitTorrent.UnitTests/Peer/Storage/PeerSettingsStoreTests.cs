@@ -90,4 +90,18 @@ public sealed class PeerSettingsStoreTests
         Assert.Empty(new PeerSettings(0, 0, 0).Problems());
         Assert.Empty(new PeerSettings(PeerLimits.MaxBytesPerSecond, PeerLimits.MaxBytesPerSecond, PeerLimits.MaxActiveDownloads).Problems());
     }
+
+    [Fact]
+    public void A_settings_file_saved_before_volunteering_existed_keeps_the_configured_volunteer_room()
+    {
+        using var folder = new TempFolder();
+        var storage = new PeerStorage(Options.Create(new PeerOptions { StoragePath = folder.Path }));
+        File.WriteAllText(Path.Combine(folder.Path, "state", "settings.json"), """{ "downloadLimit": 1000, "uploadLimit": 0, "maxActiveDownloads": 2 }""");
+
+        var store = new PeerSettingsStore(storage, Options.Create(new TransferEngineOptions()), NullLogger<PeerSettingsStore>.Instance,
+            Options.Create(new BitTorrent.Peer.Volunteering.VolunteerOptions { MaxBytes = 5000 }));
+
+        Assert.Equal(new PeerSettings(1000, 0, 2, 5000), store.Current);
+        Assert.True(new PeerSettings(0, 0, 0, -1).Problems().ContainsKey("volunteerMaxBytes"));
+    }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: measurements against real programs in the same run, written to docs/benchmarks.md
-# (with the machine and the command). Parts: ring, transfer, swarm, announce, repair, restart, seed-scale, catalog
+# (with the machine and the command). Parts: ring, transfer, swarm, announce, repair, restart, seed-scale, catalog, fast
 # (default: all); transfer-ours [runs] and transfer-harness [MiB] compare builds without writing the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: measurements against real programs in the same run, written to docs/benchmarks.md
 # (with the machine and the command). Parts: ring, transfer, swarm, announce, repair, restart, seed-scale, catalog,
-# copies (default: all); transfer-ours [runs] and transfer-harness [MiB] compare builds without writing the report.
+# copies, fast (default: all); transfer-ours [runs] and transfer-harness [MiB] compare builds without writing the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

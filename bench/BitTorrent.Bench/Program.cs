@@ -12,6 +12,7 @@ if (which is "restart" or "all") await RestartBenchmark.RunAsync(report);
 if (which is "seed-scale" or "all") await SeedingScaleBenchmark.RunAsync(report);
 if (which is "catalog" or "all") await CatalogBenchmark.RunAsync(report);
 if (which is "copies" or "all") await CopiesBenchmark.RunAsync(report);
+if (which is "fast" or "all") await FastExtensionBenchmark.RunAsync(report);
 if (which is "transfer-ours") await TransferBenchmark.RunOursAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
 if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);
 return 0;

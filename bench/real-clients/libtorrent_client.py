@@ -7,6 +7,7 @@ DHT, local service discovery, UPnP and NAT-PMP are off; it listens on 127.0.0.1 
 A leecher prints 'done <seconds>' when the download completes, then exits; with 'stay' it goes on
 seeding to the rest of the swarm until it is stopped.
 """
+import os
 import sys
 import time
 
@@ -32,6 +33,10 @@ params.save_path = folder
 if mode == 'seed':
     params.flags |= lt.torrent_flags.seed_mode
 handle = session.add_torrent(params)
+# LT_PEER=host:port: also dial that peer directly (for runs without a tracker).
+if os.environ.get('LT_PEER'):
+    host, _, peer_port = os.environ['LT_PEER'].rpartition(':')
+    handle.connect_peer((host, int(peer_port)))
 start = time.monotonic()
 print('started', flush=True)
 while True:

@@ -36,8 +36,25 @@ internal sealed class Attendant(PeerConnection connection, KnownPeer? known) : I
     /// <summary>Payload bytes per second we sent it, over the last sample.</summary>
     public double UploadRate { get; private set; }
 
-    public bool CanAttend => Connection is { IsOpen: true, PeerChoking: false, RemotePieces: not null } && !Banned;
-    public bool HasPiece(int index) => Connection.RemotePieces is { } pieces && pieces[index];
+    /// <summary>
+    /// Block requests it takes at once: <see cref="TransferEngineOptions.MaxRequestsPerPeer"/>, lowered to what was
+    /// outstanding when it rejected a request while not choking us (its queue is shorter), and raised by one again
+    /// after each such number of blocks delivered.
+    /// </summary>
+    public int RequestLimit { get; set; } = int.MaxValue;
+
+    /// <summary>Blocks delivered since <see cref="RequestLimit"/> last changed.</summary>
+    public int BlocksAtLimit { get; set; }
+
+    /// <summary>Open, handshaken, not banned, and either not choking us or letting us fetch some pieces fast (BEP 6).</summary>
+    public bool CanAttend => Connection is { IsOpen: true, RemotePieces: not null } && !Banned
+        && (!Connection.PeerChoking || Connection.Fast is { AllowedByPeer.Count: > 0 });
+
+    /// <summary>It has the piece and we may ask it for the piece now: it does not choke us, or allowed the piece fast.</summary>
+    public bool HasPiece(int index) => Connection.RemotePieces is { } pieces && pieces[index] && MayRequest(index);
+
+    /// <summary>Whether a request for a block of this piece would be served now, choked or not.</summary>
+    public bool MayRequest(int index) => !Connection.PeerChoking || Connection.Fast?.PeerAllows(index) == true;
     public int ActiveTransactions => Transactions.Count;
 
     public string Describe() => Connection.Describe();

@@ -88,14 +88,39 @@ internal sealed class DownloadPeers(DownloadContext context, DownloadController 
         }
     }
 
-    /// <summary>BEP 3: a peer that chokes us drops our pending requests; those pieces are fetched elsewhere.</summary>
+    /// <summary>
+    /// BEP 3: a peer that chokes us drops our pending requests; those pieces are fetched elsewhere. With the fast
+    /// extension it keeps them: it serves those of pieces it allowed fast and rejects the others, each rejected block
+    /// going back at once (<see cref="OnReject"/>).
+    /// </summary>
     public void OnChoke(PeerConnection c)
     {
-        if (Find(c) is { } attendant) download.Window.Abandon(attendant, sendCancel: false);
+        if (Find(c) is { } attendant)
+        {
+            if (c.Fast is null) download.Window.Abandon(attendant, sendCancel: false);
+            else download.Window.OnFastChoke(attendant);
+        }
         download.NeedsSchedule = true;
     }
 
-    public void OnUnchoke() => download.NeedsSchedule = true;
+    /// <summary>Unchoked: transactions kept through a fast choke go on at once; new ones come with the next schedule.</summary>
+    public void OnUnchoke(PeerConnection c, long now)
+    {
+        if (Find(c) is { Transactions.Count: > 0 } attendant) download.Window.RequestBlocks(attendant, now);
+        download.NeedsSchedule = true;
+    }
+
+    /// <summary>BEP 6: the peer rejected a block we requested from it (the protocol checked we did).</summary>
+    public void OnReject(PeerConnection c, PeerMessage message, long now)
+    {
+        if (Find(c) is { } attendant && download.Window.OnReject(attendant, message.Index, message.Begin, message.Length, now)) download.NeedsSchedule = true;
+    }
+
+    /// <summary>BEP 6: the peer allows us a piece while it chokes us; if we want it, it may attend now.</summary>
+    public void OnAllowedFast(PeerConnection c)
+    {
+        if (c.PeerChoking) download.NeedsSchedule = true;
+    }
 
     /// <summary>The peer announced a piece it did not have before.</summary>
     public void OnHave(PeerConnection c, int index)

@@ -3,9 +3,10 @@ namespace BitTorrent.Peer.Downloads;
 /// <summary>A peer as the piece picker sees it: which pieces it has and how busy it is.</summary>
 internal interface IAttendant
 {
-    /// <summary>Connected, handshaken, not choking us and not banned.</summary>
+    /// <summary>Connected, handshaken, not banned, and not choking us (or choking us but allowing some pieces fast).</summary>
     bool CanAttend { get; }
 
+    /// <summary>It has the piece and would serve it now (not choking us, or allowing it fast).</summary>
     bool HasPiece(int index);
 
     /// <summary>Piece transactions this peer is attending now.</summary>

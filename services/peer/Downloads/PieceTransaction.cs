@@ -11,7 +11,10 @@ namespace BitTorrent.Peer.Downloads;
 /// </summary>
 internal sealed class PieceTransaction
 {
-    private readonly bool[] _received;
+    private const byte NotRequested = 0, Requested = 1, Received = 2;
+
+    /// <summary>Each block's state: not requested, requested (outstanding), received.</summary>
+    private readonly byte[] _blocks;
 
     public PieceTransaction(IPieceListener owner, int generation, TorrentMetainfo torrent, Piece piece, Attendant attendant, ContentFiles content, long now)
     {
@@ -22,7 +25,7 @@ internal sealed class PieceTransaction
         Attendant = attendant;
         Content = content;
         BlockCount = PieceGeometry.BlockCount(piece.Size);
-        _received = new bool[BlockCount];
+        _blocks = new byte[BlockCount];
         Verifier = new PieceVerifier(piece.Offset, piece.Size);
         LastActivity = now;
     }
@@ -43,15 +46,18 @@ internal sealed class PieceTransaction
     public PieceVerifier Verifier { get; }
     public int BlockCount { get; }
 
-    /// <summary>Blocks requested so far (they are requested in order).</summary>
+    /// <summary>The first block not requested yet (blocks are requested in order; a rejected one is asked again first).</summary>
     public int NextBlock { get; private set; }
+
+    /// <summary>Blocks requested or received.</summary>
+    public int BlocksRequested { get; private set; }
 
     public int BlocksReceived { get; private set; }
 
     /// <summary>Requested and not yet received.</summary>
-    public int Outstanding => NextBlock - BlocksReceived;
+    public int Outstanding => BlocksRequested - BlocksReceived;
 
-    public bool AllRequested => NextBlock == BlockCount;
+    public bool AllRequested => BlocksRequested == BlockCount;
     public bool IsComplete => BlocksReceived == BlockCount;
 
     /// <summary>Abandoned (peer gone, choked, timed out, paused): late blocks are refused.</summary>
@@ -67,8 +73,25 @@ internal sealed class PieceTransaction
     public (int Begin, int Length) TakeNextBlock()
     {
         var block = PeekNextBlock();
-        NextBlock++;
+        _blocks[NextBlock] = Requested;
+        BlocksRequested++;
+        while (NextBlock < BlockCount && _blocks[NextBlock] != NotRequested) NextBlock++;
         return block;
+    }
+
+    /// <summary>
+    /// BEP 6: the attendant rejected a block we requested and have not received: it is requested again later (by
+    /// this attendant or, if the transaction is abandoned, by whoever takes the piece). False for any other block.
+    /// </summary>
+    public bool Unrequest(int begin, int length)
+    {
+        if (IsAbandoned || begin % PieceGeometry.BlockSize != 0) return false;
+        var index = begin / PieceGeometry.BlockSize;
+        if (index >= BlockCount || _blocks[index] != Requested || length != PieceGeometry.BlockLength(Piece.Size, index)) return false;
+        _blocks[index] = NotRequested;
+        BlocksRequested--;
+        NextBlock = Math.Min(NextBlock, index);
+        return true;
     }
 
     /// <summary>
@@ -79,8 +102,8 @@ internal sealed class PieceTransaction
     {
         if (IsAbandoned || begin % PieceGeometry.BlockSize != 0) return -1;
         var index = begin / PieceGeometry.BlockSize;
-        if (index >= NextBlock || _received[index] || length != PieceGeometry.BlockLength(Piece.Size, index)) return -1;
-        _received[index] = true;
+        if (index >= BlockCount || _blocks[index] != Requested || length != PieceGeometry.BlockLength(Piece.Size, index)) return -1;
+        _blocks[index] = Received;
         BlocksReceived++;
         return index;
     }
@@ -90,7 +113,7 @@ internal sealed class PieceTransaction
     /// <summary>Blocks requested but not received, for CANCEL messages when the transaction is abandoned.</summary>
     public IEnumerable<(int Begin, int Length)> OutstandingBlocks()
     {
-        for (var i = 0; i < NextBlock; i++)
-            if (!_received[i]) yield return (i * PieceGeometry.BlockSize, PieceGeometry.BlockLength(Piece.Size, i));
+        for (var i = 0; i < BlockCount; i++)
+            if (_blocks[i] == Requested) yield return (i * PieceGeometry.BlockSize, PieceGeometry.BlockLength(Piece.Size, i));
     }
 }

@@ -50,15 +50,19 @@ internal sealed class TransactionWindow(DownloadContext context, RateLimiter lim
         }
     }
 
-    /// <summary>Keeps up to MaxRequestsPerPeer block requests in flight to an attendant, as far as the limiters allow.</summary>
+    /// <summary>
+    /// Keeps up to MaxRequestsPerPeer block requests (or the attendant's lower <see cref="Attendant.RequestLimit"/>) in
+    /// flight to an attendant, as far as the limiters allow; while it chokes us, only for pieces it allowed fast.
+    /// </summary>
     public void RequestBlocks(Attendant a, long now)
     {
-        var max = context.Options.MaxRequestsPerPeer;
+        var max = Math.Min(context.Options.MaxRequestsPerPeer, a.RequestLimit);
         var shared = context.DownloadLimiter;
         shared.Refill(now);
         limiter.Refill(now);
         foreach (var transaction in a.Transactions)
         {
+            if (!a.MayRequest(transaction.Piece.Index)) continue;
             while (!transaction.AllRequested && a.OutstandingRequests < max)
             {
                 var (begin, length) = transaction.PeekNextBlock();
@@ -104,6 +108,8 @@ internal sealed class TransactionWindow(DownloadContext context, RateLimiter lim
         a.OutstandingRequests = Math.Max(0, a.OutstandingRequests - 1);
         a.LastBlockAt = now;
         a.IsSnubbed = false;
+        if (a.RequestLimit < context.Options.MaxRequestsPerPeer && ++a.BlocksAtLimit >= a.RequestLimit)
+            (a.RequestLimit, a.BlocksAtLimit) = (a.RequestLimit + 1, 0);
         transaction!.LastActivity = now;
         if (transaction.IsComplete)
         {
@@ -116,6 +122,49 @@ internal sealed class TransactionWindow(DownloadContext context, RateLimiter lim
         return message.Length;
     }
 
+    /// <summary>
+    /// BEP 6: the attendant will not serve a block we requested. The block is requested again at once: if the
+    /// attendant chokes us (and did not allow the piece fast), the transaction is given back to the picker as soon as
+    /// nothing of it is outstanding there, so another attendant takes the piece; if it does not choke us, its queue is
+    /// shorter than our pipeline, so it gets fewer requests at once, and a piece it refuses with nothing else
+    /// outstanding goes back to the picker. True if a piece was given back. A reject of a transaction already given up
+    /// (the answer to our cancel) changes nothing.
+    /// </summary>
+    public bool OnReject(Attendant a, int index, int begin, int length, long now)
+    {
+        PieceTransaction? transaction = null;
+        foreach (var candidate in a.Transactions)
+            if (candidate.Piece.Index == index) transaction = candidate;
+        if (transaction is null || !transaction.Unrequest(begin, length)) return false;
+        a.OutstandingRequests = Math.Max(0, a.OutstandingRequests - 1);
+        if (!a.MayRequest(index) || a.OutstandingRequests == 0)
+        {
+            if (transaction.Outstanding > 0) return false;
+            Give(a, transaction, sendCancel: false);
+            if (a.Transactions.Count > 0) RequestBlocks(a, now);
+            return true;
+        }
+        (a.RequestLimit, a.BlocksAtLimit) = (Math.Max(1, a.OutstandingRequests), 0);
+        return false;
+    }
+
+    /// <summary>
+    /// BEP 6: a fast attendant choked us without dropping our requests; it rejects those it will not serve. Its
+    /// transactions of pieces it did not allow fast and with nothing outstanding go back to the picker now (no reject
+    /// will come for them). True if a piece was given back.
+    /// </summary>
+    public bool OnFastChoke(Attendant a)
+    {
+        var released = false;
+        foreach (var transaction in a.Transactions.ToArray())
+        {
+            if (a.MayRequest(transaction.Piece.Index) || transaction.Outstanding > 0) continue;
+            Give(a, transaction, sendCancel: false);
+            released = true;
+        }
+        return released;
+    }
+
     /// <summary>A checked (or failed) transaction leaves the window.</summary>
     public bool Remove(PieceTransaction transaction) => _running.Remove(transaction);
 
@@ -126,15 +175,25 @@ internal sealed class TransactionWindow(DownloadContext context, RateLimiter lim
         var abandoned = a.Transactions.ToArray();
         a.Transactions.Clear();
         a.OutstandingRequests = 0;
-        foreach (var transaction in abandoned)
-        {
-            if (sendCancel && a.Connection.IsOpen)
-                foreach (var (begin, length) in transaction.OutstandingBlocks()) a.Connection.SendCancel(transaction.Piece.Index, begin, length);
-            transaction.Abandon();
-            PiecePlan.Release(transaction.Piece, a);
-            _running.Remove(transaction);
-            transaction.Verifier.Release();
-        }
+        foreach (var transaction in abandoned) Release(a, transaction, sendCancel);
+    }
+
+    /// <summary>Gives one of the attendant's unfinished pieces back to the plan.</summary>
+    private void Give(Attendant a, PieceTransaction transaction, bool sendCancel)
+    {
+        a.Transactions.Remove(transaction);
+        a.OutstandingRequests = Math.Max(0, a.OutstandingRequests - transaction.Outstanding);
+        Release(a, transaction, sendCancel);
+    }
+
+    private void Release(Attendant a, PieceTransaction transaction, bool sendCancel)
+    {
+        if (sendCancel && a.Connection.IsOpen)
+            foreach (var (begin, length) in transaction.OutstandingBlocks()) a.Connection.SendCancel(transaction.Piece.Index, begin, length);
+        transaction.Abandon();
+        PiecePlan.Release(transaction.Piece, a);
+        _running.Remove(transaction);
+        transaction.Verifier.Release();
     }
 
     /// <summary>

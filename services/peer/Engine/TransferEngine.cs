@@ -90,7 +90,7 @@ public sealed class TransferEngine : IAsyncDisposable
             var torrents = new TorrentRegistry(context, _logger, store is null ? null : UncleanStopCheck.Begin(_options.StateDirectory));
             var choker = new Choker(_options.MaxUnchokedPeers);
             var server = new BlockServer(_options, new RateLimiter(_options.UploadRateLimit));
-            var protocol = new PeerProtocol(_peerId, torrents, connections, choker, server, writer, _logger);
+            var protocol = new PeerProtocol(_peerId, _options.FastExtension, torrents, connections, choker, server, writer, _logger);
             var loop = new EngineLoop(_commands, listener, connections, torrents, protocol, choker, server, writer, _logger);
             (_listener, _server, _torrents, _counters) = (listener, server, torrents, connections.Counters);
             _thread = new Thread(() => Run(loop)) { IsBackground = true, Name = "transfer-engine" };

@@ -19,13 +19,20 @@ internal sealed class BlockServer(TransferEngineOptions options, RateLimiter lim
     /// <summary>Payload bytes served (readable from any thread).</summary>
     public long BytesServed => Interlocked.Read(ref _bytesServed);
 
-    /// <summary>Requests from a choked peer, for pieces we never announced, or beyond its queue are dropped, as BEP 3 allows.</summary>
+    /// <summary>
+    /// A request is queued when we serve it: we have the piece, the peer's queue has room, and we do not choke the
+    /// peer (or the piece is in the set we allowed it fast). Others are dropped, as BEP 3 allows, or on a fast
+    /// connection rejected, so the peer asks someone else at once.
+    /// </summary>
     public void OnRequest(PeerConnection c, PeerMessage message)
     {
-        if (c.AmChoking || !c.Swarm!.Have[message.Index] || c.ServeQueue.Count >= options.MaxQueuedRequestsPerPeer) return;
-        c.ServeQueue.Enqueue(new BlockRequest(message.Index, message.Begin, message.Length));
+        var request = new BlockRequest(message.Index, message.Begin, message.Length);
+        if (c.Swarm!.Have[message.Index] && c.ServeQueue.Count < options.MaxQueuedRequestsPerPeer && (!c.AmChoking || c.Fast?.WeAllow(message.Index) == true))
+            c.ServeQueue.Enqueue(request);
+        else if (c.Fast is not null) c.SendReject(request);
     }
 
+    /// <summary>A cancelled request leaves the queue; on a fast connection it is answered with a reject (BEP 6: one answer per request).</summary>
     public static void OnCancel(PeerConnection c, PeerMessage message)
     {
         var cancelled = new BlockRequest(message.Index, message.Begin, message.Length);
@@ -33,6 +40,26 @@ internal sealed class BlockServer(TransferEngineOptions options, RateLimiter lim
         {
             var request = c.ServeQueue.Dequeue();
             if (request != cancelled) c.ServeQueue.Enqueue(request);
+            else if (c.Fast is not null) c.SendReject(request);
+        }
+    }
+
+    /// <summary>
+    /// We just choked the peer: its queued requests are dropped (BEP 3), or on a fast connection rejected, except
+    /// those for pieces we allowed it fast, which are still served (BEP 6).
+    /// </summary>
+    public static void OnChoked(PeerConnection c)
+    {
+        if (c.Fast is null)
+        {
+            c.ServeQueue.Clear();
+            return;
+        }
+        for (var n = c.ServeQueue.Count; n > 0; n--)
+        {
+            var request = c.ServeQueue.Dequeue();
+            if (c.Fast.WeAllow(request.Index)) c.ServeQueue.Enqueue(request);
+            else c.SendReject(request);
         }
     }
 

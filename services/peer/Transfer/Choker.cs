@@ -22,7 +22,7 @@ internal sealed class Choker(int maxUnchoked)
         c.PeerInterested = false;
         if (c.AmChoking) return;
         c.SendState(MessageType.Choke);
-        c.ServeQueue.Clear(); // BEP 3: a choked peer's requests are dropped
+        BlockServer.OnChoked(c); // a choked peer's requests are dropped (BEP 3) or rejected (BEP 6)
         ReleaseSlot(c, all);
     }
 

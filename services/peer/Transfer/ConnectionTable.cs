@@ -88,7 +88,7 @@ internal sealed class ConnectionTable(TransferEngineOptions options, ReadOnlyMem
     {
         c.Phase = ConnectionPhase.Handshaking;
         c.PhaseDeadline = now + (long)options.ConnectTimeout.TotalMilliseconds;
-        c.SendHandshake(c.Swarm!.InfoHash, ourPeerId.Span);
+        c.SendHandshake(c.Swarm!.InfoHash, ourPeerId.Span, options.FastExtension);
     }
 
     /// <summary>Connect and handshake deadlines, idle peers and idle upload slots, keep-alives (every tick).</summary>

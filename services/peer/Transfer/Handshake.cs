@@ -4,8 +4,9 @@ namespace BitTorrent.Peer.Transfer;
 
 /// <summary>
 /// The 68-byte BEP 3 handshake: 19, "BitTorrent protocol", 8 reserved bytes, info-hash, peer id.
-/// We set one reserved bit, BEP 10's extension protocol (0x10 in reserved byte 5), so peers that set it too
-/// exchange an extension handshake with us (see <see cref="ExtensionHandshake"/>); other peers send only BEP 3 messages.
+/// We set BEP 10's extension protocol bit (0x10 in reserved byte 5), so peers that set it too exchange an
+/// extension handshake with us (see <see cref="ExtensionHandshake"/>), and, unless switched off, BEP 6's fast
+/// extension bit (0x04 in reserved byte 7): a connection speaks the fast extension only when both sides set it.
 /// </summary>
 public static class Handshake
 {
@@ -16,12 +17,17 @@ public static class Handshake
     private const int ExtensionByte = 20 + 5;
     private const byte ExtensionBit = 0x10;
 
-    public static int Write(Span<byte> destination, Id160 infoHash, ReadOnlySpan<byte> peerId)
+    /// <summary>Where BEP 6's bit sits: reserved byte 7 (byte 27 of the handshake), value 0x04.</summary>
+    private const int FastByte = 20 + 7;
+    private const byte FastBit = 0x04;
+
+    public static int Write(Span<byte> destination, Id160 infoHash, ReadOnlySpan<byte> peerId, bool fastExtension = false)
     {
         if (peerId.Length != PeerIdentity.Length) throw new ArgumentException("A peer id is 20 bytes.", nameof(peerId));
         Protocol.CopyTo(destination);
         destination.Slice(20, 8).Clear();
         destination[ExtensionByte] = ExtensionBit;
+        if (fastExtension) destination[FastByte] = FastBit;
         infoHash.WriteBigEndian(destination.Slice(28, Id160.ByteLength));
         peerId.CopyTo(destination[48..]);
         return Length;
@@ -46,4 +52,8 @@ public static class Handshake
     /// <summary>Whether a handshake read by <see cref="TryRead"/> announces BEP 10 (the extension protocol).</summary>
     public static bool SupportsExtensions(ReadOnlySpan<byte> handshake) =>
         handshake.Length > ExtensionByte && (handshake[ExtensionByte] & ExtensionBit) != 0;
+
+    /// <summary>Whether a handshake read by <see cref="TryRead"/> announces BEP 6 (the fast extension).</summary>
+    public static bool SupportsFastExtension(ReadOnlySpan<byte> handshake) =>
+        handshake.Length > FastByte && (handshake[FastByte] & FastBit) != 0;
 }

@@ -6,7 +6,8 @@ namespace BitTorrent.Peer.Transfer;
 /// <summary>
 /// Decodes length-prefixed wire messages in place (no copies, no allocation) and validates
 /// them against the torrent's geometry. Anything malformed is reported with a fixed reason so
-/// the engine closes that one connection.
+/// the engine closes that one connection. BEP 6's messages are read only on a connection that negotiated
+/// the fast extension (<c>fastExtension</c>); anywhere else they break the protocol, as BEP 6 says.
 /// </summary>
 public static class MessageReader
 {
@@ -16,7 +17,8 @@ public static class MessageReader
     /// <summary>The largest length prefix accepted: a bitfield of a many-piece torrent may exceed a block.</summary>
     public static int MaxLengthFor(in PieceGeometry geometry) => Math.Max(MaxMessageLength, 1 + Bitfield.ByteLength(geometry.PieceCount));
 
-    public static ParseStatus TryRead(ReadOnlySpan<byte> buffer, in PieceGeometry geometry, out PeerMessage message, out int consumed, out string? error)
+    public static ParseStatus TryRead(ReadOnlySpan<byte> buffer, in PieceGeometry geometry, out PeerMessage message, out int consumed, out string? error,
+        bool fastExtension = false)
     {
         message = default;
         consumed = 0;
@@ -38,15 +40,19 @@ public static class MessageReader
         var payload = buffer.Slice(5, (int)length - 1);
         switch (type)
         {
-            case MessageType.Choke or MessageType.Unchoke or MessageType.Interested or MessageType.NotInterested:
+            case MessageType.SuggestPiece or MessageType.HaveAll or MessageType.HaveNone or MessageType.RejectRequest or MessageType.AllowedFast
+                when !fastExtension:
+                return Malformed(out error, "fast extension message without the fast extension");
+
+            case MessageType.Choke or MessageType.Unchoke or MessageType.Interested or MessageType.NotInterested or MessageType.HaveAll or MessageType.HaveNone:
                 if (!payload.IsEmpty) return Malformed(out error, "state message with a payload");
                 message = new PeerMessage(type);
                 return ParseStatus.Message;
 
-            case MessageType.Have:
-                if (payload.Length != 4) return Malformed(out error, "have is not 4 bytes");
+            case MessageType.Have or MessageType.SuggestPiece or MessageType.AllowedFast:
+                if (payload.Length != 4) return Malformed(out error, "have, suggest or allowed fast is not 4 bytes");
                 var have = BinaryPrimitives.ReadInt32BigEndian(payload);
-                if ((uint)have >= (uint)geometry.PieceCount) return Malformed(out error, "have of a piece that does not exist");
+                if ((uint)have >= (uint)geometry.PieceCount) return Malformed(out error, "have, suggest or allowed fast of a piece that does not exist");
                 message = new PeerMessage(type, have);
                 return ParseStatus.Message;
 
@@ -55,9 +61,9 @@ public static class MessageReader
                 message = new PeerMessage(type, payload: payload);
                 return ParseStatus.Message;
 
-            case MessageType.Request or MessageType.Cancel:
+            case MessageType.Request or MessageType.Cancel or MessageType.RejectRequest:
             {
-                if (payload.Length != 12) return Malformed(out error, "request/cancel is not 12 bytes");
+                if (payload.Length != 12) return Malformed(out error, "request/cancel/reject is not 12 bytes");
                 var index = BinaryPrimitives.ReadInt32BigEndian(payload);
                 var begin = BinaryPrimitives.ReadInt32BigEndian(payload[4..]);
                 var blockLength = BinaryPrimitives.ReadInt32BigEndian(payload[8..]);
@@ -80,7 +86,7 @@ public static class MessageReader
             }
 
             default:
-                // Extended messages (BEP 10) go to the engine as they are; others we did not negotiate (port, fast): skipped, as BEP 3 asks.
+                // Extended messages (BEP 10) go to the engine as they are; others we did not negotiate (port): skipped, as BEP 3 asks.
                 message = new PeerMessage(type, payload: payload);
                 return ParseStatus.Message;
         }

@@ -15,7 +15,7 @@ public static class MessageWriter
         return 4;
     }
 
-    /// <summary>choke, unchoke, interested, not interested: a length of 1 and the id.</summary>
+    /// <summary>choke, unchoke, interested, not interested, BEP 6's have all and have none: a length of 1 and the id.</summary>
     public static int WriteState(Span<byte> destination, MessageType type)
     {
         BinaryPrimitives.WriteInt32BigEndian(destination, 1);
@@ -23,10 +23,13 @@ public static class MessageWriter
         return 5;
     }
 
-    public static int WriteHave(Span<byte> destination, int index)
+    public static int WriteHave(Span<byte> destination, int index) => WritePieceIndex(destination, MessageType.Have, index);
+
+    /// <summary>have, and BEP 6's suggest piece and allowed fast: a length of 5, the id and a piece index.</summary>
+    public static int WritePieceIndex(Span<byte> destination, MessageType type, int index)
     {
         BinaryPrimitives.WriteInt32BigEndian(destination, 5);
-        destination[4] = (byte)MessageType.Have;
+        destination[4] = (byte)type;
         BinaryPrimitives.WriteInt32BigEndian(destination[5..], index);
         return HaveLength;
     }
@@ -44,6 +47,10 @@ public static class MessageWriter
 
     public static int WriteCancel(Span<byte> destination, int index, int begin, int length) =>
         WriteBlockAddress(destination, MessageType.Cancel, index, begin, length);
+
+    /// <summary>BEP 6's reject request: the address of the request that will not be served.</summary>
+    public static int WriteReject(Span<byte> destination, int index, int begin, int length) =>
+        WriteBlockAddress(destination, MessageType.RejectRequest, index, begin, length);
 
     /// <summary>The 13-byte header of a piece message; the block itself is read from disk right after it.</summary>
     public static int WritePieceHeader(Span<byte> destination, int index, int begin, int blockLength)

@@ -53,6 +53,9 @@ internal sealed class PeerConnection
     /// <summary>The peer's handshake set BEP 10's bit: it gets our extension handshake and may send extended messages.</summary>
     public bool SupportsExtensions { get; set; }
 
+    /// <summary>Both handshakes set BEP 6's bit: what the fast extension keeps for this connection; null otherwise.</summary>
+    public FastExtensionState? Fast { get; set; }
+
     /// <summary>The remote client's name and version as its extension handshake says (<c>v</c>), once it has sent one.</summary>
     public string? ClientName { get; set; }
 
@@ -215,10 +218,10 @@ internal sealed class PeerConnection
         return GetSendSpan(size);
     }
 
-    public void SendHandshake(Id160 infoHash, ReadOnlySpan<byte> peerId)
+    public void SendHandshake(Id160 infoHash, ReadOnlySpan<byte> peerId, bool fastExtension)
     {
         var span = Reserve(Handshake.Length);
-        if (!span.IsEmpty) CommitSend(Handshake.Write(span, infoHash, peerId));
+        if (!span.IsEmpty) CommitSend(Handshake.Write(span, infoHash, peerId, fastExtension));
     }
 
     public void SendState(MessageType type)
@@ -233,16 +236,26 @@ internal sealed class PeerConnection
         if (!span.IsEmpty) CommitSend(MessageWriter.WriteBitfield(span, have.Bytes));
     }
 
-    public void SendHave(int index)
+    public void SendHave(int index) => SendPieceIndex(MessageType.Have, index);
+
+    /// <summary>have, or BEP 6's allowed fast or suggest piece.</summary>
+    public void SendPieceIndex(MessageType type, int index)
     {
         var span = Reserve(MessageWriter.HaveLength);
-        if (!span.IsEmpty) CommitSend(MessageWriter.WriteHave(span, index));
+        if (!span.IsEmpty) CommitSend(MessageWriter.WritePieceIndex(span, type, index));
     }
 
     public void SendCancel(int index, int begin, int length)
     {
         var span = Reserve(MessageWriter.RequestLength);
         if (!span.IsEmpty) CommitSend(MessageWriter.WriteCancel(span, index, begin, length));
+    }
+
+    /// <summary>BEP 6: tells the peer a request of its will not be served (only on a fast connection).</summary>
+    public void SendReject(BlockRequest request)
+    {
+        var span = Reserve(MessageWriter.RequestLength);
+        if (!span.IsEmpty) CommitSend(MessageWriter.WriteReject(span, request.Index, request.Begin, request.Length));
     }
 
     /// <summary>A BEP 10 extended message: the extension's id (as the peer asked for it) and its payload.</summary>
@@ -263,11 +276,15 @@ internal sealed class PeerConnection
         if (!span.IsEmpty) CommitSend(MessageWriter.WriteKeepAlive(span));
     }
 
-    /// <summary>A block request, if the send buffer has room for it (requests are not worth closing over).</summary>
+    /// <summary>
+    /// A block request, if the send buffer has room for it (requests are not worth closing over); on a fast
+    /// connection it is remembered until the peer answers it with the block or a reject.
+    /// </summary>
     public bool TrySendRequest(int index, int begin, int length)
     {
-        if (!IsOpen || SendFree < MessageWriter.RequestLength) return false;
+        if (!IsOpen || SendFree < MessageWriter.RequestLength || Fast is { CanRequest: false }) return false;
         CommitSend(MessageWriter.WriteRequest(GetSendSpan(MessageWriter.RequestLength), index, begin, length));
+        Fast?.Requested(index, begin, length);
         return true;
     }
 

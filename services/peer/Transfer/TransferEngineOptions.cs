@@ -50,7 +50,15 @@ public sealed class TransferEngineOptions
     /// </summary>
     public bool DiskThread { get; set; }
 
-    /// <summary>Requests a peer may queue with us before further ones are ignored.</summary>
+    /// <summary>
+    /// Offer BEP 6, the fast extension (handshake bit 0x04 in reserved byte 7): with a peer that offers it too, have
+    /// all / have none instead of a bitfield, a reject for every request we will not serve (and a rejected block goes
+    /// back to the picker at once instead of waiting for a timeout), and allowed-fast pieces served while choked.
+    /// Off: plain BEP 3, for measuring and for peers that get it wrong.
+    /// </summary>
+    public bool FastExtension { get; set; } = true;
+
+    /// <summary>Requests a peer may queue with us before further ones are refused (rejected on a fast connection, ignored otherwise).</summary>
     [Range(1, 65536)]
     public int MaxQueuedRequestsPerPeer { get; set; } = 1024;
 

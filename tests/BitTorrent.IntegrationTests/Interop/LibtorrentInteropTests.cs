@@ -36,6 +36,7 @@ public sealed class LibtorrentInteropTests(ITestOutputHelper output)
 
         Assert.Contains("done", log, StringComparison.Ordinal);
         Assert.Equal(TempFolder.Sha256(source), TempFolder.Sha256(Path.Combine(target, "for-libtorrent.bin")));
+        await AssertFastExtensionNegotiatedAsync(peer);
     }
 
     [Fact]
@@ -107,6 +108,16 @@ public sealed class LibtorrentInteropTests(ITestOutputHelper output)
         await peer.WaitForStateAsync(infoHash, "completed", TimeSpan.FromSeconds(60));
         Assert.Equal(TempFolder.Sha256(source), await peer.ContentSha256Async(infoHash));
         output.WriteLine(libtorrent.Output);
+        await AssertFastExtensionNegotiatedAsync(peer);
+    }
+
+    /// <summary>libtorrent offers BEP 6 and so do we: the peer's /metrics counts the handshakes on which both did.</summary>
+    private static async Task AssertFastExtensionNegotiatedAsync(PeerProcess peer)
+    {
+        var metrics = PrometheusText.Parse(await peer.Http.GetStringAsync("metrics"));
+        Assert.True(metrics.Sum("bittorrent_peer_fast_extension_total", ("bittorrent_fast_extension", "negotiated")) >= 1,
+            "no handshake with libtorrent negotiated the fast extension");
+        Assert.Equal(0, metrics.Sum("bittorrent_peer_fast_extension_total", ("bittorrent_fast_extension", "peer_without")));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using BitTorrent.BrowserTests.Infrastructure;
 using BitTorrent.IntegrationTests.Infrastructure;
@@ -176,6 +177,39 @@ public sealed class GatewayPageTests(BrowserSystem system)
         await Expect(names.First).ToHaveTextAsync("paging-seeded.txt");
         await Expect(names.Nth(1)).ToHaveTextAsync("paging-30.bin");
         await page.Locator("#files-section").ScreenshotAsync(new() { Path = BrowserSystem.ScreenshotPath("gateway-catalog.png") });
+        await Expect(page.Locator("#error")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task A_file_kept_at_three_copies_says_how_many_are_online()
+    {
+        // A registered peer publishes a file asking for three copies; nobody seeds it yet.
+        var ring = system.Ring.Nodes[0].Url;
+        using var registered = await system.Ring.Http.PostAsJsonAsync($"{ring}/api/tracker/peers",
+            new BitTorrent.Shared.Contracts.Tracker.PeerRegistration("127.0.0.1", 7999, "http://127.0.0.1:8999"));
+        var peer = (await registered.Content.ReadFromJsonAsync<BitTorrent.Shared.Contracts.Tracker.RegisteredPeer>(JsonSerializerOptions.Web))!;
+        var info = new BitTorrent.Shared.Bencode.BDictionary
+        {
+            { "length", new BitTorrent.Shared.Bencode.BInteger(4096) },
+            { "name", new BitTorrent.Shared.Bencode.BString("kept-copies.bin") },
+            { "piece length", new BitTorrent.Shared.Bencode.BInteger(262144) },
+            { "pieces", new BitTorrent.Shared.Bencode.BString(new byte[20]) },
+        };
+        var torrent = new BitTorrent.Shared.Bencode.BDictionary { { "announce", new BitTorrent.Shared.Bencode.BString(ring + "/announce") }, { "info", info } };
+        using var content = new ByteArrayContent(torrent.Encode());
+        using var publish = new HttpRequestMessage(HttpMethod.Post, $"{ring}/api/tracker/files?copies=3") { Content = content };
+        publish.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", peer.Token);
+        using var published = await system.Ring.Http.SendAsync(publish);
+        published.EnsureSuccessStatusCode();
+
+        await using var context = await system.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(system.GatewayUrl + "/");
+        await page.Locator("#search").FillAsync("kept-copies");
+
+        var row = page.Locator("#files tbody td.name");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row.Locator(".copies-note")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*· 0 of 3 copies online$"));
         await Expect(page.Locator("#error")).ToBeHiddenAsync();
     }
 

@@ -38,7 +38,7 @@ public sealed class VolunteerUiTests(BrowserSystem system)
             var copies = publisher.Page.GetByLabel("Copies to keep online");
             await copies.FillAsync("17");
             await publisher.Page.Locator("#publish-file").SetInputFilesAsync(new FilePayload { Name = name, MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes("Kept available by a volunteer.") });
-            await Expect(publisher.Message).ToContainTextAsync("Copies must be from 1 to 16.");
+            await Expect(publisher.Message).ToHaveTextAsync("Copies must be from 1 to 16; nothing was published.");
             await copies.FillAsync("2");
             await publisher.Page.Locator("#publish-file").SetInputFilesAsync(new FilePayload { Name = name, MimeType = "text/plain", Buffer = Encoding.UTF8.GetBytes("Kept available by a volunteer.") });
             await Expect(publisher.Message).ToHaveTextAsync($"{name} is published and shared.");

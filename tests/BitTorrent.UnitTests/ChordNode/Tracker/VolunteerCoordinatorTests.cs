@@ -107,7 +107,7 @@ public sealed class VolunteerCoordinatorTests
         var (first, second) = (await Peer(), await Peer());
         Fetch(await Ask(first), hash);
 
-        // The first volunteer keeps reporting the fetch: past the original lease, its claim still holds.
+        // The first volunteer keeps reporting the fetch: past its first lease, its claim still holds.
         for (var i = 0; i < 4; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(10));

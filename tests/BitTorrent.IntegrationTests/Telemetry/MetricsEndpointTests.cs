@@ -122,8 +122,15 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
             $"no longer exported: {string.Join(", ", gone)}; exported but not listed: {string.Join(", ", unlisted)}");
     }
 
-    /// <summary>Instrumentation series that appear only once something happens at an unpredictable moment (a pool evicts, a connection closes): never listed.</summary>
-    private static readonly string[] Transient = ["aspnetcore_memory_pool_evicted_bytes", "kestrel_connection_duration_seconds", "http_client_connection_duration_seconds"];
+    /// <summary>
+    /// Series that appear only once something happens at an unpredictable moment (a pool evicts, a connection closes, a
+    /// request meets a rate limiter's lease, a peer rejects a request): never listed.
+    /// </summary>
+    private static readonly string[] Transient =
+    [
+        "aspnetcore_memory_pool_evicted_bytes", "kestrel_connection_duration_seconds", "http_client_connection_duration_seconds",
+        "aspnetcore_rate_limiting_", "bittorrent_peer_rejects_received",
+    ];
 
     private static bool IsOurs(string name) => name.StartsWith("bittorrent_", StringComparison.Ordinal) || name.StartsWith("rpc_", StringComparison.Ordinal);
 }

@@ -3,17 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using BitTorrent.ChordNode.Api;
-using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Contracts;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.UnitTests.ChordNode.Tracker;
 using BitTorrent.UnitTests.TestDoubles;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace BitTorrent.UnitTests.ChordNode.Api;
@@ -23,36 +17,21 @@ public sealed class TrackerApiTrustTests : IAsyncLifetime
 {
     private const int RequestsPerSecond = 40;
     private readonly InMemoryDht _dht = new();
-    private WebApplication _app = null!;
+    private TrackerApiHost _host = null!;
     private HttpClient _http = null!;
     private ITrackerApi _api = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _host = await TrackerApiHost.StartAsync(_dht, new Dictionary<string, string?>
         {
             ["Tracker:RequestsPerSecond"] = RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        builder.Services.AddSingleton<IDht>(_dht);
-        builder.Services.AddTracker();
-        builder.Services.AddOpenApi();
-        _app = builder.Build();
-        _app.UseRateLimiter();
-        _app.MapTrackerEndpoints();
-        _app.MapOpenApi();
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        _api = RestService.For<ITrackerApi>(_http);
+        _http = _host.Http;
+        _api = _host.Api;
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.DisposeAsync();
-    }
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Updating_a_peer_without_a_token_is_a_401_problem_with_a_bearer_challenge_and_changes_nothing()

@@ -2,14 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using BitTorrent.ChordNode.Api;
-using BitTorrent.ChordNode.Storage;
 using BitTorrent.Shared.Contracts;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.UnitTests.TestDoubles;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace BitTorrent.UnitTests.ChordNode.Api;
@@ -18,33 +13,19 @@ namespace BitTorrent.UnitTests.ChordNode.Api;
 public sealed class VolunteerApiTests : IAsyncLifetime
 {
     private readonly InMemoryDht _dht = new();
-    private WebApplication _app = null!;
+    private TrackerApiHost _host = null!;
     private HttpClient _http = null!;
     private ITrackerApi _api = null!;
     private int _nextPort = 7100;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IDht>(_dht);
-        builder.Services.AddTracker();
-        builder.Services.AddOpenApi();
-        _app = builder.Build();
-        _app.UseRateLimiter();
-        _app.MapTrackerEndpoints();
-        _app.MapOpenApi();
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
-        _api = RestService.For<ITrackerApi>(_http);
+        _host = await TrackerApiHost.StartAsync(_dht);
+        _http = _host.Http;
+        _api = _host.Api;
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.DisposeAsync();
-    }
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     private Task<RegisteredPeer> Peer() =>
         _api.RegisterPeerAsync(new PeerRegistration("127.0.0.1", ++_nextPort, "http://127.0.0.1:8001"));

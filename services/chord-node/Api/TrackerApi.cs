@@ -24,7 +24,7 @@ public static class TrackerApi
         api.MapGet("/files", ListFiles)
             .WithName("ListTrackerFiles")
             .WithSummary("List published files")
-            .WithDescription("The catalog, read from all partitions, with live seeder and leecher counts and the date each file was first published " +
+            .WithDescription("The catalog, read from all partitions, with online seeder and leecher counts (peers that announced within the announce interval and a quarter, at least 5 s more) and the date each file was first published " +
                 "(`published`; none for files published before dates were kept). `search` filters by a case-insensitive substring of the name; " +
                 "`sort` orders by `name` (the default), `size`, `seeders` or `published`, `order` is `asc` (the default) or `desc`; ties go by name. " +
                 "Without `page` and `pageSize` the answer is the array of every matching file. With either, it is one page, an object: " +

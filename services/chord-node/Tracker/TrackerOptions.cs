@@ -11,7 +11,10 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(1, 1024)]
     public int CatalogPartitions { get; set; } = 16;
 
-    /// <summary>The interval announced to clients and expected from peers that joined by REST (whole seconds on the wire).</summary>
+    /// <summary>
+    /// The interval announced to clients and expected from peers that joined by REST (whole seconds on the wire). A peer whose last
+    /// announce is older than this plus a quarter (at least 5 s more) is no longer counted as online (<see cref="SwarmLiveness"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AnnounceInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -19,7 +22,10 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MinAnnounceInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a swarm entry lives without a re-announce: 2.5 intervals tolerate one lost announce.</summary>
+    /// <summary>
+    /// How long a swarm entry lives without a re-announce: 2.5 intervals tolerate one lost announce in the peer lists handed out.
+    /// Counts and copies stop counting the entry sooner, once its announce is overdue (<see cref="SwarmLiveness"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PeerTtl { get; set; } = TimeSpan.FromSeconds(75);
 
@@ -74,9 +80,14 @@ public sealed class TrackerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan VolunteerDropGrace { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often volunteers ask for work (their <c>pollAfterSeconds</c>, whole seconds on the wire).</summary>
+    /// <summary>
+    /// How often volunteers ask for work (their <c>pollAfterSeconds</c>, whole seconds on the wire). A file whose seeder died
+    /// is back at its target after at most the online window (37.5 s at the default announce interval), one poll and the fetch:
+    /// 15 s keeps that under a minute. Each poll reads the copies index, the volunteers set, two keys per indexed file the
+    /// volunteer could take and three per copy it holds, so the ring's cost grows with volunteers × indexed files ÷ this interval.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan VolunteerPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan VolunteerPollInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -101,12 +101,21 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private static (int Seeders, int Leechers) Count(IReadOnlyList<SetMember> members)
+    /// <summary>
+    /// The online seeders and leechers (<see cref="SwarmLiveness"/>): a peer whose announce is overdue is left out of the counts
+    /// users see (the catalog's "n of m copies online", announce and scrape answers) though its entry still lives in peer lists.
+    /// </summary>
+    private (int Seeders, int Leechers) Count(IReadOnlyList<SetMember> members)
     {
-        var seeders = 0;
+        var liveness = SwarmLiveness.At(time.GetUtcNow(), _options);
+        var (seeders, leechers) = (0, 0);
         foreach (var m in members)
+        {
+            if (!liveness.IsOnline(m)) continue;
             if (SwarmEntry.IsSeederJson(m.Value)) seeders++;
-        return (seeders, members.Count - seeders);
+            else leechers++;
+        }
+        return (seeders, leechers);
     }
 
     private long ExpiresAt() => (time.GetUtcNow() + _options.PeerTtl).ToUnixTimeMilliseconds();
@@ -417,7 +426,7 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         return results;
     }
 
-    /// <summary>A file's metadata and live swarm, or null when it was never published.</summary>
+    /// <summary>A file's metadata, its online counts and its live swarm entries, or null when it was never published.</summary>
     public async Task<TrackerFileDetails?> GetFileAsync(Id160 infoHash, CancellationToken cancellationToken = default)
     {
         var torrentTask = dht.GetAsync(TrackerKeys.Torrent(infoHash), cancellationToken);
@@ -426,11 +435,10 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
         var swarm = await swarmTask.ConfigureAwait(false);
         if (torrent is null || !TryRead(torrent, out var metainfo, out _)) return null;
 
-        var peers = ToPeerInfos(swarm);
-        var seeders = peers.Count(p => p.Seeder);
-        _counts.Set(infoHash, seeders, peers.Count - seeders);
+        var (seeders, leechers) = Count(swarm);
+        _counts.Set(infoHash, seeders, leechers);
         return new TrackerFileDetails(infoHash.ToString(), metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount,
-            seeders, peers.Count - seeders, peers);
+            seeders, leechers, ToPeerInfos(swarm));
     }
 
     public Task<byte[]?> GetTorrentAsync(Id160 infoHash, CancellationToken cancellationToken = default) =>
@@ -482,10 +490,9 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
             [SetUpdate.AddCapped(member, value, ExpiresAt(), _options.MaxPeersPerSwarm)], cancellationToken).ConfigureAwait(false);
         if (!Contains(members, member)) return (PeerAccess.Full, null);
         if (join.Seeder) _freshness.NoteSeeder(infoHash);
-        var peers = ToPeerInfos(members);
-        var seeders = peers.Count(p => p.Seeder);
-        _counts.Set(infoHash, seeders, peers.Count - seeders);
-        return (PeerAccess.Granted, new SwarmInfo(infoHash.ToString(), seeders, peers.Count - seeders, peers));
+        var (seeders, leechers) = Count(members);
+        _counts.Set(infoHash, seeders, leechers);
+        return (PeerAccess.Granted, new SwarmInfo(infoHash.ToString(), seeders, leechers, ToPeerInfos(members)));
     }
 
     /// <summary>Removes a registered peer from a swarm at once, with that peer's token.</summary>

@@ -15,13 +15,20 @@ namespace BitTorrent.ChordNode.Tracker;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Fetch: a file of <see cref="TrackerKeys.CopiesIndex"/> whose live seeders (swarm seeders, as the catalog counts them) plus live
-/// claims of other volunteers fall below its target, that this volunteer neither holds, fetches nor seeds, and that fits its remaining
+/// Fetch: a file of <see cref="TrackerKeys.CopiesIndex"/> whose online seeders (swarm seeders that announced within
+/// <see cref="SwarmLiveness.Window"/>, as the catalog counts them) plus live claims of other volunteers fall below its target, that this volunteer neither holds, fetches nor seeds, and that fits its remaining
 /// room and slots. The claim is one set update of <c>claims/{h}</c> at the key's primary: it drops the claims of volunteers that
 /// seed by now, and adds this volunteer's with a lease only while the set holds fewer than (target − seeders) live claims (the
 /// capped add of <see cref="SetUpdate.AddCapped"/>), so volunteers racing for the last copy cannot both get it. A claim is renewed
 /// each time its volunteer reports the file as fetching (or held, before its seeder's announce shows); it lapses
 /// <see cref="TrackerOptions.VolunteerLease"/> after the last report, and the copy is handed to someone else.
+/// </para>
+/// <para>
+/// A seeder that died without a "stopped" announce stops counting once its announce is overdue, well before its entry expires
+/// (<see cref="TrackerOptions.PeerTtl"/>), so its copy is replaced sooner. Every decision counts the same online seeders: one
+/// that is overdue counts neither for the missing copies nor for a surplus, and its claim, if it is a volunteer that still
+/// reports the file, stands for its copy meanwhile. So a late announce from a slow but live seeder can cause one extra fetch
+/// (its copy seemed gone), and the surplus that follows is dropped only after the grace, like any other.
 /// </para>
 /// <para>
 /// Most room first: a volunteer is offered a file only while fewer other volunteers than the missing copies have more free room,
@@ -74,6 +81,7 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
                 others.Add((member.Member, entry));
 
         var tasks = new List<VolunteerTask>();
+        var liveness = SwarmLiveness.At(now, _options);
         var room = new Room(report.FreeBytes, report.FreeSlots);
         var leaseUntil = now + _options.VolunteerLease;
 
@@ -82,7 +90,7 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
         {
             var hash = Id160.Parse(hex);
             var target = index.TryGetValue(hex, out var entry) ? entry.Copies : 1;
-            if (await HeldAsync(hash, hex, target, me, room, now, leaseUntil, index.ContainsKey(hex), cancellationToken).ConfigureAwait(false) is { } drop)
+            if (await HeldAsync(hash, hex, target, me, room, now, liveness, leaseUntil, index.ContainsKey(hex), cancellationToken).ConfigureAwait(false) is { } drop)
                 tasks.Add(drop);
         }
         // Copies it fetches: their claims renewed, so nobody else fetches them meanwhile.
@@ -96,7 +104,7 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
             var views = new FileView[candidates.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-                async (i, ct) => views[i] = await ReadFileAsync(Id160.Parse(candidates[i].Key), candidates[i].Value, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, ct) => views[i] = await ReadFileAsync(Id160.Parse(candidates[i].Key), candidates[i].Value, liveness, ct).ConfigureAwait(false)).ConfigureAwait(false);
             foreach (var view in views.OrderByDescending(v => v.Entry.Copies - v.Seeders.Count).ThenBy(v => v.Hex, StringComparer.Ordinal))
             {
                 if (room.Slots == 0) break;
@@ -122,11 +130,11 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
     }
 
     /// <summary>A file's swarm and its live claims, read in parallel.</summary>
-    private async Task<FileView> ReadFileAsync(Id160 hash, CopiesIndexEntry entry, CancellationToken cancellationToken)
+    private async Task<FileView> ReadFileAsync(Id160 hash, CopiesIndexEntry entry, SwarmLiveness liveness, CancellationToken cancellationToken)
     {
         var swarmTask = dht.GetSetAsync(TrackerKeys.Swarm(hash), cancellationToken);
         var claimsTask = dht.GetSetAsync(TrackerKeys.Claims(hash), cancellationToken);
-        var seeders = SwarmSeeders.Of(await swarmTask.ConfigureAwait(false));
+        var seeders = SwarmSeeders.Of(await swarmTask.ConfigureAwait(false), liveness);
         return new FileView(hash, hash.ToString(), entry, seeders, Volunteers(await claimsTask.ConfigureAwait(false)));
     }
 
@@ -134,15 +142,16 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
     private async Task<VolunteerTask?> TryClaimAsync(FileView file, Volunteer me, List<(string Id, VolunteerEntry Entry)> others, Room room,
         DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
-        if (file.Seeders.Contains(me.Id, me.Host, me.Port) || file.Entry.Length > room.Bytes) return null;
-        var stale = file.Claims.Where(c => file.Seeders.Contains(c.Id, c.Entry.Host, c.Entry.Port)).Select(c => c.Id).ToList();
+        if (file.Seeders.Holds(me.Id, me.Host, me.Port) || file.Entry.Length > room.Bytes) return null;
+        // A claim whose volunteer seeds online by now is counted as that seeder; one whose seeder entry is overdue still counts.
+        var stale = file.Claims.Where(c => file.Seeders.IsOnline(c.Id, c.Entry.Host, c.Entry.Port)).Select(c => c.Id).ToList();
         var claimedByOthers = file.Claims.Count(c => c.Id != me.Id && !stale.Contains(c.Id));
         var missing = file.Entry.Copies - file.Seeders.Count - claimedByOthers;
         if (missing <= 0) return null;
 
         var claimants = file.Claims.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         var roomier = others.Count(o => o.Entry.FreeBytes > room.Bytes && o.Entry.FreeSlots > 0 && o.Entry.FreeBytes >= file.Entry.Length
-            && !claimants.Contains(o.Id) && !file.Seeders.Contains(o.Id, o.Entry.Host, o.Entry.Port));
+            && !claimants.Contains(o.Id) && !file.Seeders.Holds(o.Id, o.Entry.Host, o.Entry.Port));
         if (roomier >= missing) return null;
 
         var updates = stale.Select(SetUpdate.Remove).ToList();
@@ -161,18 +170,19 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
     /// One held copy: remembered among the file's holders; its claim renewed while its seeder entry has not shown yet; a drop task
     /// when the file's seeders have exceeded its target for the grace period and this holder is among the least roomy to go.
     /// </summary>
-    private async Task<VolunteerTask?> HeldAsync(Id160 hash, string hex, int target, Volunteer me, Room room, DateTimeOffset now, DateTimeOffset leaseUntil,
-        bool indexed, CancellationToken cancellationToken)
+    private async Task<VolunteerTask?> HeldAsync(Id160 hash, string hex, int target, Volunteer me, Room room, DateTimeOffset now, SwarmLiveness liveness,
+        DateTimeOffset leaseUntil, bool indexed, CancellationToken cancellationToken)
     {
         var swarmTask = dht.GetSetAsync(TrackerKeys.Swarm(hash), cancellationToken);
         var holdersTask = dht.UpdateSetWriteBehindAsync(TrackerKeys.Holders(hash),
             [SetUpdate.AddCapped(me.Id, Json(me.Entry(room)), (now + 2 * _options.VolunteerPollInterval).ToUnixTimeMilliseconds(), MaxHolders)], cancellationToken);
         var surplusTask = dht.GetSetAsync(TrackerKeys.Surplus(hash), cancellationToken);
-        var seeders = SwarmSeeders.Of(await swarmTask.ConfigureAwait(false));
+        var seeders = SwarmSeeders.Of(await swarmTask.ConfigureAwait(false), liveness);
         var holders = Volunteers(await holdersTask.ConfigureAwait(false));
         var surplus = await surplusTask.ConfigureAwait(false);
 
-        if (!seeders.Contains(me.Id, me.Host, me.Port))
+        // Not (or no longer) counted as an online seeder: its claim stands for its copy until its announce shows.
+        if (!seeders.IsOnline(me.Id, me.Host, me.Port))
         {
             if (indexed) await RenewClaimAsync(hash, me, room, leaseUntil, cancellationToken).ConfigureAwait(false);
             return null;
@@ -197,14 +207,14 @@ public sealed partial class VolunteerCoordinator(IDht dht, TrackerService tracke
         if (start == long.MaxValue || now.ToUnixTimeMilliseconds() - start < (long)_options.VolunteerDropGrace.TotalMilliseconds) return null;
 
         var drops = Volunteers(await dht.GetSetAsync(TrackerKeys.Drops(hash), cancellationToken).ConfigureAwait(false));
-        var stale = drops.Where(d => !seeders.Contains(d.Id, d.Entry.Host, d.Entry.Port)).Select(d => d.Id).ToList();
+        var stale = drops.Where(d => !seeders.IsOnline(d.Id, d.Entry.Host, d.Entry.Port)).Select(d => d.Id).ToList();
         var dropping = drops.Where(d => !stale.Contains(d.Id)).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         if (dropping.Contains(me.Id)) return Drop(hex);
         var allowed = excess - dropping.Count;
         if (allowed <= 0) return null;
         // Least free room first (ties by id), among the holders that seed the file and are not already dropping it.
         var rank = holders
-            .Where(h => h.Id != me.Id && !dropping.Contains(h.Id) && seeders.Contains(h.Id, h.Entry.Host, h.Entry.Port))
+            .Where(h => h.Id != me.Id && !dropping.Contains(h.Id) && seeders.IsOnline(h.Id, h.Entry.Host, h.Entry.Port))
             .Count(h => h.Entry.FreeBytes < room.Bytes || (h.Entry.FreeBytes == room.Bytes && string.CompareOrdinal(h.Id, me.Id) < 0));
         if (rank >= allowed) return null;
 

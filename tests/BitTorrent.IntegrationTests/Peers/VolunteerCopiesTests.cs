@@ -10,7 +10,8 @@ namespace BitTorrent.IntegrationTests.Peers;
 /// <summary>
 /// Files that stay available, end to end on a real ring: a publisher asks for three copies, three volunteers lend room, and the
 /// ring keeps the file at its target while peers come and go. The ring's volunteer timings are shortened (poll 1 s, lease 10 s,
-/// drop grace 3 s) and dead seeders expire within 12 s, so each step settles in seconds.
+/// drop grace 3 s), and a dead seeder stops counting within 9 s (announce 4 s and 5 s of slack; its entry expires at 12 s), so each
+/// step settles in seconds.
 /// </summary>
 public sealed class VolunteerCopiesTests(ITestOutputHelper output)
 {

@@ -61,7 +61,7 @@ public sealed class VolunteerApiTests : IAsyncLifetime
         Assert.Equal(3, Assert.Single(await _api.GetFilesAsync(null)).Copies);
         var assignment = await _api.GetVolunteerAssignmentAsync(volunteer.PeerId, new VolunteerReport(1_000_000, 2, [], []), volunteer.Token);
         Assert.Equal(HttpStatusCode.OK, assignment.StatusCode);
-        Assert.Equal(30, assignment.Content!.PollAfterSeconds);
+        Assert.Equal(15, assignment.Content!.PollAfterSeconds); // the default Tracker:VolunteerPollInterval
         var task = Assert.Single(assignment.Content.Tasks);
         Assert.Equal((infoHash, VolunteerAction.Fetch, 5000L), (task.InfoHash, task.Action, task.Length));
         Assert.NotNull(task.LeaseUntil);

@@ -99,6 +99,114 @@ public sealed class VolunteerCoordinatorTests
         Assert.Empty(await Ask(other));
     }
 
+    /// <summary>37.5 s: the default announce interval (30 s) and a quarter of it.</summary>
+    private static readonly TimeSpan Online = TimeSpan.FromMilliseconds(37_500);
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(20_000, false)]
+    [InlineData(37_500, false)] // the edge of the window still counts
+    [InlineData(37_501, true)]
+    [InlineData(60_000, true)] // still a live entry (Tracker:PeerTtl 75 s), but overdue
+    public async Task A_seeder_whose_last_announce_is_older_than_the_interval_and_a_quarter_counts_as_a_missing_copy(int sinceItsAnnounceMs, bool missing)
+    {
+        Assert.Equal(Online, SwarmLiveness.Window(_options));
+        var publisher = await Peer();
+        var hash = await Published(publisher, copies: 2);
+        var other = await Peer();
+        await Seed(other, hash);
+
+        // The publisher keeps announcing; the other seeder's last announce is this old.
+        _time.Advance(TimeSpan.FromMilliseconds(sinceItsAnnounceMs));
+        await Seed(publisher, hash);
+        var tasks = await Ask(await Peer());
+
+        if (missing) Fetch(tasks, hash);
+        else Assert.Empty(tasks);
+        Assert.Equal(2, _dht.Set($"swarm/{hash}").Count); // its entry lives on for the peer lists either way
+    }
+
+    [Fact]
+    public async Task The_catalog_shows_the_copies_online_by_the_same_rule()
+    {
+        var publisher = await Peer();
+        var hash = await Published(publisher, copies: 3);
+        var other = await Peer();
+        await Seed(other, hash);
+        Assert.Equal(2, Assert.Single(await _tracker.ListFilesAsync(null)).Seeders);
+
+        _time.Advance(Online + TimeSpan.FromMilliseconds(1));
+        await Seed(publisher, hash);
+
+        // "1 of 3 copies online": the other seeder's announce is overdue, though its entry is still handed out to peers.
+        var row = Assert.Single(await _tracker.ListFilesAsync(null));
+        Assert.Equal((1, 3), (row.Seeders, row.Copies));
+        var details = await _tracker.GetFileAsync(Id160.Parse(hash));
+        Assert.Equal(1, details!.Seeders);
+        Assert.Equal(2, details.Peers.Count(p => p.Seeder));
+    }
+
+    [Fact]
+    public async Task A_seeder_counted_gone_makes_no_surplus_while_its_entry_lives_on()
+    {
+        var publisher = await Peer();
+        var hash = await Published(publisher, copies: 2);
+        var (first, second) = (await Peer(), await Peer());
+        await Seed(first, hash);
+        await Seed(second, hash);
+
+        // The publisher's announce is overdue from 37.5 s; its entry lives until 75 s, longer than the grace (20 s). Counted as
+        // gone for the copies, it is not counted for a surplus either: the two volunteer copies stay.
+        _time.Advance(Online + TimeSpan.FromSeconds(1));
+        for (var elapsed = TimeSpan.Zero; elapsed <= TimeSpan.FromSeconds(35); elapsed += TimeSpan.FromSeconds(5))
+        {
+            await Seed(first, hash);
+            await Seed(second, hash);
+            Assert.Contains(_dht.Set($"swarm/{hash}"), m => m.Member == publisher.PeerId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Empty(await Ask(first, held: [hash]));
+            Assert.Empty(await Ask(second, freeBytes: Big - 1, held: [hash]));
+            _time.Advance(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
+    public async Task A_seeder_counted_gone_that_announces_again_makes_a_surplus_that_is_dropped_only_after_the_grace()
+    {
+        var publisher = await Peer();
+        var hash = await Published(publisher, copies: 2);
+        var (first, second) = (await Peer(), await Peer());
+        Fetch(await Ask(first), hash);
+        await Seed(first, hash);
+
+        // The publisher is silent past the window: its copy counts as gone and the second volunteer replaces it.
+        _time.Advance(Online + TimeSpan.FromSeconds(1));
+        await Seed(first, hash);
+        Assert.Empty(await Ask(first, held: [hash]));
+        Fetch(await Ask(second, freeBytes: Big - 1), hash);
+        await Seed(second, hash);
+
+        // Then it announces again, late but alive: three copies for two. Nothing is dropped while the grace runs...
+        async Task<(IReadOnlyList<VolunteerTask> First, IReadOnlyList<VolunteerTask> Second)> Round()
+        {
+            foreach (var peer in new[] { publisher, first, second }) await Seed(peer, hash);
+            return (await Ask(first, held: [hash]), await Ask(second, freeBytes: Big - 1, held: [hash]));
+        }
+        for (var elapsed = TimeSpan.Zero; elapsed < _options.VolunteerDropGrace; elapsed += TimeSpan.FromSeconds(5))
+        {
+            var (early, earlySecond) = await Round();
+            Assert.Empty(early);
+            Assert.Empty(earlySecond);
+            _time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        // ...and after it, one volunteer copy goes (the one with less room), never more, and never the publisher's.
+        var (firstTasks, secondTasks) = await Round();
+        Assert.Empty(firstTasks);
+        var drop = Assert.Single(secondTasks);
+        Assert.Equal((hash, VolunteerAction.Drop), (drop.InfoHash, drop.Action));
+        Assert.Empty((await Round()).First);
+    }
+
     [Fact]
     public async Task A_claim_renewed_by_reports_holds_and_a_lapsed_one_is_handed_to_another_volunteer()
     {

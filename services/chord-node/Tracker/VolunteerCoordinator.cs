@@ -16,8 +16,8 @@ namespace BitTorrent.ChordNode.Tracker;
 /// <remarks>
 /// <para>
 /// Fetch: a file of <see cref="TrackerKeys.CopiesIndex"/> whose online seeders (swarm seeders that announced within
-/// <see cref="SwarmLiveness.Window"/>, as the catalog counts them) plus live claims of other volunteers fall below its target, that this volunteer neither holds, fetches nor seeds, and that fits its remaining
-/// room and slots. The claim is one set update of <c>claims/{h}</c> at the key's primary: it drops the claims of volunteers that
+/// <see cref="SwarmLiveness.Window"/>, as the catalog counts them) plus live claims of other volunteers fall below its target,
+/// that this volunteer neither holds, fetches nor seeds, and that fits its remaining room and slots. The claim is one set update of <c>claims/{h}</c> at the key's primary: it drops the claims of volunteers that
 /// seed by now, and adds this volunteer's with a lease only while the set holds fewer than (target − seeders) live claims (the
 /// capped add of <see cref="SetUpdate.AddCapped"/>), so volunteers racing for the last copy cannot both get it. A claim is renewed
 /// each time its volunteer reports the file as fetching (or held, before its seeder's announce shows); it lapses

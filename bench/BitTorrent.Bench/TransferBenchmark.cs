@@ -87,6 +87,15 @@ public static class TransferBenchmark
         Console.WriteLine(string.Create(C, $"iperf3 loopback after: {iperfAfter:F0} MiB/s; load average {LoadAverage()}"));
     }
 
+    /// <summary>With BENCH_SMAPS_DIR set, keeps the leecher's memory map (/proc/PID/smaps) before and after the
+    /// download there, to see which mappings a peak RSS is made of.</summary>
+    private static void SaveMemoryMap(int pid, string name)
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_SMAPS_DIR") is not { Length: > 0 } directory) return;
+        Directory.CreateDirectory(directory);
+        File.Copy($"/proc/{pid}/smaps", Path.Combine(directory, $"leecher-{name}.smaps"), overwrite: true);
+    }
+
     internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static async Task<Result> OursAsync(TempFolder folder, string source, ServiceProcess node, HttpClient http, string prefix = "")
@@ -115,6 +124,7 @@ public static class TransferBenchmark
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
 
         Console.WriteLine($"ours: leecher peak RSS before the download {PeakRss(leecher.Pid) / (1 << 20)} MiB");
+        SaveMemoryMap(leecher.Pid, prefix + "before");
         var cpuBefore = (Cpu(seeder.Pid), Cpu(leecher.Pid));
         var clock = Stopwatch.StartNew();
         using var start = await http.PostAsJsonAsync(leecher.Url + "/api/downloads", new { infoHash });
@@ -133,6 +143,7 @@ public static class TransferBenchmark
             await Task.Delay(20);
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        SaveMemoryMap(leecher.Pid, prefix + "after");
         Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
         Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS {PeakRss(seeder.Pid) / (1 << 20)} MiB"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");

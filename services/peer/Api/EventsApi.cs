@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using BitTorrent.Peer.Downloads;
+using BitTorrent.Peer.Volunteering;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace BitTorrent.Peer.Api;
@@ -12,6 +13,8 @@ namespace BitTorrent.Peer.Api;
 /// ended (event <c>lagged</c>) if it leaves too many state changes unread; it then reads the downloads
 /// again and reconnects. A <c>ping</c> event every <see cref="HeartbeatInterval"/> keeps idle proxies from
 /// closing the stream. The key is needed as for every /api route (the page's session cookie serves).
+/// Volunteer copies the peer fetches for the ring are left out, as they are from <c>api/downloads</c>: the user
+/// did not ask for them, so their progress and completion are no notifications of the user's downloads.
 /// </summary>
 public static class EventsApi
 {
@@ -25,10 +28,14 @@ public static class EventsApi
         return app;
     }
 
-    private static ServerSentEventsResult<DownloadEventView?> Stream(DownloadEventHub hub, CancellationToken cancellationToken) =>
-        TypedResults.ServerSentEvents(Read(hub, cancellationToken));
+    private static ServerSentEventsResult<DownloadEventView?> Stream(DownloadEventHub hub, VolunteerCopies volunteerCopies, CancellationToken cancellationToken) =>
+        TypedResults.ServerSentEvents(Read(hub, volunteerCopies, cancellationToken));
 
-    private static async IAsyncEnumerable<SseItem<DownloadEventView?>> Read(DownloadEventHub hub, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Whether the user sees the event: not when it is about a volunteer copy (until the user adopts it).</summary>
+    internal static bool IsShown(DownloadEvent e, VolunteerCopies volunteerCopies) => !volunteerCopies.Contains(e.InfoHash);
+
+    private static async IAsyncEnumerable<SseItem<DownloadEventView?>> Read(DownloadEventHub hub, VolunteerCopies volunteerCopies,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var subscription = hub.Subscribe();
         var reader = subscription.Reader;
@@ -47,7 +54,10 @@ public static class EventsApi
                 continue;
             }
             if (!more) yield break;
-            while (reader.TryRead(out var e)) yield return new SseItem<DownloadEventView?>(DownloadEventView.Of(e), DownloadEventView.KindName(e.Kind));
+            while (reader.TryRead(out var e))
+            {
+                if (IsShown(e, volunteerCopies)) yield return new SseItem<DownloadEventView?>(DownloadEventView.Of(e), DownloadEventView.KindName(e.Kind));
+            }
         }
     }
 

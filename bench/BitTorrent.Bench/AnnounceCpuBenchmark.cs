@@ -41,6 +41,8 @@ public static class AnnounceCpuBenchmark
                 var r = result!;
                 Console.WriteLine(string.Create(C,
                     $"run {run}: {r.Achieved:F0}/s of {rate:F0} offered, p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms, errors {r.Errors}; CPU per announce: gateway {gatewayCpu / r.Requests * 1e6:F0} µs, the nodes together {nodesCpu / r.Requests * 1e6:F0} µs, total {(gatewayCpu + nodesCpu) / r.Requests * 1e6:F0} µs; load {AnnounceBenchmark.LoadAverage()}"));
+                // A timed-out announce may or may not have been served: the division above then means little.
+                if (r.Errors > 0) Console.WriteLine("  (announces failed or timed out: this run's CPU per announce is not comparable)");
             }
         }
         finally

@@ -19,7 +19,7 @@ public static partial class AnnounceBenchmark
     private const string Duration = "15s";
     private static readonly TimeSpan PacedDuration = TimeSpan.FromSeconds(15);
 
-    private sealed record Load(string Target, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
+    internal sealed record Load(string Target, double RequestsPerSecond, double P50Ms, double P99Ms, long Errors);
 
     private sealed record Paced(string Target, PacedLoad.Result Result, string LoadAverage);
 
@@ -30,7 +30,6 @@ public static partial class AnnounceBenchmark
     {
         var root = ServiceProcess.RepositoryRoot();
         var script = Path.Combine(root, "bench", "wrk", "announce.lua");
-        var quiet = new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Logging__LogLevel__Default"] = "Warning" };
         var nodes = new List<ServiceProcess>();
         ServiceProcess? gateway = null;
         Load ours;
@@ -41,20 +40,7 @@ public static partial class AnnounceBenchmark
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            for (var i = 0; i < Nodes; i++)
-            {
-                // The gateway (on loopback) is the nodes' trusted proxy, as in make run: its client's address counts and its
-                // requests are not rate-limited again by the nodes.
-                var environment = new Dictionary<string, string>(quiet) { ["Chord__JoinWait"] = "00:00:00.500", ["Tracker__TrustedProxies__0"] = "127.0.0.1", ["Chord__DataPath"] = data.Sub($"chord-{i}") };
-                if (nodes.Count > 0) environment["Chord__Seeds__0"] = nodes[0].Url;
-                var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [], environment);
-                nodes.Add(node);
-                await WaitAsync(http, node.Url + "/readyz");
-            }
-            var gatewayEnvironment = new Dictionary<string, string>(quiet);
-            for (var i = 0; i < nodes.Count; i++) gatewayEnvironment[$"Gateway__Seeds__{i}"] = nodes[i].Url;
-            gateway = ServiceProcess.Start("gateway", ServiceProcess.FreePort(), [], gatewayEnvironment);
-            await WaitAsync(http, gateway.Url + "/readyz", body => Regex.Matches(body, "http://").Count >= Nodes);
+            gateway = await StartRingAsync(http, data, nodes);
 
             await WrkAsync(gateway.Url, script, "5s"); // warm up: JIT, connection pools, owner caches
             var processes = nodes.Append(gateway).ToList();
@@ -112,7 +98,7 @@ public static partial class AnnounceBenchmark
         }
         body.AppendLine().AppendLine(C, $"Where ours spent the time during that run, by its own metrics: {evidence}").AppendLine();
         body.AppendLine("At the most each takes (closed loop):").AppendLine();
-        body.AppendLine(C, $"Command: `make bench` (this part alone: `scripts/bench.sh announce`). Load: `wrk -t2 -c64 -d{Duration} --latency -s bench/wrk/announce.lua` (announces over 1,000 torrents and 100,000 peers, half seeders, compact, numwant 50), after a 5 s warm-up, from a second process on loopback. Ours: gateway → {Nodes} chord-node processes with persistence on (`Chord:DataPath`; swarm entries stay in memory, so announces never wait for the disk); the gateway sends each announce to the node that owns the swarm, which answers once it has applied it and replicates it to 2 more nodes write-behind (batched every `Chord:WriteBehindDelay`, 20 ms).").AppendLine();
+        body.AppendLine(C, $"Command: `make bench` (this part alone: `scripts/bench.sh announce`). Load: `wrk -t2 -c64 -d{Duration} --latency -s bench/wrk/announce.lua` (announces over 1,000 torrents and 100,000 peers, half seeders, compact, numwant 50), after a 5 s warm-up, from a second process on loopback. Ours: gateway → {Nodes} chord-node processes with persistence on (`Chord:DataPath`; swarm entries stay in memory, so announces never wait for the disk); the gateway sends each announce to the node that owns the swarm, which answers once it has applied it and replicates it to 2 more nodes write-behind (batched every `Chord:WriteBehindDelay`, 50 ms).").AppendLine();
         body.AppendLine("| target | announces/s | p50 | p99 | errors |").AppendLine("| --- | ---: | ---: | ---: | ---: |");
         foreach (var load in new[] { ours, reference }.OfType<Load>())
             body.AppendLine(C, $"| {load.Target} | **{load.RequestsPerSecond:F0}** | {load.P50Ms:F1} ms | {load.P99Ms:F1} ms | {load.Errors} |");
@@ -122,8 +108,41 @@ public static partial class AnnounceBenchmark
         report.WriteSection("announce", body.ToString());
     }
 
+    /// <summary>
+    /// Starts the 8 chord nodes (persistence on, under <paramref name="data"/>) and the gateway in front of them, as
+    /// make run does, and waits until the gateway knows every node. The nodes are added to <paramref name="nodes"/> as
+    /// they start, so the caller stops them whatever happens.
+    /// </summary>
+    internal static async Task<ServiceProcess> StartRingAsync(HttpClient http, TempFolder data, List<ServiceProcess> nodes)
+    {
+        var quiet = new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Logging__LogLevel__Default"] = "Warning" };
+        for (var i = 0; i < Nodes; i++)
+        {
+            // The gateway (on loopback) is the nodes' trusted proxy, as in make run: its client's address counts and its
+            // requests are not rate-limited again by the nodes.
+            var environment = new Dictionary<string, string>(quiet) { ["Chord__JoinWait"] = "00:00:00.500", ["Tracker__TrustedProxies__0"] = "127.0.0.1", ["Chord__DataPath"] = data.Sub($"chord-{i}") };
+            if (nodes.Count > 0) environment["Chord__Seeds__0"] = nodes[0].Url;
+            var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [], environment);
+            nodes.Add(node);
+            await WaitAsync(http, node.Url + "/readyz");
+        }
+        var gatewayEnvironment = new Dictionary<string, string>(quiet);
+        for (var i = 0; i < nodes.Count; i++) gatewayEnvironment[$"Gateway__Seeds__{i}"] = nodes[i].Url;
+        var gateway = ServiceProcess.Start("gateway", ServiceProcess.FreePort(), [], gatewayEnvironment);
+        try
+        {
+            await WaitAsync(http, gateway.Url + "/readyz", body => Regex.Matches(body, "http://").Count >= Nodes);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+        return gateway;
+    }
+
     /// <summary>CPU time a process has used so far (user and system, from /proc), in seconds.</summary>
-    private static double CpuSeconds(int pid)
+    internal static double CpuSeconds(int pid)
     {
         try
         {
@@ -137,7 +156,7 @@ public static partial class AnnounceBenchmark
         }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
         catch (IOException) { return "?"; }
@@ -195,7 +214,7 @@ public static partial class AnnounceBenchmark
             $"garbage collection: gateway {Gc(IsGateway)}, the {after.Count - 1} nodes together {Gc(u => !IsGateway(u))} (over {PacedDuration.TotalSeconds:F0} s).";
     }
 
-    private static async Task<Load> WrkAsync(string url, string script, string duration)
+    internal static async Task<Load> WrkAsync(string url, string script, string duration)
     {
         var output = await ExternalProgram.RunAsync("wrk", ["-t2", "-c64", $"-d{duration}", "--latency", "-s", script, url], TimeSpan.FromMinutes(2));
         var rps = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, C);

@@ -59,6 +59,16 @@ public static class PacedLoad
             total, total - ok.Length);
     }
 
+    /// <summary>announce-load URL [rate] [seconds]: paced announces at a tracker already running (to profile it), then the result.</summary>
+    public static async Task PrintAsync(string[] args)
+    {
+        var rate = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1500;
+        var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 15;
+        var r = await RunAsync(args[0].TrimEnd('/'), rate, TimeSpan.FromSeconds(seconds));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Achieved:F0}/s of {r.Offered:F0} offered: p50 {r.P50Ms:F1} ms, p90 {r.P90Ms:F1} ms, p99 {r.P99Ms:F1} ms, max {r.MaxMs:F0} ms, errors {r.Errors} of {r.Requests}"));
+    }
+
     private static async Task SendAsync(HttpMessageInvoker client, string url, long due, double[] latencies, int index)
     {
         await Task.Yield();

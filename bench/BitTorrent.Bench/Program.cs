@@ -15,4 +15,10 @@ if (which is "copies" or "all") await CopiesBenchmark.RunAsync(report);
 if (which is "fast" or "all") await FastExtensionBenchmark.RunAsync(report);
 if (which is "transfer-ours") await TransferBenchmark.RunOursAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
 if (which is "transfer-harness") await TransferHarness.RunAsync(args[1..]);
+if (which is "announce-cpu")
+{
+    double Argument(int i, double fallback) => args.Length > i ? double.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    await AnnounceCpuBenchmark.RunAsync(rate: Argument(1, 1500), seconds: (int)Argument(2, 15), runs: (int)Argument(3, 3));
+}
+if (which is "announce-load") await PacedLoad.PrintAsync(args[1..]);
 return 0;

@@ -13,7 +13,7 @@ public sealed record StorageSettings
     public int Replicas { get; init; } = 3;
 
     /// <summary>How long a write-behind change waits for others to join its batch.</summary>
-    public TimeSpan WriteBehindDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan WriteBehindDelay { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Longest time between two full replica synchronisations when the neighbourhood is unchanged.</summary>
     public TimeSpan FullSyncInterval { get; init; } = TimeSpan.FromSeconds(15);

@@ -9,6 +9,14 @@ public sealed class WriteBehindReplicationTests
     private static readonly NodeRef[] Replicas = [NodeRef.ForUrl("http://replica-1"), NodeRef.ForUrl("http://replica-2")];
 
     [Fact]
+    public void The_node_options_and_the_storage_settings_default_to_the_same_50_ms_window()
+    {
+        // Each flush is one merge RPC per replica: the window sets both the CPU an announce costs and what a crash loses.
+        Assert.Equal(TimeSpan.FromMilliseconds(50), new ChordOptions().WriteBehindDelay);
+        Assert.Equal(new ChordOptions().WriteBehindDelay, new StorageSettings().WriteBehindDelay);
+    }
+
+    [Fact]
     public async Task A_write_behind_update_is_answered_before_the_replicas_have_it_and_reaches_them_coalesced()
     {
         var (rig, transport) = Build(TimeSpan.FromMilliseconds(300));

@@ -20,6 +20,7 @@ internal static class TrustKit
         new(new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            Expect100ContinueTimeout = TimeSpan.FromMinutes(1), // a request that asks for the go-ahead waits for the server's answer
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

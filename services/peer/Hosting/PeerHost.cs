@@ -72,7 +72,7 @@ public sealed partial class PeerHost(
             try
             {
                 await swarms.PollDownloadsAsync(stoppingToken);
-                if (DateTime.UtcNow - lastRefresh >= _options.RefreshInterval)
+                if (DateTime.UtcNow - lastRefresh >= swarms.RefreshPeriod)
                 {
                     lastRefresh = DateTime.UtcNow;
                     await UpdateAddressesAsync(runtime.PeerId, stoppingToken);

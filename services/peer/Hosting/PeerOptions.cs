@@ -42,7 +42,10 @@ public sealed class PeerOptions
     [Range(1, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 500;
 
-    /// <summary>How often registration and swarm memberships are refreshed (the tracker expires what is not).</summary>
+    /// <summary>
+    /// How often registration and swarm memberships are refreshed (the tracker expires what is not); sooner when the tracker's
+    /// announce interval asks for it (<see cref="Sharing.SwarmSync.RefreshPeriod"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -32,6 +32,23 @@ public sealed partial class SwarmSync(
     private readonly Lock _gate = new();
     private readonly PeerStatusSampler _status = new(time);
     private bool _moving;
+    private TimeSpan? _trackerInterval;
+
+    /// <summary>
+    /// How often the library is announced again (and the status reported): <c>Peer:RefreshInterval</c>, or sooner when our
+    /// tracker asks for announces more often than that: three quarters of its interval, so that a seeder's announce is never
+    /// overdue there (the tracker counts a seeder as a copy only until a little more than one interval after its last announce).
+    /// </summary>
+    public TimeSpan RefreshPeriod
+    {
+        get
+        {
+            lock (_gate) return Period(options.Value.RefreshInterval, _trackerInterval);
+        }
+    }
+
+    internal static TimeSpan Period(TimeSpan configured, TimeSpan? trackerInterval) =>
+        trackerInterval is { } interval && interval * 0.75 < configured ? interval * 0.75 : configured;
 
     /// <summary>
     /// Puts the torrent in the DHT once per run (idempotent at the tracker anyway). With <paramref name="copies"/> above 1
@@ -60,9 +77,11 @@ public sealed partial class SwarmSync(
         lock (_gate) _published.Remove(infoHash);
     }
 
-    public Task<AnnounceReply> AnnounceSeedingAsync(Id160 infoHash, string? @event, CancellationToken cancellationToken)
+    public async Task<AnnounceReply> AnnounceSeedingAsync(Id160 infoHash, string? @event, CancellationToken cancellationToken)
     {
-        return announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, left: 0, @event, cancellationToken);
+        var reply = await announcer.AnnounceAsync(infoHash, engine.PeerId, runtime.TransferPort, left: 0, @event, cancellationToken);
+        if (reply.Interval is { } interval) lock (_gate) _trackerInterval = interval;
+        return reply;
     }
 
     /// <summary>Seeds and announces every library file (after a start, and periodically); a torn torrent copy is fetched again.</summary>
@@ -95,7 +114,7 @@ public sealed partial class SwarmSync(
     {
         var token = storage.LoadIdentity()?.Token;
         if (!engine.IsStarted || token is null) return null;
-        var report = _status.Sample(engine.GetDownloads(), engine.BytesServed, storage.Library().Count, (int)Math.Ceiling(options.Value.RefreshInterval.TotalSeconds));
+        var report = _status.Sample(engine.GetDownloads(), engine.BytesServed, storage.Library().Count, (int)Math.Ceiling(RefreshPeriod.TotalSeconds));
         _moving = report.ActiveDownloads > 0 || report.UploadBytesPerSecond > 0;
         try
         {

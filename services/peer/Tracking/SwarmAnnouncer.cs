@@ -62,7 +62,10 @@ public sealed class SwarmAnnouncer(TrackerConnection tracker, IHttpClientFactory
     /// <summary>The longest answer read from a tracker that is not ours (200 peers take 1.2 KB).</summary>
     private const int MaxForeignReplyBytes = 256 * 1024;
 
-    private static AnnounceReply Parse(byte[] bytes)
+    /// <summary>The longest announce interval believed (a day); an interval outside 1 s to this is ignored.</summary>
+    private const long MaxIntervalSeconds = 86_400;
+
+    internal static AnnounceReply Parse(byte[] bytes)
     {
         if (BencodeReader.Decode(bytes) is not BDictionary reply)
             throw new InvalidDataException("The tracker's answer is not a dictionary.");
@@ -81,10 +84,14 @@ public sealed class SwarmAnnouncer(TrackerConnection tracker, IHttpClientFactory
             for (var i = 0; i + 18 <= raw.Length; i += 18)
                 peers.Add(new IPEndPoint(new IPAddress(raw.AsSpan(i, 16)), BinaryPrimitives.ReadUInt16BigEndian(raw.AsSpan(i + 16, 2))));
         }
+        var interval = reply.Get<BInteger>("interval")?.Value is long seconds and >= 1 and <= MaxIntervalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : (TimeSpan?)null;
         return new AnnounceReply(peers,
             (int)(reply.Get<BInteger>("complete")?.Value ?? 0),
             (int)(reply.Get<BInteger>("incomplete")?.Value ?? 0),
-            null);
+            null,
+            interval);
     }
 
     private static string Escape(ReadOnlySpan<byte> bytes)

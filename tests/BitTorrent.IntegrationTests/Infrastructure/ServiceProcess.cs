@@ -86,6 +86,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__BitTorrent"] = "Information";
         // As make run and the images start them (scripts/lib.sh, the Dockerfiles): a 32 MiB gen0 budget.
         if (service is "chord-node" or "gateway") info.Environment["DOTNET_GCgen0size"] = "0x2000000";
+        // And a peer's native allocations in one glibc arena (peak RSS, docs/benchmarks.md).
+        if (service is "peer") info.Environment["MALLOC_ARENA_MAX"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {service}.");
         var result = new ServiceProcess($"{service}:{port}", process, url);

@@ -228,17 +228,17 @@ internal sealed class StoredEntry
     }
 
     /// <summary>
-    /// Live members, and how many of them have a value <paramref name="matches"/> accepts, counted in place
-    /// (for gauges read at every metrics collection: no list is made).
+    /// Live members last written at or after <paramref name="writtenSinceUnixMs"/>, and how many of them have a value
+    /// <paramref name="matches"/> accepts, counted in place (for gauges read at every metrics collection: no list is made).
     /// </summary>
-    public (int Live, int Matching) CountLive(long nowUnixMs, Func<string, bool> matches)
+    public (int Live, int Matching) CountLive(long nowUnixMs, Func<string, bool> matches, long writtenSinceUnixMs = long.MinValue)
     {
         lock (_gate)
         {
             var (live, matching) = (0, 0);
             foreach (var m in _members.Values)
             {
-                if (m.Value is null || m.ExpiresUnixMs <= nowUnixMs) continue;
+                if (m.Value is null || m.ExpiresUnixMs <= nowUnixMs || HybridClock.ToUnixMs(m.Timestamp) < writtenSinceUnixMs) continue;
                 live++;
                 if (matches(m.Value)) matching++;
             }

@@ -4,13 +4,15 @@ using BitTorrent.ChordNode.Storage;
 using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Tracker;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.ChordNode.Telemetry;
 
 /// <summary>
 /// The node's state as gauges, read only when a reader collects (a Prometheus scrape, an OTLP export):
 /// ring members it knows, keys it holds, the write-behind queue, operations it forwarded, and the swarms it is
-/// primary for with their live peers. Every swarm has one primary, so summing over the ring counts each once.
+/// primary for with their online peers (announced within the window of <see cref="SwarmLiveness"/>, as the announce
+/// and scrape counts and the catalog count them). Every swarm has one primary, so summing over the ring counts each once.
 /// </summary>
 public sealed class ChordNodeGauges
 {
@@ -20,15 +22,18 @@ public sealed class ChordNodeGauges
     private readonly RingNode _ring;
     private readonly LocalStore _store;
     private readonly TimeProvider _time;
+    private readonly TrackerOptions _tracker;
     private readonly Lock _gate = new();
     private SwarmCensus _census;
     private long _censusAt = long.MinValue;
 
-    public ChordNodeGauges(IMeterFactory meters, RingNode ring, LocalStore store, WriteBehindReplicator writeBehind, DhtRouter router, TimeProvider time)
+    public ChordNodeGauges(IMeterFactory meters, RingNode ring, LocalStore store, WriteBehindReplicator writeBehind, DhtRouter router, TimeProvider time,
+        IOptions<TrackerOptions> tracker)
     {
         _ring = ring;
         _store = store;
         _time = time;
+        _tracker = tracker.Value;
         var meter = meters.Create(ChordTelemetry.MeterName);
         meter.CreateObservableGauge("bittorrent.ring.members", KnownMembers, "{node}",
             "Ring members this node knows: itself, its predecessor, successors and fingers (the whole ring when it is small)");
@@ -38,12 +43,12 @@ public sealed class ChordNodeGauges
         meter.CreateObservableCounter("bittorrent.ring.operations.forwarded", () => router.Forwarded, "{operation}",
             "Storage operations this node sent on to the key's primary");
         meter.CreateObservableGauge("bittorrent.tracker.swarms", () => Census().Swarms, "{swarm}",
-            "Swarms with live peers whose primary is this node");
+            "Swarms with online peers whose primary is this node");
         meter.CreateObservableGauge("bittorrent.tracker.peers", () =>
         {
             var census = Census();
             return new[] { new Measurement<int>(census.Seeders, Seeders), new Measurement<int>(census.Peers - census.Seeders, Leechers) };
-        }, "{peer}", "Live peers in the swarms whose primary is this node, by bittorrent.peer.role");
+        }, "{peer}", "Online peers in the swarms whose primary is this node, by bittorrent.peer.role");
     }
 
     private int KnownMembers()
@@ -62,12 +67,14 @@ public sealed class ChordNodeGauges
         {
             var now = _time.GetTimestamp();
             if (_censusAt != long.MinValue && _time.GetElapsedTime(_censusAt, now) < TimeSpan.FromSeconds(1)) return _census;
-            var nowUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var utcNow = _time.GetUtcNow();
+            var nowUnixMs = utcNow.ToUnixTimeMilliseconds();
+            var onlineSince = SwarmLiveness.At(utcNow, _tracker).OnlineSinceUnixMs;
             var census = new SwarmCensus();
             foreach (var entry in _store.Entries)
             {
                 if (entry.Kind != EntryKind.Set || !entry.Key.StartsWith(SwarmKey.Prefix, StringComparison.Ordinal) || !_ring.Owns(entry.KeyId)) continue;
-                var (live, seeders) = entry.CountLive(nowUnixMs, SwarmEntry.IsSeederJson);
+                var (live, seeders) = entry.CountLive(nowUnixMs, SwarmEntry.IsSeederJson, onlineSince);
                 if (live == 0) continue;
                 census.Swarms++;
                 census.Peers += live;

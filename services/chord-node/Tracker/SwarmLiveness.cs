@@ -39,6 +39,9 @@ internal readonly struct SwarmLiveness
     public static SwarmLiveness At(DateTimeOffset now, TrackerOptions options) =>
         new(now.ToUnixTimeMilliseconds() - (long)Window(options).TotalMilliseconds);
 
+    /// <summary>The oldest last announce (Unix ms) that still counts as online.</summary>
+    public long OnlineSinceUnixMs => _cutoffUnixMs;
+
     /// <summary>Whether the entry's peer announced within the window (an entry exactly at its edge still counts).</summary>
     public bool IsOnline(SetMember member) => member.UpdatedUnixMs >= _cutoffUnixMs;
 }

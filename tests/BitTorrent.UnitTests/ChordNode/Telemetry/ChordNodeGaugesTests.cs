@@ -5,7 +5,9 @@ using BitTorrent.ChordNode.Telemetry;
 using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Tracker;
 using BitTorrent.UnitTests.ChordNode.Storage;
+using BitTorrent.UnitTests.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.UnitTests.ChordNode.Telemetry;
 
@@ -29,7 +31,8 @@ public sealed class ChordNodeGaugesTests
         await Announce(rig, "c", "gone", seeder: true, DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
 
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _ = new ChordNodeGauges(services.GetRequiredService<IMeterFactory>(), rig.Ring, rig.Store, rig.WriteBehind, rig.Router, TimeProvider.System);
+        _ = new ChordNodeGauges(services.GetRequiredService<IMeterFactory>(), rig.Ring, rig.Store, rig.WriteBehind, rig.Router, TimeProvider.System,
+            Options.Create(new TrackerOptions()));
         var read = Collect();
 
         Assert.Equal(2, read[("bittorrent.tracker.swarms", "")]);
@@ -38,6 +41,27 @@ public sealed class ChordNodeGaugesTests
         Assert.Equal(4, read[("bittorrent.ring.keys", "")]); // three swarms (one all expired) and the catalog
         Assert.Equal(3, read[("bittorrent.ring.members", "")]); // itself and two successors
         Assert.Equal(5, read[("bittorrent.ring.write_behind.queue", "")]); // five announces waiting for their flush
+    }
+
+    [Fact]
+    public async Task Peers_whose_announce_is_overdue_are_not_counted_though_their_entries_have_not_expired()
+    {
+        var rig = new StorageRig(Self, Successors, new StorageSettings { WriteBehindDelay = TimeSpan.FromSeconds(30) });
+        var options = new TrackerOptions();
+        var expires = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds(); // live for minutes yet
+        await Announce(rig, "a", "s1", seeder: true, expires);
+        await Announce(rig, "a", "l1", seeder: false, expires);
+
+        // Read just after the online window (interval plus slack) has passed since these announces.
+        var later = new ManualTimeProvider(DateTimeOffset.UtcNow + SwarmLiveness.Window(options) + TimeSpan.FromSeconds(1));
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        _ = new ChordNodeGauges(services.GetRequiredService<IMeterFactory>(), rig.Ring, rig.Store, rig.WriteBehind, rig.Router, later, Options.Create(options));
+        var read = Collect();
+
+        Assert.Equal(0, read[("bittorrent.tracker.swarms", "")]);
+        Assert.Equal(0, read[("bittorrent.tracker.peers", "seeder")]);
+        Assert.Equal(0, read[("bittorrent.tracker.peers", "leecher")]);
+        Assert.Equal(1, read[("bittorrent.ring.keys", "")]); // the swarm key is still held
     }
 
     private static Task Announce(StorageRig rig, string torrent, string peer, bool seeder, long expiresUnixMs) =>

@@ -180,23 +180,23 @@ public static partial class AnnounceBenchmark
     /// </summary>
     private static string Evidence(List<(string Url, PrometheusText Metrics)> before, List<(string Url, PrometheusText Metrics)> after, string gatewayUrl)
     {
-        string Quantiles(Func<string, bool> which)
+        string Quantiles(Func<string, bool> which, string route = "/announce", string what = "announces")
         {
             var counts = new SortedDictionary<double, double>();
             for (var i = 0; i < after.Count; i++)
             {
                 if (!which(after[i].Url)) continue;
-                foreach (var sample in after[i].Metrics.Samples.Where(s => s.Name == "http_server_request_duration_seconds_bucket" && s.Labels.GetValueOrDefault("http_route") == "/announce"))
+                foreach (var sample in after[i].Metrics.Samples.Where(s => s.Name == "http_server_request_duration_seconds_bucket" && s.Labels.GetValueOrDefault("http_route") == route))
                 {
                     var le = sample.Labels["le"] == "+Inf" ? double.PositiveInfinity : double.Parse(sample.Labels["le"], C);
                     var earlier = before[i].Metrics.Samples.FirstOrDefault(s => s.Name == sample.Name && s.Labels.Count == sample.Labels.Count && s.Labels.All(l => sample.Labels.GetValueOrDefault(l.Key) == l.Value))?.Value ?? 0;
                     counts[le] = counts.GetValueOrDefault(le) + sample.Value - earlier;
                 }
             }
-            if (counts.Count == 0 || counts.Last().Value <= 0) return "no announces measured";
+            if (counts.Count == 0 || counts.Last().Value <= 0) return $"no {what} measured";
             var total = counts.Last().Value;
             string Bound(double q) => counts.First(c => c.Value >= q * total).Key is var le && double.IsInfinity(le) ? "> 10 s" : $"≤ {le * 1000:F0} ms";
-            return $"p50 {Bound(0.5)}, p99 {Bound(0.99)} over {total:F0} announces";
+            return $"p50 {Bound(0.5)}, p99 {Bound(0.99)} over {total:F0} {what}";
         }
         string Gc(Func<string, bool> which)
         {
@@ -209,8 +209,15 @@ public static partial class AnnounceBenchmark
             }
             return $"{collections:F0} collections pausing {paused * 1000:F0} ms";
         }
+        string Batches()
+        {
+            var gateway = after.FindIndex(p => IsGateway(p.Url));
+            double Delta(string name) => after[gateway].Metrics.Sum(name) - before[gateway].Metrics.Sum(name);
+            var batches = Delta("bittorrent_gateway_tracker_batch_size_count");
+            return batches <= 0 ? "no batches" : $"{batches:F0} batches of {Delta("bittorrent_gateway_tracker_batch_size_sum") / batches:F1} on average, served in {Quantiles(u => !IsGateway(u), "/tracker/batch", "batches")}";
+        }
         bool IsGateway(string url) => url == gatewayUrl;
-        return $"the gateway served /announce in {Quantiles(IsGateway)} and the owners in {Quantiles(u => !IsGateway(u))}; " +
+        return $"the gateway served /announce in {Quantiles(IsGateway)} and the owners single announces in {Quantiles(u => !IsGateway(u))}, {Batches()}; " +
             $"garbage collection: gateway {Gc(IsGateway)}, the {after.Count - 1} nodes together {Gc(u => !IsGateway(u))} (over {PacedDuration.TotalSeconds:F0} s).";
     }
 

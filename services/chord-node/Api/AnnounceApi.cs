@@ -6,6 +6,7 @@ using BitTorrent.ChordNode.Tracker;
 using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Identifiers;
 using BitTorrent.Shared.Tracker;
+using Microsoft.Extensions.Primitives;
 
 namespace BitTorrent.ChordNode.Api;
 
@@ -46,9 +47,27 @@ public static partial class AnnounceApi
 
     public static async Task Announce(HttpContext context, TrackerService tracker, TrustedProxyList proxies, ILogger<TrackerService> logger)
     {
-        var options = tracker.Options;
         var output = new ArrayBufferWriter<byte>(512);
-        if (!AnnounceRequest.TryParse(context.Request.QueryString.Value, options.DefaultNumWant, options.MaxNumWant, out var request, out var failure))
+        var answered = await AnswerAnnounceAsync(output, context.Request.QueryString.Value, context.Connection.RemoteIpAddress ?? IPAddress.Loopback,
+            context.Request.Headers["X-Forwarded-For"], tracker, proxies, logger, context.RequestAborted);
+        if (answered) await WriteAsync(context, output);
+    }
+
+    public static async Task Scrape(HttpContext context, TrackerService tracker, ILogger<TrackerService> logger)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        if (await AnswerScrapeAsync(output, context.Request.QueryString.Value, tracker, logger, context.RequestAborted)) await WriteAsync(context, output);
+    }
+
+    /// <summary>
+    /// Writes the bencoded answer to an announce from <paramref name="connection"/> (which may speak for a client
+    /// through <paramref name="forwardedFor"/>); false when the request was cancelled and nothing is to be sent.
+    /// </summary>
+    internal static async Task<bool> AnswerAnnounceAsync(ArrayBufferWriter<byte> output, string? query, IPAddress connection, StringValues forwardedFor,
+        TrackerService tracker, TrustedProxyList proxies, ILogger logger, CancellationToken cancellationToken)
+    {
+        var options = tracker.Options;
+        if (!AnnounceRequest.TryParse(query, options.DefaultNumWant, options.MaxNumWant, out var request, out var failure))
         {
             AnnounceResponseWriter.WriteFailure(output, failure);
             CountAnnounce(null, "invalid_request");
@@ -63,16 +82,15 @@ public static partial class AnnounceApi
             try
             {
                 // The connection's address, or the client a trusted proxy (the gateway) names; ip= only from a trusted host.
-                var (client, clientTrusted) = proxies.ResolveClient(
-                    context.Connection.RemoteIpAddress ?? IPAddress.Loopback, context.Request.Headers["X-Forwarded-For"]);
-                var result = await tracker.AnnounceAsync(request, client, honourIp: clientTrusted, context.RequestAborted);
+                var (client, clientTrusted) = proxies.ResolveClient(connection, forwardedFor);
+                var result = await tracker.AnnounceAsync(request, client, honourIp: clientTrusted, cancellationToken);
                 if (result.Failure is { } refused) AnnounceResponseWriter.WriteFailure(output, refused);
                 else AnnounceResponseWriter.WriteAnnounce(output, result, request.Compact, request.NoPeerId);
                 CountAnnounce(request.Event, result.Failure is null ? null : "refused");
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return;
+                return false;
             }
             catch (Exception e)
             {
@@ -82,15 +100,16 @@ public static partial class AnnounceApi
                 CountAnnounce(request.Event, "unavailable");
             }
         }
-        await WriteAsync(context, output);
+        return true;
     }
 
-    public static async Task Scrape(HttpContext context, TrackerService tracker, ILogger<TrackerService> logger)
+    /// <summary>Writes the bencoded answer to a scrape; false when the request was cancelled and nothing is to be sent.</summary>
+    internal static async Task<bool> AnswerScrapeAsync(ArrayBufferWriter<byte> output, string? query, TrackerService tracker, ILogger logger,
+        CancellationToken cancellationToken)
     {
-        var output = new ArrayBufferWriter<byte>(256);
         var hashes = new List<Id160>();
         string? failure = null;
-        foreach (var (key, value) in new QueryPairs(context.Request.QueryString.Value))
+        foreach (var (key, value) in new QueryPairs(query))
         {
             if (!key.SequenceEqual("info_hash")) continue;
             if (!QueryPairs.TryDecodeId(value, out var hash)) { failure = "info_hash must be 20 bytes"; break; }
@@ -103,27 +122,25 @@ public static partial class AnnounceApi
         {
             AnnounceResponseWriter.WriteFailure(output, failure);
             ChordTelemetry.Scrapes.Add(1, new KeyValuePair<string, object?>("error.type", "invalid_request"));
+            return true;
         }
-        else
+        try
         {
-            try
-            {
-                AnnounceResponseWriter.WriteScrape(output, await tracker.ScrapeAsync(hashes, context.RequestAborted));
-                ChordTelemetry.Scrapes.Add(1);
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogStoreFailed(logger, "scrape", e);
-                ChordTelemetry.Scrapes.Add(1, new KeyValuePair<string, object?>("error.type", "unavailable"));
-                output.ResetWrittenCount();
-                AnnounceResponseWriter.WriteFailure(output, "tracker temporarily unavailable, retry later");
-            }
+            AnnounceResponseWriter.WriteScrape(output, await tracker.ScrapeAsync(hashes, cancellationToken));
+            ChordTelemetry.Scrapes.Add(1);
         }
-        await WriteAsync(context, output);
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            LogStoreFailed(logger, "scrape", e);
+            ChordTelemetry.Scrapes.Add(1, new KeyValuePair<string, object?>("error.type", "unavailable"));
+            output.ResetWrittenCount();
+            AnnounceResponseWriter.WriteFailure(output, "tracker temporarily unavailable, retry later");
+        }
+        return true;
     }
 
     /// <summary>Counts an answered announce by its event; a refused one with why (<c>error.type</c>).</summary>

@@ -49,6 +49,13 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RelayReadTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether announces and scrapes queued for one chord node travel together in one request (POST /tracker/batch)
+    /// rather than one GET each. The nodes must trust the gateway (Tracker:TrustedProxies); a node that does not is
+    /// sent single requests.
+    /// </summary>
+    public bool TrackerBatches { get; set; } = true;
+
     /// <summary>Largest request body on tracker routes.</summary>
     [Range(1024, long.MaxValue)]
     public long MaxTrackerBodyBytes { get; set; } = 4 * 1024 * 1024;

@@ -12,7 +12,7 @@ public static class GatewayTelemetryExtensions
     /// </summary>
     public static WebApplicationBuilder AddGatewayTelemetry(this WebApplicationBuilder builder)
     {
-        builder.AddServiceTelemetry("gateway", [GatewayTelemetry.MeterName]);
+        builder.AddServiceTelemetry("gateway", [GatewayTelemetry.MeterName], [GatewayTelemetry.ActivitySourceName]);
         builder.Services.AddSingleton<GatewayGauges>();
         builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInstrumentation(sp => sp.GetRequiredService<GatewayGauges>()));
         return builder;

@@ -12,14 +12,18 @@ namespace BitTorrent.IntegrationTests.Gateway;
 
 /// <summary>
 /// /announce through the gateway goes to the swarm's owner; the owner answers from its own write and
-/// replicates write-behind; a dead owner's replicas take over.
+/// replicates write-behind; a dead owner's replicas take over. Each runs twice: with a ring that trusts the gateway
+/// (Tracker:TrustedProxies), which takes its announces in batches, and with one that does not, which refuses batches
+/// and is sent one GET per announce.
 /// </summary>
 public sealed class AnnounceRoutingTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task The_gateway_sends_each_announce_to_the_node_that_owns_the_swarm_so_no_node_forwards_one()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_gateway_sends_each_announce_to_the_node_that_owns_the_swarm_so_no_node_forwards_one(bool trusted)
     {
-        await using var ring = new ChordRing(output);
+        await using var ring = new ChordRing(output, Trust(trusted));
         await ring.StartAsync(4);
         await ring.WaitConvergedAsync();
         await using var gateway = await GatewayProcess.StartAsync(ring);
@@ -36,6 +40,8 @@ public sealed class AnnounceRoutingTests(ITestOutputHelper output)
 
         // Forty torrents spread over four nodes, and not one announce needed a forward inside the ring.
         Assert.Equal(before, after);
+        // A trusting ring took them in batches; the other was sent each alone.
+        Assert.Equal(trusted ? 40 : 0, await BatchedAsync(gateway));
         // Each swarm is on its owner, which the gateway found from the ring ids alone.
         var view = await ring.RingAsync(ring.Nodes[0]);
         for (var i = 0; i < 40; i++)
@@ -45,10 +51,12 @@ public sealed class AnnounceRoutingTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Announces_answered_by_the_owner_reach_every_replica_shortly_after()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Announces_answered_by_the_owner_reach_every_replica_shortly_after(bool trusted)
     {
-        await using var ring = new ChordRing(output);
+        await using var ring = new ChordRing(output, Trust(trusted));
         await ring.StartAsync(3); // replication 3: every node holds every swarm
         await ring.WaitConvergedAsync();
         await using var gateway = await GatewayProcess.StartAsync(ring);
@@ -66,12 +74,15 @@ public sealed class AnnounceRoutingTests(ITestOutputHelper output)
             output.WriteLine($"members held: {string.Join(", ", counts)}");
             return counts.All(c => c == 50);
         }, TimeSpan.FromSeconds(5), "write-behind replication did not reach every replica");
+        Assert.Equal(trusted ? 50 : 0, await BatchedAsync(gateway));
     }
 
-    [Fact]
-    public async Task When_the_swarm_owner_is_killed_announces_through_the_gateway_still_succeed_and_keep_the_swarm()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task When_the_swarm_owner_is_killed_announces_through_the_gateway_still_succeed_and_keep_the_swarm(bool trusted)
     {
-        await using var ring = new ChordRing(output);
+        await using var ring = new ChordRing(output, Trust(trusted));
         await ring.StartAsync(4);
         await ring.WaitConvergedAsync();
         await using var gateway = await GatewayProcess.StartAsync(ring);
@@ -122,6 +133,16 @@ public sealed class AnnounceRoutingTests(ITestOutputHelper output)
         var body = (BDictionary)BencodeReader.Decode(await response.Content.ReadAsByteArrayAsync());
         Assert.False(string.IsNullOrWhiteSpace(body.Require<BString>("failure reason").Text));
         Assert.False(body.ContainsKey("peers"));
+    }
+
+    private static Dictionary<string, string> Trust(bool trusted) =>
+        trusted ? new() { ["Tracker__TrustedProxies__0"] = "127.0.0.1" } : [];
+
+    /// <summary>Announces the gateway carried to their owners in answered batches, by its own metric.</summary>
+    private static async Task<double> BatchedAsync(ServiceProcess gateway)
+    {
+        using var http = new HttpClient();
+        return PrometheusText.Parse(await http.GetStringAsync($"{gateway.Url}/metrics")).Sum("bittorrent_gateway_tracker_batch_size_sum");
     }
 
     private static Id160 InfoHash(int i)

@@ -18,8 +18,9 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
     public async Task After_a_download_every_service_serves_its_meters_in_the_prometheus_format_and_they_have_moved()
     {
         using var folder = new TempFolder();
-        // Durable, as make run and the chart run the ring: the store's commits are measured too.
-        await using var ring = new ChordRing(output, dataRoot: folder.Sub("ring"));
+        // Durable and trusting the gateway, as make run and the chart run the ring: the store's commits and the
+        // gateway's batches of announces are measured too.
+        await using var ring = new ChordRing(output, new Dictionary<string, string> { ["Tracker__TrustedProxies__0"] = "127.0.0.1" }, dataRoot: folder.Sub("ring"));
         await ring.StartAsync(3);
         await ring.WaitConvergedAsync();
         await using var gateway = await GatewayProcess.StartAsync(ring);
@@ -58,6 +59,7 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         var gatewayMetrics = await ScrapeAsync(http, gateway.Url);
         Assert.Equal(3, gatewayMetrics.Sum("bittorrent_gateway_ring_members"));
         Assert.True(gatewayMetrics.Sum("http_server_request_duration_seconds_count", ("http_route", "/announce")) >= 1);
+        Assert.True(gatewayMetrics.Sum("bittorrent_gateway_tracker_batch_size_count") >= 1, "no batch of announces was measured");
 
         // The peers.
         var publisherMetrics = await ScrapeAsync(http, publisher.Url);

@@ -12,11 +12,17 @@ namespace BitTorrent.IntegrationTests.Telemetry;
 /// </summary>
 public sealed class TracePropagationTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task One_announce_is_one_trace_from_the_gateway_to_the_swarms_owner_and_its_write_behind_flush_links_to_it()
+    /// <summary>
+    /// With a ring that trusts the gateway the announce travels in a batch, whose request is no one client's: the
+    /// gateway's span for the announce and the owner's span for it carry the trace across instead.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task One_announce_is_one_trace_from_the_gateway_to_the_swarms_owner_and_its_write_behind_flush_links_to_it(bool batched)
     {
         await using var receiver = new OtlpReceiver();
-        await using var ring = new ChordRing(output);
+        await using var ring = new ChordRing(output, batched ? new Dictionary<string, string> { ["Tracker__TrustedProxies__0"] = "127.0.0.1" } : null);
         for (var i = 0; i < 3; i++)
         {
             var port = ServiceProcess.FreePort();

@@ -167,6 +167,20 @@ public class ParserFuzzTests
             }
         });
 
+    [Fact]
+    public void Tracker_batches_never_throw_and_what_parses_writes_back_byte_for_byte() =>
+        Fuzz("tracker-batch", input =>
+        {
+            var items = new List<TrackerBatchItem>();
+            if (!TrackerBatchFormat.TryReadItems(input, items, out var error))
+            {
+                Assert.False(string.IsNullOrEmpty(error));
+                return;
+            }
+            Assert.InRange(items.Count, 1, TrackerBatchFormat.MaxItems);
+            Assert.Equal(input, Tracker.TrackerBatchFormatTests.Write(items));
+        });
+
     /// <summary>Numbers have at most 18 digits (QueryPairs.TryDecodeNumber): more than any file has bytes.</summary>
     [Fact]
     public void Written_announces_read_back_the_same() =>

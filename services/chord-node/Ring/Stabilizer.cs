@@ -10,7 +10,15 @@ namespace BitTorrent.ChordNode.Ring;
 public sealed class Stabilizer(RingNode node, int fingersPerRound = 8)
 {
     private const int MaxWalkBack = 32;
+
+    /// <summary>The most rounds in a row that skip fix-fingers once the finger table has stopped changing.</summary>
+    public const int MaxFingerRest = 15;
+
     private int _nextFinger;
+    private bool _fingerChangedThisPass;
+    private int _quietPasses;
+    private int _restRounds;
+    private Id160? _lastSuccessor;
 
     public RingNode Node => node;
 
@@ -34,13 +42,31 @@ public sealed class Stabilizer(RingNode node, int fingersPerRound = 8)
     /// <summary>Runs after a joining node found its successor and before the successor learns of it (storage takes over its keys here).</summary>
     public Func<NodeRef, CancellationToken, Task>? BeforeAnnounce { get; set; }
 
-    /// <summary>One round: stabilize, check-predecessor and fix some fingers.</summary>
+    /// <summary>
+    /// One round: stabilize, check-predecessor and fix some fingers. Fingers only make lookups shorter (successor
+    /// lists keep them correct), so once whole passes over the table change nothing, fix-fingers rests for 1, 3, 7,
+    /// then <see cref="MaxFingerRest"/> rounds between passes; a new successor (members came or went nearby) or a
+    /// finger that changed brings it back to every round. In a steady ring that is most of the ring's upkeep traffic.
+    /// </summary>
     public async Task RunRoundAsync(CancellationToken cancellationToken = default)
     {
         await StabilizeAsync(cancellationToken).ConfigureAwait(false);
         await CheckPredecessorAsync(cancellationToken).ConfigureAwait(false);
+        var successor = node.Successor.Id;
+        if (_lastSuccessor != successor)
+        {
+            (_lastSuccessor, _quietPasses, _restRounds) = (successor, 0, 0);
+        }
+        if (_restRounds > 0)
+        {
+            _restRounds--;
+            return;
+        }
         await FixFingersAsync(fingersPerRound, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Rounds in a row that fix-fingers rests now (0 while fingers are changing).</summary>
+    public int FingerRest => _restRounds;
 
     public async Task StabilizeAsync(CancellationToken cancellationToken = default)
     {
@@ -152,30 +178,49 @@ public sealed class Stabilizer(RingNode node, int fingersPerRound = 8)
         {
             var i = _nextFinger;
             _nextFinger = (_nextFinger + 1) % Id160.Bits;
+            if (_nextFinger == 0) EndPass();
             var start = node.FingerStart(i);
             var successor = node.Successor;
             if (Id160.InHalfOpen(start, node.Self.Id, successor.Id))
             {
-                node.SetFinger(i, successor);
+                SetFinger(i, successor);
                 continue;
             }
             var previous = i > 0 ? node.Finger(i - 1) : null;
             if (previous is not null && Id160.InHalfOpen(start, node.Self.Id, previous.Id) && i != 0 && visited > 0)
             {
-                node.SetFinger(i, previous);
+                SetFinger(i, previous);
                 continue;
             }
             lookups++;
             try
             {
                 var found = await node.FindSuccessorAsync(start, cancellationToken).ConfigureAwait(false);
-                node.SetFinger(i, found.Successor);
+                SetFinger(i, found.Successor);
             }
             catch (LookupFailedException)
             {
-                node.SetFinger(i, null);
+                SetFinger(i, null);
             }
         }
+    }
+
+    private void SetFinger(int i, NodeRef? finger)
+    {
+        if (node.Finger(i)?.Id != (finger?.Id == node.Self.Id ? null : finger?.Id))
+        {
+            _fingerChangedThisPass = true;
+            (_quietPasses, _restRounds) = (0, 0);
+        }
+        node.SetFinger(i, finger);
+    }
+
+    /// <summary>A whole pass over the table is done: rest longer after each one that changed nothing.</summary>
+    private void EndPass()
+    {
+        _quietPasses = _fingerChangedThisPass ? 0 : _quietPasses + 1;
+        _fingerChangedThisPass = false;
+        _restRounds = Math.Min((1 << Math.Min(_quietPasses, 4)) - 1, MaxFingerRest);
     }
 
     /// <summary>Refreshes the whole finger table (used by the simulation to converge quickly).</summary>

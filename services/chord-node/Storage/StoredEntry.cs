@@ -221,7 +221,7 @@ internal sealed class StoredEntry
             foreach (var m in _members.Values)
             {
                 if (m.Value is null || m.ExpiresUnixMs <= nowUnixMs) continue;
-                live.Add(new SetMember(m.Member, m.Value, HybridClock.ToUnixMs(m.Timestamp), m.ExpiresUnixMs));
+                live.Add(m.AsSetMember());
             }
             return live;
         }

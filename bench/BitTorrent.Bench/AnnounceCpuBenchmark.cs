@@ -36,11 +36,15 @@ public static class AnnounceCpuBenchmark
             for (var run = 1; run <= runs; run++)
             {
                 PacedLoad.Result? result = null;
+                var before = await AnnounceBenchmark.ScrapeAllAsync(http, [gateway, .. nodes]);
                 var (nodesCpu, gatewayCpu) = await CpuOverAsync(nodes, gateway,
                     async () => result = await PacedLoad.RunAsync(gateway.Url, rate, TimeSpan.FromSeconds(seconds), seed: run));
+                var after = await AnnounceBenchmark.ScrapeAllAsync(http, [gateway, .. nodes]);
                 var r = result!;
+                double Allocated(int i) => after[i].Metrics.Sum("dotnet_gc_heap_total_allocated_bytes_total") - before[i].Metrics.Sum("dotnet_gc_heap_total_allocated_bytes_total");
+                var nodesAllocated = Enumerable.Range(1, nodes.Count).Sum(Allocated);
                 Console.WriteLine(string.Create(C,
-                    $"run {run}: {r.Achieved:F0}/s of {rate:F0} offered, p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms, errors {r.Errors}; CPU per announce: gateway {gatewayCpu / r.Requests * 1e6:F0} µs, the nodes together {nodesCpu / r.Requests * 1e6:F0} µs, total {(gatewayCpu + nodesCpu) / r.Requests * 1e6:F0} µs; load {AnnounceBenchmark.LoadAverage()}"));
+                    $"run {run}: {r.Achieved:F0}/s of {rate:F0} offered, p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms, errors {r.Errors}; CPU per announce: gateway {gatewayCpu / r.Requests * 1e6:F0} µs, the nodes together {nodesCpu / r.Requests * 1e6:F0} µs, total {(gatewayCpu + nodesCpu) / r.Requests * 1e6:F0} µs; allocated per announce: gateway {Allocated(0) / r.Requests / 1024:F1} KiB, the nodes together {nodesAllocated / r.Requests / 1024:F1} KiB; load {AnnounceBenchmark.LoadAverage()}"));
                 // A timed-out announce may or may not have been served: the division above then means little.
                 if (r.Errors > 0) Console.WriteLine("  (announces failed or timed out: this run's CPU per announce is not comparable)");
             }

@@ -38,7 +38,8 @@ public static class TrackerApi
         api.MapGet("/files/{infoHash}", GetFile)
             .WithName("GetTrackerFile")
             .WithSummary("Get a file's metadata and live swarm")
-            .WithDescription("Name, length, piece layout and the peers currently in the swarm. The info-hash is 40 hex digits.");
+            .WithDescription("Name, length, piece layout, the peers currently in the swarm, the publisher's target copies and when the file was first " +
+                "published (1 and none for a file no longer in the catalog). The info-hash is 40 hex digits.");
 
         api.MapGet("/files/{infoHash}/torrent", GetTorrent)
             .WithName("GetTorrent")

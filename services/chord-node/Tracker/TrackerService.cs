@@ -429,16 +429,19 @@ public sealed partial class TrackerService(IDht dht, IOptions<TrackerOptions> op
     /// <summary>A file's metadata, its online counts and its live swarm entries, or null when it was never published.</summary>
     public async Task<TrackerFileDetails?> GetFileAsync(Id160 infoHash, CancellationToken cancellationToken = default)
     {
+        var hex = infoHash.ToString();
         var torrentTask = dht.GetAsync(TrackerKeys.Torrent(infoHash), cancellationToken);
         var swarmTask = dht.GetSetAsync(TrackerKeys.Swarm(infoHash), cancellationToken);
+        var entryTask = FindEntryAsync(TrackerKeys.Catalog(infoHash.Mod(_options.CatalogPartitions)), hex, cancellationToken);
         var torrent = await torrentTask.ConfigureAwait(false);
         var swarm = await swarmTask.ConfigureAwait(false);
+        var entry = await entryTask.ConfigureAwait(false);
         if (torrent is null || !TryRead(torrent, out var metainfo, out _)) return null;
 
         var (seeders, leechers) = Count(swarm);
         _counts.Set(infoHash, seeders, leechers);
-        return new TrackerFileDetails(infoHash.ToString(), metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount,
-            seeders, leechers, ToPeerInfos(swarm));
+        return new TrackerFileDetails(hex, metainfo.Name, metainfo.Length, metainfo.PieceLength, metainfo.PieceCount,
+            seeders, leechers, ToPeerInfos(swarm), entry?.TargetCopies ?? 1, entry?.Published);
     }
 
     public Task<byte[]?> GetTorrentAsync(Id160 infoHash, CancellationToken cancellationToken = default) =>

@@ -1,6 +1,10 @@
 namespace BitTorrent.Shared.Contracts.Tracker;
 
-/// <summary>A published file's metadata and its live swarm.</summary>
+/// <summary>
+/// A published file's metadata and its live swarm. <see cref="Copies"/> is the publisher's target number of seeders
+/// and <see cref="Published"/> when it was first published, as in its catalog row (1 and null for a file no longer
+/// listed, whose .torrent the tracker still serves).
+/// </summary>
 public sealed record TrackerFileDetails(
     string InfoHash,
     string Name,
@@ -9,4 +13,6 @@ public sealed record TrackerFileDetails(
     int PieceCount,
     int Seeders,
     int Leechers,
-    IReadOnlyList<SwarmPeerInfo> Peers);
+    IReadOnlyList<SwarmPeerInfo> Peers,
+    int Copies = 1,
+    DateTimeOffset? Published = null);

@@ -52,6 +52,8 @@ public sealed class TrackerApiTests : IAsyncLifetime
         Assert.Empty(await _api.GetFilesAsync("nothing-like-it"));
         var details = await _api.GetFileAsync(infoHash);
         Assert.Equal((3, 0), (details.Content!.PieceCount, details.Content.Peers.Count));
+        // Published without a target: one copy, the publisher's, and the catalog's date.
+        Assert.Equal((1, listed.Published), (details.Content.Copies, details.Content.Published));
 
         using var download = await _api.GetTorrentAsync(infoHash);
         Assert.Equal(TrackerApi.TorrentContentType, download.Content.Headers.ContentType?.MediaType);

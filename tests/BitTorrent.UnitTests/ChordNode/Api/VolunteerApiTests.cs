@@ -105,6 +105,9 @@ public sealed class VolunteerApiTests : IAsyncLifetime
         Assert.Equal(4, Assert.Single(await _api.GetFilesAsync(null)).Copies);
         var page = await _http.GetFromJsonAsync<TrackerFilePage>("/api/tracker/files?page=1&sort=seeders");
         Assert.Equal(4, Assert.Single(page!.Items).Copies);
+        var details = (await _api.GetFileAsync(infoHash)).Content!;
+        Assert.Equal(4, details.Copies);
+        Assert.Equal(Assert.Single(await _api.GetFilesAsync(null)).Published, details.Published);
     }
 
     [Fact]

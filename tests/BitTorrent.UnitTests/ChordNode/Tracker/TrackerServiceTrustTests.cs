@@ -136,6 +136,8 @@ public sealed class TrackerServiceTrustTests
         Assert.Equal(PeerAccess.Granted, await _tracker.RemoveFileAsync(owned, publisher.Token));
         Assert.Equal("anonymous.bin", Assert.Single(await _tracker.ListFilesAsync(null)).Name);
         Assert.NotNull(await _tracker.GetTorrentAsync(owned)); // the .torrent itself stays readable
+        var details = await _tracker.GetFileAsync(owned); // and so do its details, without a catalog row behind them
+        Assert.Equal(("owned.bin", 1, (DateTimeOffset?)null), (details!.Name, details.Copies, details.Published));
     }
 
     [Fact]

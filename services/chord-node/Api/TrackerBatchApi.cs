@@ -15,11 +15,9 @@ namespace BitTorrent.ChordNode.Api;
 /// </summary>
 public static class TrackerBatchApi
 {
-    public const string Path = "/tracker/batch";
-
     public static IEndpointRouteBuilder MapTrackerBatchApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, Batch)
+        app.MapPost(TrackerBatchFormat.Path, Batch)
             .RequireRateLimiting(TrackerRateLimits.Public)
             .WithMetadata(new RequestBodyLimit(TrackerBatchFormat.MaxRequestBytes))
             .WithTags("BitTorrent tracker")

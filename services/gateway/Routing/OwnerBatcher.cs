@@ -25,7 +25,7 @@ public sealed partial class OwnerBatcher(string nodeUrl, HttpMessageInvoker invo
     private static readonly TimeSpan BatchTimeout = TimeSpan.FromSeconds(10);
     private static readonly MediaTypeHeaderValue BatchMediaType = new(TrackerBatchFormat.MediaType);
 
-    private readonly string _batchUrl = nodeUrl.TrimEnd('/') + "/tracker/batch";
+    private readonly string _batchUrl = nodeUrl.TrimEnd('/') + TrackerBatchFormat.Path;
     private readonly Lock _gate = new();
     private List<Waiting> _queue = [];
     private int _inFlight;

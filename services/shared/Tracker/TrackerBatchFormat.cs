@@ -19,6 +19,9 @@ namespace BitTorrent.Shared.Tracker;
 /// </summary>
 public static class TrackerBatchFormat
 {
+    /// <summary>The chord node's route that takes a batch.</summary>
+    public const string Path = "/tracker/batch";
+
     /// <summary>The media type of both bodies.</summary>
     public const string MediaType = "application/vnd.bittorrent.tracker-batch";
 

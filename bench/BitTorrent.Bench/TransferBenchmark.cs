@@ -87,13 +87,14 @@ public static class TransferBenchmark
         Console.WriteLine(string.Create(C, $"iperf3 loopback after: {iperfAfter:F0} MiB/s; load average {LoadAverage()}"));
     }
 
-    /// <summary>With BENCH_SMAPS_DIR set, keeps the leecher's memory map (/proc/PID/smaps) before and after the
-    /// download there, to see which mappings a peak RSS is made of.</summary>
-    private static void SaveMemoryMap(int pid, string name)
+    /// <summary>With BENCH_SMAPS_DIR set, keeps a peer's memory map (/proc/PID/smaps) there: the leecher's before and
+    /// after the download, the seeder's after publishing and after the download, to see which mappings a peak RSS
+    /// is made of.</summary>
+    private static void SaveMemoryMap(int pid, string role, string name)
     {
         if (Environment.GetEnvironmentVariable("BENCH_SMAPS_DIR") is not { Length: > 0 } directory) return;
         Directory.CreateDirectory(directory);
-        File.Copy($"/proc/{pid}/smaps", Path.Combine(directory, $"leecher-{name}.smaps"), overwrite: true);
+        File.Copy($"/proc/{pid}/smaps", Path.Combine(directory, $"{role}-{name}.smaps"), overwrite: true);
     }
 
     internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
@@ -123,8 +124,9 @@ public static class TransferBenchmark
         published.EnsureSuccessStatusCode();
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
 
-        Console.WriteLine($"ours: leecher peak RSS before the download {PeakRss(leecher.Pid) / (1 << 20)} MiB");
-        SaveMemoryMap(leecher.Pid, prefix + "before");
+        Console.WriteLine($"ours: leecher peak RSS before the download {PeakRss(leecher.Pid) / (1 << 20)} MiB; seeder peak RSS after publishing {PeakRss(seeder.Pid) / (1 << 20)} MiB");
+        SaveMemoryMap(leecher.Pid, "leecher", prefix + "before");
+        SaveMemoryMap(seeder.Pid, "seeder", prefix + "published");
         var cpuBefore = (Cpu(seeder.Pid), Cpu(leecher.Pid));
         var clock = Stopwatch.StartNew();
         using var start = await http.PostAsJsonAsync(leecher.Url + "/api/downloads", new { infoHash });
@@ -143,7 +145,8 @@ public static class TransferBenchmark
             await Task.Delay(20);
         }
         var seconds = clock.Elapsed.TotalSeconds;
-        SaveMemoryMap(leecher.Pid, prefix + "after");
+        SaveMemoryMap(leecher.Pid, "leecher", prefix + "after");
+        SaveMemoryMap(seeder.Pid, "seeder", prefix + "after");
         Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
         Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS {PeakRss(seeder.Pid) / (1 << 20)} MiB"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");

@@ -29,7 +29,7 @@ public sealed partial class Publisher(
         try
         {
             await using (var target = new FileStream(upload, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                await content.CopyToAsync(target, 1 << 20, cancellationToken);
+                await content.CopyToAsync(target, 1 << 16, cancellationToken);
 
             var announce = links.AnnounceUrl;
             var torrent = await Task.Run(() => TorrentMetainfo.CreateFromFile(upload, announce, name, options.Value.WebSeedUrl, cancellationToken), cancellationToken);
@@ -77,7 +77,7 @@ public sealed partial class Publisher(
             {
                 var source = Path.Combine(staging, i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".part");
                 await using (var target = new FileStream(source, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                    await uploads[i].Content.CopyToAsync(target, 1 << 20, cancellationToken);
+                    await uploads[i].Content.CopyToAsync(target, 1 << 16, cancellationToken);
                 sources.Add((files[i], source));
             }
             sources.Sort((a, b) => string.CompareOrdinal(string.Join('/', a.Path), string.Join('/', b.Path)));

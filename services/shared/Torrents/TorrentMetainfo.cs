@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using BitTorrent.Shared.Bencode;
@@ -332,39 +331,37 @@ public sealed class TorrentMetainfo
         return $"{webSeedBase.TrimEnd('/')}/{infoHash}/";
     }
 
+    /// <summary>Bytes read and hashed at a time: a piece is hashed incrementally, so a large piece needs no buffer of its size.</summary>
+    private const int HashReadBytes = 1 << 16;
+
     /// <summary>SHA-1 of every piece of the files read one after the other (a piece may span several files).</summary>
     private static byte[] HashPieces(IReadOnlyList<SafeFileHandle> files, IReadOnlyList<long> lengths, int pieceLength, CancellationToken cancellationToken)
     {
         var geometry = new PieceGeometry(lengths.Sum(), pieceLength);
         var hashes = new byte[geometry.PieceCount * HashLength];
-        var buffer = ArrayPool<byte>.Shared.Rent(geometry.PieceLength);
-        try
+        Span<byte> chunk = new byte[HashReadBytes];
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        var file = 0;
+        long offsetInFile = 0;
+        for (var index = 0; index < geometry.PieceCount; index++)
         {
-            var file = 0;
-            long offsetInFile = 0;
-            for (var index = 0; index < geometry.PieceCount; index++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var remaining = geometry.PieceSize(index);
+            while (remaining > 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var piece = buffer.AsSpan(0, geometry.PieceSize(index));
-                var filled = 0;
-                while (filled < piece.Length)
+                while (offsetInFile == lengths[file])
                 {
-                    while (offsetInFile == lengths[file])
-                    {
-                        file++;
-                        offsetInFile = 0;
-                    }
-                    var take = (int)Math.Min(piece.Length - filled, lengths[file] - offsetInFile);
-                    ReadExactly(files[file], piece.Slice(filled, take), offsetInFile);
-                    filled += take;
-                    offsetInFile += take;
+                    file++;
+                    offsetInFile = 0;
                 }
-                SHA1.HashData(piece, hashes.AsSpan(index * HashLength, HashLength));
+                var take = (int)Math.Min(Math.Min(remaining, HashReadBytes), lengths[file] - offsetInFile);
+                var part = chunk[..take];
+                ReadExactly(files[file], part, offsetInFile);
+                sha1.AppendData(part);
+                remaining -= take;
+                offsetInFile += take;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            sha1.GetHashAndReset(hashes.AsSpan(index * HashLength, HashLength));
         }
         return hashes;
     }

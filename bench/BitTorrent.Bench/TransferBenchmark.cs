@@ -80,7 +80,7 @@ public static class TransferBenchmark
         for (var run = 1; run <= runs; run++)
         {
             var r = await OursAsync(folder, source, node, http, $"run{run}-");
-            Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s ({r.MiBps / iperfBefore:F2} of loopback), {r.Seconds:F2} s, leecher peak RSS {r.PeakRssBytes / (1 << 20)} MiB; load average {LoadAverage()}"));
+            Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s ({r.MiBps / iperfBefore:F2} of loopback), {r.Seconds:F2} s, leecher peak RSS {Mb(r.PeakRssBytes)}; load average {LoadAverage()}"));
             foreach (var side in new[] { "our-seeder", "our-leecher" }) Directory.Delete(folder.Sub($"run{run}-{side}"), recursive: true);
         }
         var iperfAfter = await IperfAsync();
@@ -124,7 +124,7 @@ public static class TransferBenchmark
         published.EnsureSuccessStatusCode();
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
 
-        Console.WriteLine($"ours: leecher peak RSS before the download {PeakRss(leecher.Pid) / (1 << 20)} MiB; seeder peak RSS after publishing {PeakRss(seeder.Pid) / (1 << 20)} MiB");
+        Console.WriteLine($"ours: leecher peak RSS before the download {Mb(PeakRss(leecher.Pid))}; seeder peak RSS after publishing {Mb(PeakRss(seeder.Pid))}");
         SaveMemoryMap(leecher.Pid, "leecher", prefix + "before");
         SaveMemoryMap(seeder.Pid, "seeder", prefix + "published");
         var cpuBefore = (Cpu(seeder.Pid), Cpu(leecher.Pid));
@@ -148,7 +148,7 @@ public static class TransferBenchmark
         SaveMemoryMap(leecher.Pid, "leecher", prefix + "after");
         SaveMemoryMap(seeder.Pid, "seeder", prefix + "after");
         Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
-        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS {PeakRss(seeder.Pid) / (1 << 20)} MiB"));
+        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS {Mb(PeakRss(seeder.Pid))}"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
     }
 
@@ -244,6 +244,9 @@ public static class TransferBenchmark
     }
 
     /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
+    /// <summary>A size in MB (the targets' unit, 10^6 bytes) with MiB beside it.</summary>
+    private static string Mb(long bytes) => string.Create(C, $"{bytes / 1e6:F1} MB ({bytes / (double)(1 << 20):F1} MiB)");
+
     internal static long PeakRss(int pid)
     {
         try

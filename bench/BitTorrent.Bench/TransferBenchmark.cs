@@ -124,7 +124,8 @@ public static class TransferBenchmark
         published.EnsureSuccessStatusCode();
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
 
-        Console.WriteLine($"ours: leecher peak RSS before the download {Mb(PeakRss(leecher.Pid))}; seeder peak RSS after publishing {Mb(PeakRss(seeder.Pid))}");
+        Console.WriteLine($"ours: leecher peak RSS before the download {Mb(PeakRss(leecher.Pid))}; seeder peak RSS while publishing {Mb(PeakRss(seeder.Pid))}, RSS once published {Mb(Rss(seeder.Pid))}");
+        ResetPeakRss(seeder.Pid); // from here the seeder's peak is its peak during the download
         SaveMemoryMap(leecher.Pid, "leecher", prefix + "before");
         SaveMemoryMap(seeder.Pid, "seeder", prefix + "published");
         var cpuBefore = (Cpu(seeder.Pid), Cpu(leecher.Pid));
@@ -148,7 +149,7 @@ public static class TransferBenchmark
         SaveMemoryMap(leecher.Pid, "leecher", prefix + "after");
         SaveMemoryMap(seeder.Pid, "seeder", prefix + "after");
         Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
-        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS {Mb(PeakRss(seeder.Pid))}"));
+        Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS during the download {Mb(PeakRss(seeder.Pid))}"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
     }
 
@@ -246,6 +247,17 @@ public static class TransferBenchmark
     /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
     /// <summary>A size in MB (the targets' unit, 10^6 bytes) with MiB beside it.</summary>
     private static string Mb(long bytes) => string.Create(C, $"{bytes / 1e6:F1} MB ({bytes / (double)(1 << 20):F1} MiB)");
+
+    /// <summary>Resets the process's VmHWM to its current RSS (Linux: "5" into /proc/PID/clear_refs).</summary>
+    private static void ResetPeakRss(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+
+    private static long Rss(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], C) * 1024;
+        return 0;
+    }
 
     internal static long PeakRss(int pid)
     {

@@ -50,12 +50,28 @@ public sealed partial class Publisher(
             await swarms.EnsurePublishedAsync(torrent, cancellationToken, copies);
             await swarms.AnnounceSeedingAsync(torrent.InfoHash, "completed", cancellationToken);
             LogPublished(logger, name, torrent.InfoHash.ToString(), torrent.Length);
+            ReturnUploadMemory(torrent.Length);
             return new PublishOutcome(item, Created: true);
         }
         finally
         {
             if (File.Exists(upload)) File.Delete(upload);
         }
+    }
+
+    /// <summary>Uploads from this size on are followed by a collection that gives memory back (<see cref="ReturnUploadMemory"/>).</summary>
+    internal const long LargeUploadBytes = 64L << 20;
+
+    /// <summary>
+    /// Reading a large multipart upload allocates tens of megabytes per GiB in small objects (the framework's
+    /// asynchronous reads); the few collections that run meanwhile leave the heap regions those objects passed
+    /// through committed, several MiB that a seeding peer would otherwise keep for as long as it runs. One
+    /// aggressive collection after such an upload (once per large file published, a few milliseconds) hands them
+    /// back to the operating system.
+    /// </summary>
+    private static void ReturnUploadMemory(long bytes)
+    {
+        if (bytes >= LargeUploadBytes) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     /// <summary>
@@ -106,6 +122,7 @@ public sealed partial class Publisher(
             await swarms.EnsurePublishedAsync(torrent, cancellationToken, copies);
             await swarms.AnnounceSeedingAsync(torrent.InfoHash, "completed", cancellationToken);
             LogPublishedFolder(logger, folder, files.Count, torrent.InfoHash.ToString(), torrent.Length);
+            ReturnUploadMemory(torrent.Length);
             return new PublishOutcome(item, Created: true);
         }
         finally

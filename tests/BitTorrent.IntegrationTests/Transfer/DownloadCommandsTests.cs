@@ -50,7 +50,11 @@ public class DownloadCommandsTests
         Assert.Equal(DownloadState.Cancelled, cancelled.State);
         Assert.Equal(0, cancelled.BytesDone);
         Assert.False(File.Exists(target));
-        Assert.False(File.Exists(kit.PathOf($"leecher/state/{torrent.InfoHash}.json")));
+        // The state file is deleted by the state store's worker, not on the engine thread: wait for it.
+        var stateFile = kit.PathOf($"leecher/state/{torrent.InfoHash}.json");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (File.Exists(stateFile) && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.False(File.Exists(stateFile));
         await Task.Delay(300);
         Assert.False(File.Exists(target)); // late piece writes do not bring it back
         await Assert.ThrowsAsync<InvalidOperationException>(() => leecher.ResumeAsync(torrent.InfoHash));

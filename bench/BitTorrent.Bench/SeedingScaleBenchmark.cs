@@ -42,7 +42,7 @@ public static class SeedingScaleBenchmark
             ["Logging__LogLevel__Default"] = "Warning",
         });
         await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(seeder.Url + "/readyz")).IsSuccessStatusCode, seeder.Name);
-        var rssIdle = Rss(seeder.Pid);
+        var rssIdle = TransferBenchmark.Rss(seeder.Pid);
 
         Console.WriteLine($"seeding scale: publishing {Torrents} files of {FileBytes / 1024} KiB…");
         var clock = Stopwatch.StartNew();
@@ -63,7 +63,7 @@ public static class SeedingScaleBenchmark
             infoHashes[i] = JsonDocument.Parse(await published.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("infoHash").GetString()!;
         });
         var publishSeconds = clock.Elapsed.TotalSeconds;
-        var rssSeeding = Rss(seeder.Pid);
+        var rssSeeding = TransferBenchmark.Rss(seeder.Pid);
         var me = JsonDocument.Parse(await http.GetStringAsync(seeder.Url + "/api/me")).RootElement;
         var seederEndPoint = new IPEndPoint(IPAddress.Loopback, me.GetProperty("transferPort").GetInt32());
 
@@ -136,13 +136,5 @@ public static class SeedingScaleBenchmark
         var stat = File.ReadAllText(statPath);
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11], C) + long.Parse(fields[12], C)) / 100.0;
-    }
-
-    private static long Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], C) * 1024;
-        return 0;
     }
 }

@@ -244,27 +244,25 @@ public static class TransferBenchmark
         return (long.Parse(fields[11], C) + long.Parse(fields[12], C)) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
     }
 
-    /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
     /// <summary>A size in MB (the targets' unit, 10^6 bytes) with MiB beside it.</summary>
     private static string Mb(long bytes) => string.Create(C, $"{bytes / 1e6:F1} MB ({bytes / (double)(1 << 20):F1} MiB)");
 
     /// <summary>Resets the process's VmHWM to its current RSS (Linux: "5" into /proc/PID/clear_refs).</summary>
     private static void ResetPeakRss(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
 
-    private static long Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], C) * 1024;
-        return 0;
-    }
+    /// <summary>VmHWM of a process: its peak resident set, in bytes (0 once it is gone).</summary>
+    internal static long PeakRss(int pid) => StatusBytes(pid, "VmHWM:");
 
-    internal static long PeakRss(int pid)
+    /// <summary>VmRSS of a process: its resident set now, in bytes (0 once it is gone).</summary>
+    internal static long Rss(int pid) => StatusBytes(pid, "VmRSS:");
+
+    /// <summary>A size line of /proc/PID/status ("VmRSS:   1234 kB"), in bytes.</summary>
+    private static long StatusBytes(int pid, string field)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], C) * 1024;
         }
         catch (IOException)

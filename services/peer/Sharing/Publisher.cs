@@ -60,7 +60,7 @@ public sealed partial class Publisher(
     }
 
     /// <summary>Uploads from this size on are followed by a collection that gives memory back (<see cref="ReturnUploadMemory"/>).</summary>
-    internal const long LargeUploadBytes = 64L << 20;
+    private const long LargeUploadBytes = 64L << 20;
 
     /// <summary>
     /// Reading a large multipart upload allocates tens of megabytes per GiB in small objects (the framework's

@@ -131,12 +131,24 @@ public sealed class ServiceProcess : IAsyncDisposable
         return directory?.FullName ?? throw new InvalidOperationException("BitTorrent.sln not found above the test assembly.");
     }
 
-    /// <summary>A port nobody listens on right now.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port nobody listens on right now, and never handed out before in this test run: two scenarios run at
+    /// once, and a port one of them was given but has not bound yet must not go to the other.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
 
     /// <summary>Kills the process at once, like a crash.</summary>

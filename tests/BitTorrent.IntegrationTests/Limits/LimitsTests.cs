@@ -12,6 +12,7 @@ namespace BitTorrent.IntegrationTests.Limits;
 /// sampled over ten seconds after a warm-up, is the limit within ±15% (a correctness check of the limit, not a
 /// speed measurement: unlimited, loopback moves hundreds of MiB/s).
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class LimitsTests(ITestOutputHelper output)
 {
     private const long Limit = 2 * 1024 * 1024;

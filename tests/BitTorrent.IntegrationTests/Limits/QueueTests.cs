@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace BitTorrent.IntegrationTests.Limits;
 
 /// <summary>The active-downloads limit and its queue, and the settings, on real peer processes.</summary>
+[Collection(Alone.Name)]
 public sealed class QueueTests(ITestOutputHelper output)
 {
     private const long Length = 6L * 1024 * 1024;

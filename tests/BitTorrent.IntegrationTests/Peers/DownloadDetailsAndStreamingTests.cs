@@ -14,6 +14,7 @@ namespace BitTorrent.IntegrationTests.Peers;
 /// and the file's bytes while it is still downloading. The publisher serves slowly (its upload limit)
 /// so each check happens mid-download.
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class DownloadDetailsAndStreamingTests(ITestOutputHelper output)
 {
     private static Dictionary<string, string> UploadLimit(long bytesPerSecond) =>

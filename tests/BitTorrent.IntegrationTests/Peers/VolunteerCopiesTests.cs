@@ -13,6 +13,7 @@ namespace BitTorrent.IntegrationTests.Peers;
 /// drop grace 3 s), and a dead seeder stops counting within 9 s (announce 4 s and 5 s of slack; its entry expires at 12 s), so each
 /// step settles in seconds.
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class VolunteerCopiesTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);

@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 
 namespace BitTorrent.IntegrationTests.Ring;
 
+[Collection(Alone.Name)]
 public sealed class MulticastDiscoveryTests(ITestOutputHelper output)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace BitTorrent.IntegrationTests.Ring;
 /// Files that stay available, the ring's side: a file published with a target of copies is handed to volunteers through three
 /// real chord nodes (any node answers, the claims live at their keys' primaries), and surplus copies are dropped after the grace.
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class VolunteerCopiesTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using BitTorrent.IntegrationTests.Infrastructure;
 using BitTorrent.IntegrationTests.Transfer;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
@@ -17,6 +18,7 @@ namespace BitTorrent.IntegrationTests.Robustness;
 /// that only send keep-alives and a peer that sits on an upload slot lose only themselves; a real
 /// download from another address completes meanwhile and afterwards.
 /// </summary>
+[Collection(Alone.Name)]
 public class WireFloodTests
 {
     private static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.5");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using BitTorrent.IntegrationTests.Infrastructure;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Shared.Bencode;
 using BitTorrent.Shared.Torrents;
@@ -47,7 +48,7 @@ public sealed class RealClientInteropTests
         var torrent = TorrentMetainfo.CreateFromFile(source, tracker.AnnounceUrl);
         var torrentPath = kit.PathOf("aria2/interop.torrent");
         await File.WriteAllBytesAsync(torrentPath, torrent.ToBytes());
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         using var cancel = new CancellationTokenSource();
         var aria2 = RunAria2Async(TimeSpan.FromSeconds(60), cancel.Token, "--check-integrity=true", "--seed-ratio=0.0",
             $"--listen-port={port}", $"--dir={Path.GetDirectoryName(source)}", torrentPath);
@@ -109,13 +110,6 @@ public sealed class RealClientInteropTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     /// <summary>An HTTP tracker that answers every announce with the same compact peer list (BEP 23).</summary>
     private sealed class StaticTracker : IDisposable
     {
@@ -132,7 +126,7 @@ public sealed class RealClientInteropTests
                 compact[5] = (byte)peer.Port;
             }
             _response = new BDictionary { { "interval", new BInteger(30) }, { "peers", new BString(compact) } }.Encode();
-            var port = FreePort();
+            var port = ServiceProcess.FreePort();
             AnnounceUrl = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/announce");
             _listener.Prefixes.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
             _listener.Start();

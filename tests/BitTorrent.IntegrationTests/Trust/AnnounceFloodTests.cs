@@ -11,6 +11,7 @@ namespace BitTorrent.IntegrationTests.Trust;
 /// Tracker:MaxPeersPerSwarm live entries, announces write no durable key, and every entry expires. A flood
 /// from one address is also rate-limited by the node itself, while ring RPC is not.
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class AnnounceFloodTests(ITestOutputHelper output)
 {
     [Fact]

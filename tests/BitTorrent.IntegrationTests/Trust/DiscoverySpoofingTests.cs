@@ -14,6 +14,7 @@ namespace BitTorrent.IntegrationTests.Trust;
 /// never the ring secret). A fresh announcement signed with the ring secret, pointing at a fourth listener, does get
 /// the node's ring RPC with the secret: the test would see a leak.
 /// </summary>
+[Collection(Alone.Name)]
 public sealed class DiscoverySpoofingTests(ITestOutputHelper output)
 {
     [Fact]

@@ -120,11 +120,11 @@ resolve_base() {
   echo "$tag"
 }
 
-# Republish a service only when a source file (its own, the shared library, the build props) is newer
-# than its last publish.
+# Republish a service only when a source file (its own, the shared library, the build props, the OpenAPI
+# document targets) is newer than its last publish.
 publish() {
   local svc=$1 name=$2 out="artifacts/publish/$1" stamp="artifacts/publish/$1.stamp"
-  if [ -f "$stamp" ] && [ -z "$(find "services/$svc" services/shared Directory.Build.props Directory.Packages.props \
+  if [ -f "$stamp" ] && [ -z "$(find "services/$svc" services/shared services/OpenApiDocument.targets Directory.Build.props Directory.Packages.props \
       \( -name bin -o -name obj \) -prune -o -type f ! -name Dockerfile -newer "$stamp" -print -quit)" ]; then
     log "$svc: publish up to date"
     return 0

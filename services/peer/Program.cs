@@ -10,11 +10,6 @@ builder.AddPeer();
 
 var app = builder.Build();
 app.MapPeer();
-if (PeerOpenApi.GeneratingDocument)
-{
-    app.Run(); // the build's document tool stops the host here; no port is bound or checked
-    return 0;
-}
 return app.RunService();
 
 /// <summary>Entry point, visible to in-process tests.</summary>

@@ -5,6 +5,7 @@ using BitTorrent.ChordNode.Rpc;
 using BitTorrent.ChordNode.Storage;
 using BitTorrent.ChordNode.Telemetry;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Hosting;
 using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Telemetry;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,10 @@ public static partial class ChordNodeExtensions
     public static WebApplicationBuilder AddChordRing(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var secret = RingSecret.RequireConfigured(builder.Configuration, builder.Environment);
+        // The build's document tool composes the node only to read its endpoints and never joins a ring: no secret there.
+        var secret = BuildTimeOpenApi.GeneratingDocument
+            ? RingSecret.DevelopmentDefault
+            : RingSecret.RequireConfigured(builder.Configuration, builder.Environment);
         // Public endpoints take small bodies (a .torrent is at most Tracker:MaxTorrentBytes); ring RPC raises its own limit.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
         services.AddOptions<ChordOptions>().BindConfiguration(ChordOptions.SectionName).PostConfigure(o => o.Secret = secret)
@@ -57,8 +61,10 @@ public static partial class ChordNodeExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RingHost>());
         // X-Forwarded-For is believed only from Tracker:TrustedProxies, by the tracker itself (TrustedProxyList).
         services.AddTracker();
-        services.AddOpenApi();
         builder.AddChordNodeTelemetry();
+        // Last, so that it removes every hosted service in the document tool. The document names the peer token as a
+        // bearer scheme on the routes that need it.
+        BuildTimeOpenApi.AddDocumentGeneration(services, static s => s.AddOpenApi(openApi => openApi.AddPeerTokenScheme()));
         return builder;
     }
 
@@ -130,7 +136,7 @@ public static partial class ChordNodeExtensions
 
     public static WebApplication MapChordNode(this WebApplication app)
     {
-        app.OpenChordStore();
+        if (!BuildTimeOpenApi.GeneratingDocument) app.OpenChordStore(); // the build's document tool opens no store
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();
@@ -138,7 +144,7 @@ public static partial class ChordNodeExtensions
         app.MapRingRpc();
         app.MapRingApi();
         app.MapTrackerEndpoints();
-        app.MapOpenApi();
+        app.MapDocument();
         app.MapMetrics();
         return app;
     }

@@ -21,8 +21,6 @@ public static class TrackerServiceCollectionExtensions
         services.TryAddSingleton<VolunteerCoordinator>();
         services.TryAddSingleton<TrustedProxyList>();
         services.AddTrackerRateLimits();
-        // The OpenAPI document names the peer token as a bearer scheme on the routes that need it.
-        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", openApi => BitTorrent.ChordNode.Api.PeerTokenAuth.AddPeerTokenScheme(openApi));
         // Errors of the REST API are RFC 7807 problem details.
         services.AddProblemDetails();
         services.AddExceptionHandler<BitTorrent.ChordNode.Api.RingUnavailableHandler>();

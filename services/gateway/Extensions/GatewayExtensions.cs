@@ -2,6 +2,7 @@ using BitTorrent.Gateway.Api;
 using BitTorrent.Gateway.Routing;
 using BitTorrent.Gateway.Telemetry;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Hosting;
 using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Telemetry;
 using Microsoft.Extensions.Options;
@@ -49,8 +50,9 @@ public static class GatewayExtensions
         services.AddHttpForwarder();
         services.AddGatewayRateLimits(options);
         services.AddProblemDetails();
-        services.AddOpenApi();
         builder.AddGatewayTelemetry();
+        // Last, so that it removes every hosted service in the document tool.
+        BuildTimeOpenApi.AddDocumentGeneration(services, static s => s.AddOpenApi());
         return builder;
     }
 
@@ -67,7 +69,7 @@ public static class GatewayExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRateLimiter();
-        app.MapOpenApi();
+        app.MapDocument();
         app.MapMetrics();
         app.UseSwaggerUI(ui =>
         {
@@ -75,7 +77,7 @@ public static class GatewayExtensions
             ui.DocumentTitle = "D&D BitTorrent API";
             ui.SwaggerEndpoint("/openapi/chord-node.json", "Tracker (chord node)");
             ui.SwaggerEndpoint("/openapi/peer.json", "Peer");
-            ui.SwaggerEndpoint("/openapi/v1.json", "Gateway");
+            ui.SwaggerEndpoint(BuildTimeOpenApi.Path, "Gateway");
         });
         app.MapGatewayApi();
         app.MapFleetApi();

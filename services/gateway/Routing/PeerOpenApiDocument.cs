@@ -20,7 +20,7 @@ public sealed partial class PeerOpenApiDocument(
 {
     public const string Path = "/openapi/peer.json";
 
-    /// <summary>The named client documents are fetched with: a peer builds its document on the first request, which takes a while.</summary>
+    /// <summary>The named client documents are fetched with (a peer serves its document from a file, made when it was built).</summary>
     public const string HttpClientName = "peer-openapi";
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);

@@ -8,6 +8,7 @@ using BitTorrent.Peer.Tracking;
 using BitTorrent.Peer.Transfer;
 using BitTorrent.Peer.Volunteering;
 using BitTorrent.Shared.Discovery;
+using BitTorrent.Shared.Hosting;
 using BitTorrent.Shared.Http;
 using BitTorrent.Shared.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
@@ -66,7 +67,8 @@ public static class PeerExtensions
         services.AddExceptionHandler<PeerProblemHandler>();
         services.AddSingleton<ApiKey>();
         builder.AddPeerTelemetry();
-        PeerOpenApi.AddDocumentGeneration(services);
+        // Last, so that it removes every hosted service in the document tool.
+        BuildTimeOpenApi.AddDocumentGeneration(services, static s => s.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecurityScheme>()));
         return builder;
     }
 
@@ -75,14 +77,14 @@ public static class PeerExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();
-        if (!PeerOpenApi.GeneratingDocument) // the build's document tool makes no key and asks for none
+        if (!BuildTimeOpenApi.GeneratingDocument) // the build's document tool makes no key and asks for none
         {
             app.Services.GetRequiredService<ApiKey>(); // made (and kept in Storage) at start, not at the first request
             app.UseMiddleware<PeerAccessMiddleware>();
         }
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        PeerOpenApi.MapDocument(app);
+        app.MapDocument();
         app.MapMetrics();
         app.MapMeApi();
         app.MapCatalogApi();

@@ -20,6 +20,11 @@ public static class ServiceRunner
     public static int RunService(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (BuildTimeOpenApi.GeneratingDocument)
+        {
+            app.Run(); // the build's document tool stops the host here; no port is bound or checked
+            return 0;
+        }
         // Checked before starting, so that the common case (a port already taken) ends before the host
         // logs its own failure; a port taken between this check and Kestrel's bind is caught below.
         if (TakenPort(app.Configuration) is { } taken) return PortInUse(taken);

@@ -34,7 +34,7 @@ internal sealed class TrackerApiHost : IAsyncDisposable
         if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddSingleton(dht);
         builder.Services.AddTracker();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddPeerTokenScheme());
         var app = builder.Build();
         app.UseRateLimiter();
         app.MapTrackerEndpoints();

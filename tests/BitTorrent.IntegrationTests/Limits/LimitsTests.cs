@@ -13,6 +13,7 @@ namespace BitTorrent.IntegrationTests.Limits;
 /// speed measurement: unlimited, loopback moves hundreds of MiB/s).
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class LimitsTests(ITestOutputHelper output)
 {
     private const long Limit = 2 * 1024 * 1024;

@@ -10,6 +10,7 @@ namespace BitTorrent.IntegrationTests.Limits;
 
 /// <summary>The active-downloads limit and its queue, and the settings, on real peer processes.</summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class QueueTests(ITestOutputHelper output)
 {
     private const long Length = 6L * 1024 * 1024;

@@ -15,6 +15,7 @@ namespace BitTorrent.IntegrationTests.Peers;
 /// so each check happens mid-download.
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class DownloadDetailsAndStreamingTests(ITestOutputHelper output)
 {
     private static Dictionary<string, string> UploadLimit(long bytesPerSecond) =>

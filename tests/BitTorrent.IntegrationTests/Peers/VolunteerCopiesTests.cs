@@ -14,6 +14,7 @@ namespace BitTorrent.IntegrationTests.Peers;
 /// step settles in seconds.
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class VolunteerCopiesTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);

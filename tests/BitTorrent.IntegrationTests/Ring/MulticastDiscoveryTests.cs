@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace BitTorrent.IntegrationTests.Ring;
 
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class MulticastDiscoveryTests(ITestOutputHelper output)
 {
     [Fact]

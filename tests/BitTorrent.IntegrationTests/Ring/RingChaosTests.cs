@@ -14,7 +14,6 @@ namespace BitTorrent.IntegrationTests.Ring;
 /// peer registrations, while nodes are killed with SIGKILL, restarted from their data and added, never more
 /// than r − 1 down at once. Bounded: about a minute of chaos (at most two and a half on a slow machine), the whole test within a few minutes.
 /// </summary>
-[Collection(Alone.Name)]
 public sealed class RingChaosTests(ITestOutputHelper output)
 {
     private const int Replicas = 3;

@@ -15,6 +15,7 @@ namespace BitTorrent.IntegrationTests.Ring;
 /// real chord nodes (any node answers, the claims live at their keys' primaries), and surplus copies are dropped after the grace.
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class VolunteerCopiesTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);

@@ -19,6 +19,7 @@ namespace BitTorrent.IntegrationTests.Robustness;
 /// download from another address completes meanwhile and afterwards.
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public class WireFloodTests
 {
     private static readonly IPAddress Attacker = IPAddress.Parse("127.0.0.5");

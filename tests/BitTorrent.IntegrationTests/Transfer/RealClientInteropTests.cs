@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using BitTorrent.IntegrationTests.Infrastructure;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Shared.Bencode;

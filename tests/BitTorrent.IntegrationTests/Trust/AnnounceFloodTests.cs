@@ -12,6 +12,7 @@ namespace BitTorrent.IntegrationTests.Trust;
 /// from one address is also rate-limited by the node itself, while ring RPC is not.
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class AnnounceFloodTests(ITestOutputHelper output)
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace BitTorrent.IntegrationTests.Trust;
 /// the node's ring RPC with the secret: the test would see a leak.
 /// </summary>
 [Collection(Alone.Name)]
+[Trait(Alone.Trait, Alone.Value)]
 public sealed class DiscoverySpoofingTests(ITestOutputHelper output)
 {
     [Fact]

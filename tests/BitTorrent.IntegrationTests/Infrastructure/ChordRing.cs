@@ -170,13 +170,17 @@ public sealed class ChordRing : IAsyncDisposable
 
 public static class Eventually
 {
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
+    public static Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure) =>
+        TrueAsync(condition, timeout, () => failure);
+
+    /// <summary>As above, with a failure message made when the time is up (so it can say what was seen last).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             if (await condition()) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{failure} within {timeout.TotalSeconds:F0} s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{failure()} within {timeout.TotalSeconds:F0} s");
             await Task.Delay(200);
         }
     }

@@ -148,7 +148,7 @@ public sealed class PeerProcess : IAsyncDisposable
             last = await DownloadAsync(infoHash);
             if (last.State == "failed" && state != "failed") throw new InvalidOperationException($"download failed: {last.Error}");
             return last.State == state;
-        }, timeout ?? TimeSpan.FromSeconds(60), $"the download did not reach '{state}' (last: {last?.State} {last?.Progress:P0})");
+        }, timeout ?? TimeSpan.FromSeconds(60), () => $"the download did not reach '{state}' (last: {last?.State} {last?.Progress:P0})");
         return last!;
     }
 

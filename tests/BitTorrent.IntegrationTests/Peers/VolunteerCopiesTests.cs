@@ -139,7 +139,7 @@ public sealed class VolunteerCopiesTests(ITestOutputHelper output)
             var catalog = await via.Http.GetFromJsonAsync<List<CatalogView>>("api/catalog", ChordRing.Json);
             last = catalog!.SingleOrDefault(f => f.InfoHash == infoHash);
             return last is not null && last.Seeders == seeders && last.Copies == copies;
-        }, Settle, $"never {what} (last: {last?.Seeders} of {last?.Copies})");
+        }, Settle, () => $"never {what} (last: {last?.Seeders} of {last?.Copies})");
     }
 
     /// <summary>The volunteers that hold the file whole as a volunteer copy.</summary>

@@ -1,4 +1,6 @@
-namespace BitTorrent.IntegrationTests.Infrastructure;
+using BitTorrent.IntegrationTests.Infrastructure;
+
+namespace BitTorrent.IntegrationTests;
 
 /// <summary>
 /// The runner schedules by the collection and <c>make test</c> filters by the trait: a class with one and not the

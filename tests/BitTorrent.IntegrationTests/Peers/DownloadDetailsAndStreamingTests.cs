@@ -12,10 +12,9 @@ namespace BitTorrent.IntegrationTests.Peers;
 /// <summary>
 /// What a user sees of a running download: its peers and where each piece came from, live events,
 /// and the file's bytes while it is still downloading. The publisher serves slowly (its upload limit)
-/// so each check happens mid-download.
+/// so each check happens mid-download. Its time bounds are the publisher's rate limit (an upper bound, which a
+/// busy machine only makes slower) and the peer's 30 s wait for a missing piece, so it runs beside another scenario.
 /// </summary>
-[Collection(Alone.Name)]
-[Trait(Alone.Trait, Alone.Value)]
 public sealed class DownloadDetailsAndStreamingTests(ITestOutputHelper output)
 {
     private static Dictionary<string, string> UploadLimit(long bytesPerSecond) =>

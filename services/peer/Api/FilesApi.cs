@@ -1,6 +1,7 @@
 using BitTorrent.Peer.Access;
 using BitTorrent.Peer.Downloads;
 using BitTorrent.Peer.Engine;
+using BitTorrent.Peer.Hosting;
 using BitTorrent.Peer.Sharing;
 using BitTorrent.Peer.Storage;
 using BitTorrent.Peer.Transfer;
@@ -9,6 +10,7 @@ using BitTorrent.Shared.Contracts.Tracker;
 using BitTorrent.Shared.Torrents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Options;
 
 namespace BitTorrent.Peer.Api;
 
@@ -51,7 +53,7 @@ public static class FilesApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         files.MapGet("/{infoHash}/content", Content)
             .WithName("OpenFile").WithSummary("Open a file")
-            .WithDescription("The file's bytes, inline (so a browser shows what it can), with range requests. While it downloads, a range whose pieces are verified is answered at once (206); other pieces are fetched first and sent as they are verified (503 with Retry-After when the first does not arrive within 30 s). A folder's files open at `content/{path}`.");
+            .WithDescription("The file's bytes, inline (so a browser shows what it can), with range requests. While it downloads, a range whose pieces are verified is answered at once (206); other pieces are fetched first and sent as they are verified (503 with Retry-After when the first does not arrive within `Peer:StreamingWait`, 30 s by default). A folder's files open at `content/{path}`.");
         files.MapGet("/{infoHash}/content/{**path}", ContentInFolder)
             .WithName("OpenFileInFolder").WithSummary("Open one file of a folder")
             .WithDescription("One file of a multi-file torrent by its path inside the folder (as `files[].path` in the details), inline, with range requests, also while it downloads (as `content`). 404 when no such file is in it.");
@@ -184,7 +186,7 @@ public static class FilesApi
     }
 
     private static async Task<IResult> Content(string infoHash, PeerStorage storage, HeldFiles held, TransferEngine engine, TorrentRefetch torrents,
-        HttpContext context, CancellationToken cancellationToken)
+        IOptions<PeerOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
         if (held.Find(id) is null && Downloading(engine, id) is { } download)
@@ -193,18 +195,18 @@ public static class FilesApi
                 return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
             if (torrent.IsMultiFile)
                 return TypedResults.Problem(title: "A folder", detail: $"{torrent.Name} is a folder: open one of its files at content/{{path}} (see the file's details).", statusCode: 404);
-            return await StreamingContent.ServeAsync(context, engine, id, torrent, download.TargetPath, 0, torrent.Length, torrent.Name);
+            return await StreamingContent.ServeAsync(context, engine, options.Value.StreamingWait, id, torrent, download.TargetPath, 0, torrent.Length, torrent.Name);
         }
         var found = HeldContent.Single(id, storage, held);
         return found.Problem ?? Serve(found.Path!, found.Name!, context);
     }
 
     private static async Task<IResult> ContentInFolder(string infoHash, string path, PeerStorage storage, HeldFiles held, TorrentRefetch torrents,
-        TransferEngine engine, HttpContext context, CancellationToken cancellationToken)
+        TransferEngine engine, IOptions<PeerOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (!InfoHashes.TryParse(infoHash, out var id)) return InfoHashes.Invalid(infoHash);
         if (held.Find(id) is null && Downloading(engine, id) is { } download)
-            return await StreamFromFolderAsync(id, path, download, engine, torrents, context, cancellationToken);
+            return await StreamFromFolderAsync(id, path, download, engine, options.Value.StreamingWait, torrents, context, cancellationToken);
         var found = await HeldContent.InFolderAsync(id, path, storage, held, torrents, cancellationToken);
         return found.Problem ?? Serve(found.Path!, found.Name!, context);
     }
@@ -214,7 +216,7 @@ public static class FilesApi
         engine.IsStarted && engine.GetDownload(id) is { State: not DownloadState.Cancelled } download ? download : null;
 
     private static async Task<IResult> StreamFromFolderAsync(Shared.Identifiers.Id160 id, string path, DownloadSnapshot download, TransferEngine engine,
-        TorrentRefetch torrents, HttpContext context, CancellationToken cancellationToken)
+        TimeSpan wait, TorrentRefetch torrents, HttpContext context, CancellationToken cancellationToken)
     {
         if (await torrents.LoadAsync(id, cancellationToken) is not { } torrent)
             return TypedResults.Problem(title: "Torrent not available", detail: "This peer's copy of the .torrent is damaged and the tracker has no sound one.", statusCode: 404);
@@ -222,7 +224,7 @@ public static class FilesApi
         for (var i = 0; i < torrent.Files.Count; i++)
         {
             if (FileDetailsView.PathOf(torrent.Files[i]) != path) continue;
-            return await StreamingContent.ServeAsync(context, engine, id, torrent, local[i], torrent.Layout.FileOffset(i), torrent.Files[i].Length,
+            return await StreamingContent.ServeAsync(context, engine, wait, id, torrent, local[i], torrent.Layout.FileOffset(i), torrent.Files[i].Length,
                 Path.GetFileName(local[i]));
         }
         return TypedResults.Problem(title: "File not available", detail: $"{torrent.Name} has no file '{path}'.", statusCode: 404);

@@ -11,20 +11,17 @@ namespace BitTorrent.Peer.Api;
 /// A file's bytes while it downloads (<c>api/files/{id}/content</c>): a range whose pieces are verified
 /// is answered at once (206); otherwise its pieces go to the front of the download's picker
 /// (<see cref="StreamingPriority"/>) and the bytes are sent as those pieces are verified, piece after
-/// piece. The first piece is waited for at most <see cref="Wait"/>, then 503 with Retry-After; a later
+/// piece. The first piece is waited for at most <c>Peer:StreamingWait</c>, then 503 with Retry-After; a later
 /// one that takes as long ends the response (the player asks again). Only verified bytes are ever sent.
 /// </summary>
 internal static class StreamingContent
 {
-    /// <summary>How long a reader waits for the next piece it needs.</summary>
-    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-
     private const int RetryAfterSeconds = 5;
     private const int CopyBufferBytes = 64 * 1024;
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>Serves the file at <paramref name="localPath"/>, which starts at torrent offset <paramref name="fileStart"/> (0 for a single-file torrent).</summary>
-    public static async Task<IResult> ServeAsync(HttpContext context, TransferEngine engine, Id160 infoHash, TorrentMetainfo torrent,
+    public static async Task<IResult> ServeAsync(HttpContext context, TransferEngine engine, TimeSpan wait, Id160 infoHash, TorrentMetainfo torrent,
         string localPath, long fileStart, long fileLength, string name)
     {
         var response = context.Response;
@@ -45,13 +42,13 @@ internal static class StreamingContent
         int ready;
         try
         {
-            ready = await WaitForAsync(engine, infoHash, firstPiece, lastPiece, cancellationToken);
+            ready = await WaitForAsync(engine, wait, infoHash, firstPiece, lastPiece, cancellationToken);
         }
         catch (TimeoutException)
         {
             response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(title: "Not downloaded yet",
-                detail: $"That part of {name} has not arrived within {Wait.TotalSeconds:0} s; it is fetched first now. Try again in a few seconds.",
+                detail: $"That part of {name} has not arrived within {wait.TotalSeconds:0} s; it is fetched first now. Try again in a few seconds.",
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
@@ -82,7 +79,7 @@ internal static class StreamingContent
                 }
                 if (position > to) break;
                 piece += ready;
-                ready = await WaitForAsync(engine, infoHash, piece, lastPiece, cancellationToken);
+                ready = await WaitForAsync(engine, wait, infoHash, piece, lastPiece, cancellationToken);
             }
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or KeyNotFoundException or IOException or OperationCanceledException)
@@ -96,18 +93,18 @@ internal static class StreamingContent
         return TypedResults.Empty;
     }
 
-    /// <summary>Piece <paramref name="first"/> verified (raising it and those after it to <paramref name="last"/>): the verified run from it; <see cref="TimeoutException"/> after <see cref="Wait"/>.</summary>
-    private static async Task<int> WaitForAsync(TransferEngine engine, Id160 infoHash, int first, int last, CancellationToken cancellationToken)
+    /// <summary>Piece <paramref name="first"/> verified (raising it and those after it to <paramref name="last"/>): the verified run from it; <see cref="TimeoutException"/> after <paramref name="wait"/>.</summary>
+    private static async Task<int> WaitForAsync(TransferEngine engine, TimeSpan wait, Id160 infoHash, int first, int last, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(Wait);
+        bounded.CancelAfter(wait);
         try
         {
             return await engine.WaitForPiecesAsync(infoHash, first, last, bounded.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"piece {first} was not verified within {Wait}");
+            throw new TimeoutException($"piece {first} was not verified within {wait}");
         }
     }
 

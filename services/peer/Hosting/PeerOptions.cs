@@ -52,4 +52,11 @@ public sealed class PeerOptions
     /// <summary>How often running downloads ask the tracker for more peers.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan SwarmPollInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a read of a file that is still downloading (<c>api/files/{id}/content</c>) waits for a piece it needs:
+    /// for the first, then 503 with Retry-After; for a later one, then the response ends and the player asks again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StreamingWait { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -210,6 +210,10 @@ public sealed class DownloadDetailsAndStreamingTests(ITestOutputHelper output)
         var infoHash = (await publisher.PublishAsync(source)).InfoHash;
         using (var start = await leecher.StartDownloadAsync(infoHash))
             Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        // While the publisher still chokes the leecher, the only pieces the leecher may fetch are those the publisher
+        // allowed it fast (BEP 6), in whatever order they fall: order applies once it is unchoked.
+        await Eventually.TrueAsync(async () => (await leecher.DownloadAsync(infoHash)).Peers.Any(p => !p.ChokingUs),
+            TimeSpan.FromSeconds(30), "the publisher never unchoked the leecher");
 
         using (var bad = await leecher.Http.PutAsJsonAsync($"api/downloads/{infoHash}/order", new { }))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -125,11 +125,13 @@ public sealed class PeerUiTests(BrowserSystem system)
         var leecher = await PeerPage.OpenAsync(system, context, system.Peer2Id);
         await leecher.FindAvailableAsync(name);
 
-        // A second tab left open: its timers are frozen, so it keeps showing "Download file" after the download.
-        var staleTab = await context.NewPageAsync();
-        await staleTab.Clock.InstallAsync();
-        await staleTab.Clock.PauseAtAsync(DateTime.Now.AddSeconds(1));
-        var stale = await PeerPage.OpenAsync(system, context, system.Peer2Id, staleTab);
+        // A second window left open: its timers are frozen, so it keeps showing "Download file" after the download. It
+        // has a context of its own because Playwright's clock is the whole context's: in the same context the leecher's
+        // page would be frozen too, and would never show the end of a download that outlasts its first refresh.
+        await using var staleContext = await system.NewContextAsync();
+        await staleContext.Clock.InstallAsync();
+        await staleContext.Clock.PauseAtAsync(DateTime.Now.AddSeconds(1));
+        var stale = await PeerPage.OpenAsync(system, staleContext, system.Peer2Id);
         var staleButton = stale.FileRow(name).GetByRole(AriaRole.Button, new() { Name = "Download file" });
         await Expect(staleButton).ToBeVisibleAsync();
 

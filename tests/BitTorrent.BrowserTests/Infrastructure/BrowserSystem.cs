@@ -142,6 +142,7 @@ public sealed class BrowserSystem : IAsyncLifetime
     {
         if (_disposed) return;
         _disposed = true;
+        SaveLogs();
         // Each step on its own, so one failure does not leave the rest running.
         await Attempt(async () => { if (Browser is not null) await Browser.CloseAsync(); });
         await Attempt(() => { Playwright?.Dispose(); return Task.CompletedTask; });
@@ -150,6 +151,29 @@ public sealed class BrowserSystem : IAsyncLifetime
         await Attempt(async () => { if (Gateway is not null) await Gateway.DisposeAsync(); });
         await Attempt(async () => await Ring.DisposeAsync());
         Folder.Dispose();
+    }
+
+    /// <summary>
+    /// Every process's output, kept in artifacts/test-logs/browser/ (a failed scenario's screenshots say what the user
+    /// saw; these say what the peers, the gateway and the ring did meanwhile).
+    /// </summary>
+    private void SaveLogs()
+    {
+        try
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(ServiceProcess.RepositoryRoot(), "artifacts", "test-logs", "browser")).FullName;
+            var processes = new List<(string Name, ServiceProcess? Process)>
+            {
+                ("peer1", Peer1?.Process), ("peer2", Peer2?.Process), ("gateway", Gateway),
+            };
+            processes.AddRange(Ring.Nodes.Select((node, i) => ($"chord-node{i + 1}", (ServiceProcess?)node)));
+            foreach (var (name, process) in processes)
+                if (process is not null) File.WriteAllText(Path.Combine(folder, name + ".log"), process.Log);
+        }
+        catch (IOException)
+        {
+            // Best effort: the logs only help to read a failure.
+        }
     }
 
     private static async Task Attempt(Func<Task> step)

@@ -12,7 +12,7 @@ namespace BitTorrent.ContainerTests;
 /// network as the chart's hostNetwork asks, pinned to loopback: the pod IP is 127.0.0.1, the servers listen
 /// there only, and multicast discovery goes out on 127.0.0.1 with TTL 0. Ports are free ones chosen per run.
 /// </summary>
-[Collection(ContainerCollection.Name)]
+[Collection(ChartContainerCollection.Name)]
 public sealed class ChartSmokeTests
 {
     private const string PodIp = "127.0.0.1";
@@ -142,12 +142,16 @@ public sealed class ChartSmokeTests
 
         private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
-        /// <summary>Blocks of ten ports from a random base in 20000–59999, every TCP port (and the UDP one) checked free.</summary>
+        /// <summary>
+        /// Blocks of ten ports from a random base in 20000–32690, every TCP port (and the UDP one) checked free: below
+        /// the kernel's ephemeral range (32768 up), so neither Docker's published ports for the clusters of the other
+        /// container tests running beside this one nor any outgoing connection can take one before the pods bind it.
+        /// </summary>
         public static HostPorts Reserve(int ringPods, int peerPods)
         {
             for (var attempt = 0; attempt < 50; attempt++)
             {
-                var start = 20000 + (Random.Shared.Next(0, 4000) * 10);
+                var start = 20000 + (Random.Shared.Next(0, 1270) * 10);
                 var ports = new HostPorts(start, start + 10, start + 20, start + 30, start + 40, ringPods, peerPods);
                 if (ports.All.All(TcpFree) && UdpFree(ports.Multicast)) return ports;
             }

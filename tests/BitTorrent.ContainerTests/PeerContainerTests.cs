@@ -9,7 +9,7 @@ namespace BitTorrent.ContainerTests;
 /// Peers as containers next to the ring and the gateway, used only through the gateway: publish on
 /// one peer, download on another, with chord nodes and seeders stopped along the way.
 /// </summary>
-[Collection(ContainerCollection.Name)]
+[Collection(PeerContainerCollection.Name)]
 public sealed class PeerContainerTests
 {
     private static readonly TimeSpan Timeout = PeerApi.Timeout;

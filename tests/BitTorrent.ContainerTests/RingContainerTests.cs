@@ -7,7 +7,7 @@ namespace BitTorrent.ContainerTests;
 /// The real images on a Docker network: chord nodes that find each other only by multicast on that
 /// network (no seeds), and the gateway in front of them.
 /// </summary>
-[Collection(ContainerCollection.Name)]
+[Collection(RingContainerCollection.Name)]
 public sealed class RingContainerTests
 {
     private static readonly TimeSpan RingTimeout = TimeSpan.FromSeconds(60);

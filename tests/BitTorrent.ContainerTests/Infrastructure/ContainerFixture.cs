@@ -8,8 +8,8 @@ namespace BitTorrent.ContainerTests.Infrastructure;
 public sealed class ContainerFixture : IAsyncLifetime
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static int _users;
-    private static Task? _prepared;
+    private static int s_users;
+    private static Task? s_prepared;
 
     public async Task InitializeAsync()
     {
@@ -17,8 +17,8 @@ public sealed class ContainerFixture : IAsyncLifetime
         await Gate.WaitAsync();
         try
         {
-            _users++;
-            prepared = _prepared ??= DockerEngine.PrepareAsync();
+            s_users++;
+            prepared = s_prepared ??= DockerEngine.PrepareAsync();
         }
         finally
         {
@@ -32,8 +32,8 @@ public sealed class ContainerFixture : IAsyncLifetime
         await Gate.WaitAsync();
         try
         {
-            if (--_users > 0) return;
-            _prepared = null; // a collection that starts after this prepares again
+            if (--s_users > 0) return;
+            s_prepared = null; // a collection that starts after this prepares again
             await DockerEngine.StopIfStartedAsync();
         }
         finally

@@ -11,8 +11,7 @@
 # (dotnet format --verify-no-changes) is one test. Logs: artifacts/test-logs/.
 #
 # Run together, the integration scenarios come in two runs (two at a time, then those that run alone), and the
-# browser and chart suites run beside the second at the lowest CPU priority, in the cores it leaves idle; the
-# format check runs from the start beside unit, simulation and integration, also at the lowest priority. Their
+# browser and chart suites run beside the second at the lowest CPU priority, in the cores it leaves idle; their
 # results are printed after the integration suite's.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -179,46 +178,23 @@ if [[ " ${suites[*]} " == *" integration "* ]]; then
   for other in browser chart; do [[ " ${suites[*]} " == *" $other "* ]] && beside_alone+=" $other"; done
 fi
 
-# Beside them all: the format check (a minute of analysers, on a Debug design-time build that touches nothing the
-# test runs load) runs from the start at the lowest CPU priority, in the time the test runs leave a core idle.
-beside_all="" beside_all_pid=""
-if [[ " ${suites[*]} " == *" integration "* && " ${suites[*]} " == *" format "* ]]; then
-  beside_all=format
-  (
-    renice -n 19 -p "$BASHPID" >/dev/null
-    run_suite format >"$logs/format.out" 2>&1
-  ) &
-  beside_all_pid=$!
-fi
-
-# Prints and counts the results of suites that ran in the background.
-collect() {
-  local label=$1 other p f
-  shift
-  for other in "$@"; do
-    echo "== $other ($label)"
-    cat "$logs/$other.out"
-    if read -r p f <"$logs/$other.counts" 2>/dev/null; then
-      passed=$((passed + p)); failed=$((failed + f))
-    else
-      echo "   $other did not finish (log: $logs/$other.out)"; failed=$((failed + 1))
-    fi
-  done
-}
-
 for suite in "${suites[@]}"; do
-  case " $beside_alone $beside_all " in *" $suite "*) continue ;; esac
+  case " $beside_alone " in *" $suite "*) continue ;; esac
   echo "== $suite"
   run_suite "$suite"
   read -r p f <"$logs/$suite.counts"
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$suite" = integration ] && [ -n "$beside_pid" ]; then
     wait "$beside_pid"
-    collect "beside the integration scenarios that run alone" $beside_alone
-  fi
-  if [ "$suite" = integration ] && [ -n "$beside_all_pid" ]; then
-    wait "$beside_all_pid"
-    collect "beside the suites before it" $beside_all
+    for other in $beside_alone; do
+      echo "== $other (beside the integration scenarios that run alone)"
+      cat "$logs/$other.out"
+      if read -r p f <"$logs/$other.counts" 2>/dev/null; then
+        passed=$((passed + p)); failed=$((failed + f))
+      else
+        echo "   $other did not finish (log: $logs/$other.out)"; failed=$((failed + 1))
+      fi
+    done
   fi
 done
 

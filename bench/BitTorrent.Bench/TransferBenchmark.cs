@@ -10,7 +10,8 @@ namespace BitTorrent.Bench;
 
 /// <summary>
 /// 1 GiB over loopback, one seeder to one leecher: our peer pair, an aria2 pair and a libtorrent pair
-/// (all through our tracker), and iperf3's loopback bandwidth, in one run on one machine.
+/// (all through our tracker), iperf3's loopback bandwidth, and the floor (the least work any pair must do, by
+/// system calls and OpenSSL directly: <c>bench/real-clients/transfer_floor.py</c>), in one run on one machine.
 /// </summary>
 public static class TransferBenchmark
 {
@@ -21,6 +22,14 @@ public static class TransferBenchmark
     private sealed record Result(string Pair, double Seconds, long PeakRssBytes, string Note)
     {
         public double MiBps => Size / (1024.0 * 1024) / Seconds;
+    }
+
+    /// <summary>One run of <c>transfer_floor.py</c>: its faster pass's time for the 1 GiB and each side's CPU seconds, and both passes' times.</summary>
+    private sealed record FloorRun(double Seconds, double SenderCpu, double ReceiverCpu, double[] Passes)
+    {
+        public double MiBps => Size / (1024.0 * 1024) / Seconds;
+
+        public string PassList => string.Join(" and ", Passes.Select(p => p.ToString("F2", C) + " s"));
     }
 
     public static async Task RunAsync(BenchmarkReport report)
@@ -44,6 +53,8 @@ public static class TransferBenchmark
             await LibtorrentAsync(folder, source, announce, http, node.Url),
         };
         foreach (var r in results) Console.WriteLine($"{r.Pair}: {r.MiBps:F0} MiB/s, peak RSS {r.PeakRssBytes / (1 << 20)} MiB {r.Note}");
+        var floor = await FloorAsync(folder, source);
+        Console.WriteLine(string.Create(C, $"floor: {floor.MiBps:F0} MiB/s (passes {floor.PassList}; CPU: sender {floor.SenderCpu:F2} s, receiver {floor.ReceiverCpu:F2} s)"));
 
         var ours = results[0];
         var bestReal = results.Skip(1).Where(r => r.Seconds > 0).MaxBy(r => r.MiBps);
@@ -53,11 +64,12 @@ public static class TransferBenchmark
         body.AppendLine("| pair | MiB/s | seconds | leecher peak RSS | note |").AppendLine("| --- | ---: | ---: | ---: | --- |");
         foreach (var r in results)
             body.AppendLine(C, $"| {r.Pair} | {(r.Seconds > 0 ? r.MiBps.ToString("F0", C) : "–")} | {(r.Seconds > 0 ? r.Seconds.ToString("F2", C) : "–")} | {r.PeakRssBytes / (1 << 20)} MiB | {r.Note} |");
+        body.AppendLine(C, $"| floor: read → TCP → SHA-1 → write | {floor.MiBps:F0} | {floor.Seconds:F2} | | `bench/real-clients/transfer_floor.py`: the least work of any pair, by system calls and OpenSSL directly, no protocol; the faster of two passes ({floor.PassList}); its CPU: sender {floor.SenderCpu:F2} s, receiver {floor.ReceiverCpu:F2} s |");
         body.AppendLine(C, $"| iperf3 loopback TCP | {iperf:F0} | | | one stream, 5 s |").AppendLine();
         if (bestReal is not null)
         {
             var ratio = ours.MiBps / bestReal.MiBps;
-            body.AppendLine(C, $"Ours ÷ fastest real pair ({bestReal.Pair}): **{ratio:F2}×** (target ≥ 1.3×). Ours ÷ loopback: **{ours.MiBps / iperf:F2}** (target ≥ 0.5). Our leecher's peak RSS: **{ours.PeakRssBytes / (1 << 20)} MiB** (target ≤ 100 MB).");
+            body.AppendLine(C, $"Ours ÷ fastest real pair ({bestReal.Pair}): **{ratio:F2}×** (target ≥ 1.3×). Ours ÷ loopback: **{ours.MiBps / iperf:F2}** (target ≥ 0.5); the floor ÷ loopback: **{floor.MiBps / iperf:F2}**, ours ÷ the floor: {ours.MiBps / floor.MiBps:F2}. Our leecher's peak RSS: **{ours.PeakRssBytes / (1 << 20)} MiB** (target ≤ 100 MB).");
         }
         report.WriteSection("transfer-1gib", body.ToString());
     }
@@ -81,6 +93,8 @@ public static class TransferBenchmark
         {
             var r = await OursAsync(folder, source, node, http, $"run{run}-");
             Console.WriteLine(string.Create(C, $"run {run}: {r.MiBps:F0} MiB/s ({r.MiBps / iperfBefore:F2} of loopback), {r.Seconds:F2} s, leecher peak RSS {Mb(r.PeakRssBytes)}; load average {LoadAverage()}"));
+            var floor = await FloorAsync(folder, source);
+            Console.WriteLine(string.Create(C, $"run {run}: the floor (transfer_floor.py) {floor.MiBps:F0} MiB/s ({floor.MiBps / iperfBefore:F2} of loopback; passes {floor.PassList}), CPU per GiB: sender {floor.SenderCpu:F2} s, receiver {floor.ReceiverCpu:F2} s"));
             foreach (var side in new[] { "our-seeder", "our-leecher" }) Directory.Delete(folder.Sub($"run{run}-{side}"), recursive: true);
         }
         var iperfAfter = await IperfAsync();
@@ -151,6 +165,19 @@ public static class TransferBenchmark
         Console.WriteLine(string.Create(C, $"ours: download accepted after {accepted:F2} s, first bytes seen by {firstBytes:F2} s, done at {seconds:F2} s"));
         Console.WriteLine(string.Create(C, $"ours: CPU during the transfer (s per GiB): seeder {Cpu(seeder.Pid) - cpuBefore.Item1:F2} s, leecher {Cpu(leecher.Pid) - cpuBefore.Item2:F2} s; seeder peak RSS during the download {Mb(PeakRss(seeder.Pid))}"));
         return new Result("ours → ours", seconds, PeakRss(leecher.Pid), "peer processes, REST-driven");
+    }
+
+    /// <summary>
+    /// Runs <c>bench/real-clients/transfer_floor.py</c> on the same file: <paramref name="mode"/> "pipeline" (read, send
+    /// over loopback TCP, receive, SHA-1, write to a new file), twice; the faster pass counts.
+    /// </summary>
+    private static async Task<FloorRun> FloorAsync(TempFolder folder, string source, string mode = "pipeline")
+    {
+        var script = Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "real-clients", "transfer_floor.py");
+        var output = await ExternalProgram.RunAsync("/usr/bin/python3", [script, mode, source, Path.Combine(folder.Path, $"floor-{mode}.bin")], TimeSpan.FromMinutes(5));
+        var result = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]).RootElement;
+        return new FloorRun(result.GetProperty("seconds").GetDouble(), result.GetProperty("senderCpu").GetDouble(), result.GetProperty("receiverCpu").GetDouble(),
+            [.. result.GetProperty("passes").EnumerateArray().Select(p => p.GetDouble())]);
     }
 
     private static async Task<Result> Aria2Async(TempFolder folder, string source, string announce, HttpClient http, string tracker)

@@ -137,6 +137,8 @@ public static class TransferBenchmark
         using var published = await http.PostAsync(seeder.Url + "/api/files", form);
         published.EnsureSuccessStatusCode();
         var infoHash = JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("infoHash").GetString()!;
+        // As for the real pairs, the clock starts once the tracker counts the seeder (its announce after the publish).
+        await WaitForSeedersAsync(http, node.Url, BitTorrent.Shared.Identifiers.Id160.Parse(infoHash), 1, () => { });
 
         Console.WriteLine($"ours: leecher peak RSS before the download {Mb(PeakRss(leecher.Pid))}; seeder peak RSS while publishing {Mb(PeakRss(seeder.Pid))}, RSS once published {Mb(Rss(seeder.Pid))}");
         ResetPeakRss(seeder.Pid); // from here the seeder's peak is its peak during the download

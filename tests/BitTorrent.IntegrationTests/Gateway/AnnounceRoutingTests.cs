@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using BitTorrent.ChordNode.Api;
 using BitTorrent.ChordNode.Storage;
@@ -113,26 +112,6 @@ public sealed class AnnounceRoutingTests(ITestOutputHelper output)
             // Compact peers (BEP 23): the seeder, 127.0.0.1:7001, is among them.
             Assert.Contains(reply.Require<BString>("peers").Bytes.Chunk(6), peer => peer.SequenceEqual(new byte[] { 127, 0, 0, 1, 0x1b, 0x59 }));
         }
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("?info_hash=short&peer_id=-DD0001-aaaaaaaaaaaa&port=1")]
-    [InlineData("?info_hash=%zz&peer_id=-DD0001-aaaaaaaaaaaa&port=1")]
-    [InlineData("?info_hash=%01%02%03%04%05%06%07%08%09%10%11%12%13%14%15%16%17%18%19%20&peer_id=short&port=1")]
-    public async Task A_malformed_announce_through_the_gateway_gets_a_bencoded_failure_reason(string query)
-    {
-        await using var ring = new ChordRing(output);
-        await ring.StartAsync(2);
-        await ring.WaitConvergedAsync();
-        await using var gateway = await GatewayProcess.StartAsync(ring);
-        using var http = new HttpClient { BaseAddress = new Uri(gateway.Url) };
-
-        using var response = await http.GetAsync("/announce" + query);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = (BDictionary)BencodeReader.Decode(await response.Content.ReadAsByteArrayAsync());
-        Assert.False(string.IsNullOrWhiteSpace(body.Require<BString>("failure reason").Text));
-        Assert.False(body.ContainsKey("peers"));
     }
 
     private static Dictionary<string, string> Trust(bool trusted) =>

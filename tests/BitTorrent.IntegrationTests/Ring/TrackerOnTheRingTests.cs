@@ -32,26 +32,6 @@ public sealed class TrackerOnTheRingTests(ITestOutputHelper output)
         Assert.Equal(0, third.Require<BInteger>("complete").Value);
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("?info_hash=short&peer_id=-DD0001-aaaaaaaaaaaa&port=1")]
-    [InlineData("?info_hash={ih}&peer_id=-DD0001-aaaaaaaaaaaa&port=99999")]
-    [InlineData("?info_hash={ih}&peer_id=-DD0001-aaaaaaaaaaaa&port=1&event=exploded")]
-    [InlineData("?info_hash={ih}&peer_id=short&port=1")]
-    [InlineData("?info_hash={ih}&peer_id=-DD0001-aaaaaaaaaaaa&port=1&left=lots")]
-    [InlineData("?info_hash=%zz&peer_id=-DD0001-aaaaaaaaaaaa&port=1")]
-    public async Task A_malformed_announce_gets_a_bencoded_failure_reason_not_an_error_status(string query)
-    {
-        await using var ring = new ChordRing(output);
-        await ring.StartAsync(1);
-        using var http = new HttpClient();
-        using var response = await http.GetAsync($"{ring.Nodes[0].Url}/announce{query.Replace("{ih}", InfoHash, StringComparison.Ordinal)}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = (BDictionary)BencodeReader.Decode(await response.Content.ReadAsByteArrayAsync());
-        Assert.False(string.IsNullOrWhiteSpace(body.Require<BString>("failure reason").Text));
-        Assert.False(body.ContainsKey("peers"));
-    }
-
     [Fact]
     public async Task An_oversized_publish_body_is_refused_with_413_and_the_node_keeps_serving()
     {

@@ -170,13 +170,13 @@ public static class TransferBenchmark
     }
 
     /// <summary>
-    /// Runs <c>bench/real-clients/transfer_floor.py</c> on the same file: <paramref name="mode"/> "pipeline" (read, send
+    /// Runs <c>bench/real-clients/transfer_floor.py</c> on the same file (read, send
     /// over loopback TCP, receive, SHA-1, write to a new file), twice; the faster pass counts.
     /// </summary>
-    private static async Task<FloorRun> FloorAsync(TempFolder folder, string source, string mode = "pipeline")
+    private static async Task<FloorRun> FloorAsync(TempFolder folder, string source)
     {
         var script = Path.Combine(ServiceProcess.RepositoryRoot(), "bench", "real-clients", "transfer_floor.py");
-        var output = await ExternalProgram.RunAsync("/usr/bin/python3", [script, mode, source, Path.Combine(folder.Path, $"floor-{mode}.bin")], TimeSpan.FromMinutes(5));
+        var output = await ExternalProgram.RunAsync("/usr/bin/python3", [script, source, Path.Combine(folder.Path, "floor.bin")], TimeSpan.FromMinutes(5));
         var result = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]).RootElement;
         return new FloorRun(result.GetProperty("seconds").GetDouble(), result.GetProperty("senderCpu").GetDouble(), result.GetProperty("receiverCpu").GetDouble(),
             [.. result.GetProperty("passes").EnumerateArray().Select(p => p.GetDouble())]);

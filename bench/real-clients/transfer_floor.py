@@ -3,12 +3,11 @@
 system calls and OpenSSL directly (Python only strings them together, one call per 64 or 256 KiB), with no
 protocol, no scheduling and no second connection.
 
-  transfer_floor.py pipeline SOURCE TARGET   a sender process reads SOURCE 64 KiB at a time and sends it over one
-                                             loopback TCP connection; the receiver takes it 256 KiB at a time,
-                                             SHA-1s each 256 KiB piece and writes it to a new file TARGET
-  transfer_floor.py write SOURCE TARGET      only the last step: writes len(SOURCE) bytes to a new file TARGET
+  transfer_floor.py SOURCE TARGET   a sender process reads SOURCE 64 KiB at a time and sends it over one loopback
+                                    TCP connection; the receiver takes it 256 KiB at a time, SHA-1s each 256 KiB
+                                    piece and writes it to a new file TARGET
 
-Each runs twice and prints one JSON line for the faster pass (bytes, seconds, the CPU seconds of each side) with
+It runs twice and prints one JSON line for the faster pass (bytes, seconds, the CPU seconds of each side) with
 both passes' seconds. Twice, because on a VM writing to a new file is far slower when the guest's free memory was
 handed back to the host (every first touch of a page traps to it) than into pages the first pass has just freed.
 """
@@ -86,24 +85,12 @@ def pipeline(source, target):
     return {"bytes": done, "seconds": seconds, "senderCpu": sender_cpu, "receiverCpu": receiver_cpu}
 
 
-def write(source, target):
-    size = os.path.getsize(source)
-    fd = new_file(target, size)
-    buffer = bytes(PIECE)
-    clock, start = time.perf_counter(), cpu_seconds()
-    for offset in range(0, size, PIECE):
-        os.pwrite(fd, buffer[:min(PIECE, size - offset)], offset)
-    seconds, writer_cpu = time.perf_counter() - clock, cpu_seconds() - start
-    os.close(fd)
-    return {"bytes": size, "seconds": seconds, "senderCpu": 0.0, "receiverCpu": writer_cpu}
-
-
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("pipeline", "write"):
+    if len(sys.argv) != 3:
         raise SystemExit(__doc__)
     passes = []
     for _ in range(2):
-        passes.append((pipeline if sys.argv[1] == "pipeline" else write)(sys.argv[2], sys.argv[3]))
-        os.unlink(sys.argv[3])
+        passes.append(pipeline(sys.argv[1], sys.argv[2]))
+        os.unlink(sys.argv[2])
     best = min(passes, key=lambda p: p["seconds"])
     print(json.dumps({**best, "passes": [p["seconds"] for p in passes]}), flush=True)

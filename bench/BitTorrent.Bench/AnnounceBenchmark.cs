@@ -53,7 +53,8 @@ public static partial class AnnounceBenchmark
             var after = await ScrapeAllAsync(http, processes);
             oursPaced = new Paced($"gateway → {Nodes}-node ring (replication 3)", paced, LoadAverage());
             evidence = Evidence(before, after, gateway.Url) +
-                $" CPU per announce: gateway {gatewayCpu / paced.Requests * 1e6:F0} µs, the nodes together {nodesCpu / paced.Requests * 1e6:F0} µs.";
+                $" CPU per announce: gateway {gatewayCpu / paced.Requests * 1e6:F0} µs, the nodes together {nodesCpu / paced.Requests * 1e6:F0} µs (the load generator {paced.CpuSeconds / paced.Requests * 1e6:F0} µs)." +
+                $" p99 by second of the run (ms): {PacedLoad.Describe(paced.P99BySecondMs)}.";
             ours = await WrkAsync(gateway.Url, script, Duration) with { Target = $"gateway → {Nodes}-node ring (replication 3)" };
 
         }
@@ -78,7 +79,7 @@ public static partial class AnnounceBenchmark
                 var result = await PacedLoad.RunAsync($"http://127.0.0.1:{port}", Rate, PacedDuration);
                 cpu = CpuSeconds(tracker.Pid) - cpu;
                 referencePaced = new Paced("webtorrent bittorrent-tracker 11.2.3 (one process)", result, LoadAverage());
-                evidence += $" bittorrent-tracker: {cpu / result.Requests * 1e6:F0} µs CPU per announce.";
+                evidence += $" bittorrent-tracker: {cpu / result.Requests * 1e6:F0} µs CPU per announce (the load generator {result.CpuSeconds / result.Requests * 1e6:F0} µs), p99 by second (ms): {PacedLoad.Describe(result.P99BySecondMs)}.";
                 reference = await WrkAsync($"http://127.0.0.1:{port}", script, Duration) with { Target = "webtorrent bittorrent-tracker 11.2.3 (one process)" };
             }
             else
@@ -89,7 +90,7 @@ public static partial class AnnounceBenchmark
 
         var body = new StringBuilder();
         body.AppendLine("## Announces through the gateway, 8-node ring").AppendLine();
-        body.AppendLine(C, $"At a fixed offered rate of {Rate:N0} announces/s for {PacedDuration.TotalSeconds:F0} s (open loop, `bench/BitTorrent.Bench/PacedLoad.cs`: each request's latency counts from when it was due, so a stall is charged to every request behind it; 64 connections; the same announces as below), after the warm-up, persistence on:").AppendLine();
+        body.AppendLine(C, $"At a fixed offered rate of {Rate:N0} announces/s for {PacedDuration.TotalSeconds:F0} s (open loop, `bench/BitTorrent.Bench/PacedLoad.cs`: each request's latency counts from when it was due, so a stall is charged to every request behind it; 64 keep-alive connections driven by one thread with `poll`, about as cheap as wrk; the same announces as below), after the warm-up, persistence on:").AppendLine();
         body.AppendLine("| target | offered/s | achieved/s | p50 | p90 | p99 | max | errors | load average (1 min) |").AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var paced in new[] { oursPaced, referencePaced }.OfType<Paced>())
         {
@@ -122,12 +123,14 @@ public static partial class AnnounceBenchmark
             // requests are not rate-limited again by the nodes.
             var environment = new Dictionary<string, string>(quiet) { ["Chord__JoinWait"] = "00:00:00.500", ["Tracker__TrustedProxies__0"] = "127.0.0.1", ["Chord__DataPath"] = data.Sub($"chord-{i}") };
             if (nodes.Count > 0) environment["Chord__Seeds__0"] = nodes[0].Url;
+            foreach (var (key, value) in Passed("BENCH_NODE_")) environment[key] = value;
             var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [], environment);
             nodes.Add(node);
             await WaitAsync(http, node.Url + "/readyz");
         }
         var gatewayEnvironment = new Dictionary<string, string>(quiet);
         for (var i = 0; i < nodes.Count; i++) gatewayEnvironment[$"Gateway__Seeds__{i}"] = nodes[i].Url;
+        foreach (var (key, value) in Passed("BENCH_GATEWAY_")) gatewayEnvironment[key] = value;
         var gateway = ServiceProcess.Start("gateway", ServiceProcess.FreePort(), [], gatewayEnvironment);
         try
         {
@@ -140,6 +143,15 @@ public static partial class AnnounceBenchmark
         }
         return gateway;
     }
+
+    /// <summary>
+    /// Environment variables named <paramref name="prefix"/>NAME, as NAME: how a comparison passes settings to the bench's
+    /// chord nodes (BENCH_NODE_…) or its gateway (BENCH_GATEWAY_…), e.g. BENCH_NODE_DOTNET_GCgen0size=0x400000.
+    /// </summary>
+    private static IEnumerable<(string Key, string Value)> Passed(string prefix) =>
+        Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k.Length > prefix.Length)
+            .Select(k => (k[prefix.Length..], Environment.GetEnvironmentVariable(k) ?? ""));
 
     /// <summary>CPU time a process has used so far (user and system, from /proc), in seconds.</summary>
     internal static double CpuSeconds(int pid)

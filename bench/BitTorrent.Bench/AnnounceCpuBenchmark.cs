@@ -45,6 +45,12 @@ public static class AnnounceCpuBenchmark
                 var nodesAllocated = Enumerable.Range(1, nodes.Count).Sum(Allocated);
                 Console.WriteLine(string.Create(C,
                     $"run {run}: {r.Achieved:F0}/s of {rate:F0} offered, p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms, errors {r.Errors}; CPU per announce: gateway {gatewayCpu / r.Requests * 1e6:F0} µs, the nodes together {nodesCpu / r.Requests * 1e6:F0} µs, total {(gatewayCpu + nodesCpu) / r.Requests * 1e6:F0} µs; allocated per announce: gateway {Allocated(0) / r.Requests / 1024:F1} KiB, the nodes together {nodesAllocated / r.Requests / 1024:F1} KiB; load {AnnounceBenchmark.LoadAverage()}"));
+                double Delta(int i, string name, params (string, string)[] labels) => after[i].Metrics.Sum(name, labels) - before[i].Metrics.Sum(name, labels);
+                double Nodes(string name, params (string, string)[] labels) => Enumerable.Range(1, nodes.Count).Sum(i => Delta(i, name, labels));
+                var generations = string.Join(", ", new[] { "gen0", "gen1", "gen2" }.Select(g => $"{g} {Nodes("dotnet_gc_collections_total", ("gc_heap_generation", g)):F0}"));
+                Console.WriteLine(string.Create(C,
+                    $"  load generator {r.CpuSeconds / r.Requests * 1e6:F0} µs per announce; garbage collection: gateway {Delta(0, "dotnet_gc_collections_total"):F0} collections pausing {Delta(0, "dotnet_gc_pause_time_seconds_total") * 1000:F0} ms, the nodes together {Nodes("dotnet_gc_collections_total"):F0} ({generations}) pausing {Nodes("dotnet_gc_pause_time_seconds_total") * 1000:F0} ms"));
+                Console.WriteLine($"  p99 by second (ms): {PacedLoad.Describe(r.P99BySecondMs)}");
                 // A timed-out announce may or may not have been served: the division above then means little.
                 if (r.Errors > 0) Console.WriteLine("  (announces failed or timed out: this run's CPU per announce is not comparable)");
             }

@@ -3,7 +3,7 @@
 # (with the machine and the command). Parts: ring, transfer, swarm, announce, repair, restart, seed-scale, catalog,
 # copies, fast (default: all); transfer-ours [runs] and transfer-harness [MiB] compare builds without writing the report,
 # and so do announce-cpu [rate] [seconds] [runs] (CPU per announce of the 8-node ring and the gateway, idle and at a
-# fixed rate; default 1500/s, 15 s, 3 runs) and announce-load URL [rate] [seconds] (paced announces at a running tracker).
+# fixed rate; default 1500/s, 15 s, 3 runs) and announce-load URL [rate] [seconds] [runs] (paced announces at a running tracker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

@@ -43,13 +43,13 @@ start_service() {
     return 1
   fi
   log=$(mktemp "$RUN_DIR/logs/$name.log.XXXXXX")
-  # Chord nodes and the gateway answer many small requests: a 32 MiB gen0 budget makes their collections rarer
-  # (docs/benchmarks.md, announces). The GC reads it only from the environment; the images set it the same way.
+  # Chord nodes and the gateway answer many small requests: a 4 MiB gen0 budget keeps each collection short (the
+  # announce tail at a fixed rate is their collection pauses; docs/benchmarks.md, announces). The GC reads it only from the environment; the images set it the same way.
   # Peers keep their native allocations (the JIT's working memory) in one glibc arena: about 2 MiB less peak RSS
   # during a download (docs/benchmarks.md, peer memory). The peer image sets it the same way.
   local tuning=()
   case $name in
-    chord-*|gateway*) tuning=(env "DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x2000000}") ;;
+    chord-*|gateway*) tuning=(env "DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x400000}") ;;
     peer-*) tuning=(env "MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-1}") ;;
   esac
   "${tuning[@]}" dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &

@@ -84,8 +84,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__BitTorrent"] = "Information";
-        // As make run and the images start them (scripts/lib.sh, the Dockerfiles): a 32 MiB gen0 budget.
-        if (service is "chord-node" or "gateway") info.Environment["DOTNET_GCgen0size"] = "0x2000000";
+        // As make run and the images start them (scripts/lib.sh, the Dockerfiles): a 4 MiB gen0 budget.
+        if (service is "chord-node" or "gateway") info.Environment["DOTNET_GCgen0size"] = "0x400000";
         // And a peer's native allocations in one glibc arena (peak RSS, docs/benchmarks.md).
         if (service is "peer") info.Environment["MALLOC_ARENA_MAX"] = "1";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;

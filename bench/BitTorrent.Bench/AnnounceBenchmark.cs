@@ -146,9 +146,9 @@ public static partial class AnnounceBenchmark
 
     /// <summary>
     /// Environment variables named <paramref name="prefix"/>NAME, as NAME: how a comparison passes settings to the bench's
-    /// chord nodes (BENCH_NODE_…) or its gateway (BENCH_GATEWAY_…), e.g. BENCH_NODE_DOTNET_GCgen0size=0x400000.
+    /// chord nodes (BENCH_NODE_…, also the swarm part's tracker), its gateway (BENCH_GATEWAY_…) or the swarm part's peers (BENCH_PEER_…), e.g. BENCH_NODE_DOTNET_GCgen0size=0x400000.
     /// </summary>
-    private static IEnumerable<(string Key, string Value)> Passed(string prefix) =>
+    internal static IEnumerable<(string Key, string Value)> Passed(string prefix) =>
         Environment.GetEnvironmentVariables().Keys.OfType<string>()
             .Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && k.Length > prefix.Length)
             .Select(k => (k[prefix.Length..], Environment.GetEnvironmentVariable(k) ?? ""));

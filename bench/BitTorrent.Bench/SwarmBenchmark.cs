@@ -36,8 +36,9 @@ public static class SwarmBenchmark
         foreach (var (seeders, leechers) in Scenarios)
         {
             // A tracker of its own per scenario: no peer of an earlier swarm is handed out.
-            await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [],
-                new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" });
+            var nodeEnvironment = new Dictionary<string, string> { ["Discovery__Enabled"] = "false", ["Chord__JoinWait"] = "00:00:00", ["Logging__LogLevel__Default"] = "Warning" };
+            foreach (var (key, value) in AnnounceBenchmark.Passed("BENCH_NODE_")) nodeEnvironment[key] = value;
+            await using var node = ServiceProcess.Start("chord-node", ServiceProcess.FreePort(), [], nodeEnvironment);
             await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(node.Url + "/readyz")).IsSuccessStatusCode, "the chord node");
             var ours = await OursAsync(folder, source, node, http, seeders, leechers);
             Console.WriteLine(string.Create(C, $"ours {seeders} → {leechers}: {ours:F2} s"));
@@ -63,7 +64,7 @@ public static class SwarmBenchmark
         {
             for (var i = 0; i < seeders + leechers; i++)
             {
-                peers.Add(ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], new Dictionary<string, string>
+                var environment = new Dictionary<string, string>
                 {
                     ["Discovery__Enabled"] = "false",
                     ["Tracker__Seeds__0"] = node.Url,
@@ -71,7 +72,9 @@ public static class SwarmBenchmark
                     ["Peer__ApiKey"] = BenchPeerKey.Value,
                     ["Peer__SwarmPollInterval"] = "00:00:01",
                     ["Logging__LogLevel__Default"] = "Warning",
-                }));
+                };
+                foreach (var (key, value) in AnnounceBenchmark.Passed("BENCH_PEER_")) environment[key] = value;
+                peers.Add(ServiceProcess.Start("peer", ServiceProcess.FreePort(), [], environment));
             }
             foreach (var peer in peers) await TransferBenchmark.WaitAsync(async () => (await http.GetAsync(peer.Url + "/readyz")).IsSuccessStatusCode, peer.Name);
 

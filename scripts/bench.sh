@@ -4,6 +4,8 @@
 # copies, fast (default: all); transfer-ours [runs] and transfer-harness [MiB] compare builds without writing the report,
 # and so do announce-cpu [rate] [seconds] [runs] (CPU per announce of the 8-node ring and the gateway, idle and at a
 # fixed rate; default 1500/s, 15 s, 3 runs) and announce-load URL [rate] [seconds] [runs] (paced announces at a running tracker).
+# Settings for the processes a part starts: BENCH_NODE_<key>=value (chord nodes), BENCH_GATEWAY_<key>, BENCH_PEER_<key>
+# (swarm part), e.g. BENCH_NODE_DOTNET_GCgen0size=0x2000000; BENCH_ANNOUNCE_RATE sets the fixed rate (3000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

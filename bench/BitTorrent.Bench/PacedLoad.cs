@@ -1,8 +1,8 @@
+using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Buffers.Text;
 using System.Text;
 
 namespace BitTorrent.Bench;

@@ -95,8 +95,10 @@ public static class SwarmBenchmark
             }
             await TransferBenchmark.WaitForSeedersAsync(http, node.Url, Id160.Parse(infoHash!), seeders, () => { });
 
+            var cpuBefore = peers.Select(p => AnnounceBenchmark.CpuSeconds(p.Pid)).ToList();
             var clock = Stopwatch.StartNew();
             var leecherPeers = peers.Skip(seeders).ToList();
+            var doneAt = new List<double>();
             await Task.WhenAll(leecherPeers.Select(async leecher =>
             {
                 using var start = await http.PostAsJsonAsync(leecher.Url + "/api/downloads", new { infoHash });
@@ -109,13 +111,27 @@ public static class SwarmBenchmark
                 {
                     using var download = JsonDocument.Parse(await http.GetStringAsync($"{leecher.Url}/api/downloads/{infoHash}"));
                     var state = download.RootElement.GetProperty("state").GetString();
-                    if (state == "completed") pending.Remove(leecher);
+                    if (state == "completed" && pending.Remove(leecher)) doneAt.Add(clock.Elapsed.TotalSeconds);
                     if (state == "failed") throw new InvalidOperationException("a download failed: " + download.RootElement);
                 }
                 if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("our swarm took over 5 minutes");
                 if (pending.Count > 0) await Task.Delay(50);
             }
-            return clock.Elapsed.TotalSeconds;
+            var elapsed = clock.Elapsed.TotalSeconds;
+            // Where the time went, for comparing builds: when each leecher finished, and each process's CPU over the swarm.
+            var cpu = peers.Select((p, i) => AnnounceBenchmark.CpuSeconds(p.Pid) - cpuBefore[i]).ToList();
+            var received = new List<string>();
+            foreach (var leecher in leecherPeers)
+            {
+                using var response = await http.GetAsync(leecher.Url + "/metrics");
+                var metrics = PrometheusText.Parse(response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "");
+                double Sum(string prefix) => metrics.Samples.Where(m => m.Name.StartsWith(prefix, StringComparison.Ordinal)).Sum(m => m.Value);
+                received.Add(string.Create(C, $"{Sum("bittorrent_peer_received") / (1 << 20):F0}/{Sum("bittorrent_peer_rejects_received"):F0}"));
+            }
+            Console.WriteLine($"  leechers' MiB received / rejects received: {string.Join(' ', received)}");
+            Console.WriteLine(string.Create(C,
+                $"  leechers done at {string.Join(' ', doneAt.Select(t => t.ToString("F2", C)))} s; CPU seconds: seeders {string.Join(' ', cpu.Take(seeders).Select(c => c.ToString("F2", C)))}, leechers {string.Join(' ', cpu.Skip(seeders).Select(c => c.ToString("F2", C)))} (the machine had {elapsed * Environment.ProcessorCount:F1})"));
+            return elapsed;
         }
         finally
         {

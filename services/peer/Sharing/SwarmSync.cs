@@ -30,6 +30,7 @@ public sealed partial class SwarmSync(
 {
     private readonly HashSet<Id160> _published = [];
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _publishing = new(1, 1);
     private readonly PeerStatusSampler _status = new(time);
     private bool _moving;
     private TimeSpan? _trackerInterval;
@@ -55,6 +56,22 @@ public sealed partial class SwarmSync(
     /// it always goes to the tracker, asking for that many seeders (<see cref="CopiesRequest"/>).
     /// </summary>
     public async Task EnsurePublishedAsync(TorrentMetainfo torrent, CancellationToken cancellationToken, int copies = CopiesRequest.Min)
+    {
+        // One publish at a time: a periodic refresh that finds a file just added to the library must not race the upload's own
+        // publish with copies. Both would find the torrent new at the tracker, and whichever wrote the catalog entry last would
+        // decide its target, so the refresh's plain publish could drop the copies asked for. Serialized, the refresh finds it published.
+        await _publishing.WaitAsync(cancellationToken);
+        try
+        {
+            await PublishOnceAsync(torrent, copies, cancellationToken);
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    private async Task PublishOnceAsync(TorrentMetainfo torrent, int copies, CancellationToken cancellationToken)
     {
         lock (_gate) if (copies <= CopiesRequest.Min && _published.Contains(torrent.InfoHash)) return;
         var bytes = torrent.ToBytes();

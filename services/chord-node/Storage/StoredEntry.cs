@@ -19,6 +19,7 @@ internal sealed class StoredEntry
     private readonly IStorePersistence _disk;
     private readonly Dictionary<string, MemberData> _members;
     private readonly HashSet<string> _membersOnDisk;
+    private long _fingerprints; // the XOR of every member's Fingerprint, kept as members change so Digest is O(1)
     private byte[]? _value;
     private long _version;
     private long _count;
@@ -51,7 +52,7 @@ internal sealed class StoredEntry
             (_value, _version, _count) = (stored.Value, stored.Version, stored.Count);
             foreach (var member in stored.Members ?? [])
             {
-                _members[member.Member] = member;
+                Store(member);
                 _membersOnDisk.Add(member.Member);
             }
         }
@@ -85,7 +86,7 @@ internal sealed class StoredEntry
                             if (_membersOnDisk.Contains(member.Member)) durable = _disk.Barrier();
                             continue;
                         }
-                        _members[member.Member] = member;
+                        Store(member, current);
                         durable = Persist(member) ?? durable;
                     }
                     return durable;
@@ -143,21 +144,22 @@ internal sealed class StoredEntry
             foreach (var update in updates)
             {
                 // A capped add of a new member is skipped, with nothing written, once the set is full.
-                if (update.MaxLiveMembers is { } cap && update.Value is not null && !IsLive(update.Member, nowUnixMs))
+                var wasLive = IsLive(update.Member, nowUnixMs);
+                if (update.MaxLiveMembers is { } cap && update.Value is not null && !wasLive)
                 {
-                    live ??= CountLive(nowUnixMs);
+                    // The map's size bounds the live members from above (it also holds tombstones and expired members), so it
+                    // stands in for them until it reaches the cap; only then are the live ones counted (as applied so far).
+                    live ??= _members.Count;
+                    if (live >= cap) live = CountLive(nowUnixMs);
                     if (live >= cap) continue;
-                    live++;
-                }
-                else if (live is not null && update.Value is null && IsLive(update.Member, nowUnixMs))
-                {
-                    live--;
                 }
                 var timestamp = clock.Next();
-                if (_members.TryGetValue(update.Member, out var current) && current.Timestamp >= timestamp)
-                    timestamp = current.Timestamp + 1;
+                var existing = _members.TryGetValue(update.Member, out var current) ? current : null;
+                if (existing is not null && existing.Timestamp >= timestamp)
+                    timestamp = existing.Timestamp + 1;
                 var member = new MemberData(update.Member, update.Value, timestamp, update.ExpiresUnixMs);
-                _members[update.Member] = member;
+                Store(member, existing);
+                if (live is not null) live += (IsLive(member, nowUnixMs) ? 1 : 0) - (wasLive ? 1 : 0);
                 delta.Add(member);
                 durable = Persist(member) ?? durable;
             }
@@ -165,8 +167,18 @@ internal sealed class StoredEntry
         }
     }
 
-    private bool IsLive(string member, long nowUnixMs) =>
-        _members.TryGetValue(member, out var m) && m.Value is not null && !(m.ExpiresUnixMs <= nowUnixMs);
+    /// <summary>Puts <paramref name="member"/> in place of <paramref name="replaced"/> (the member it replaces, or null), keeping the digest.</summary>
+    private void Store(MemberData member, MemberData? replaced = null)
+    {
+        if (replaced is null && _members.TryGetValue(member.Member, out var held)) replaced = held;
+        if (replaced is not null) _fingerprints ^= Fingerprint(replaced);
+        _fingerprints ^= Fingerprint(member);
+        _members[member.Member] = member;
+    }
+
+    private bool IsLive(string member, long nowUnixMs) => _members.TryGetValue(member, out var m) && IsLive(m, nowUnixMs);
+
+    private static bool IsLive(MemberData m, long nowUnixMs) => m.Value is not null && !(m.ExpiresUnixMs <= nowUnixMs);
 
     private int CountLive(long nowUnixMs)
     {
@@ -269,9 +281,7 @@ internal sealed class StoredEntry
                 case EntryKind.Register: return _version;
                 case EntryKind.Counter: return _count;
                 default:
-                    long digest = _members.Count;
-                    foreach (var m in _members.Values) digest ^= Fingerprint(m);
-                    return digest;
+                    return _members.Count ^ _fingerprints;
             }
         }
     }
@@ -311,7 +321,7 @@ internal sealed class StoredEntry
             }
             foreach (var member in dead ?? [])
             {
-                _members.Remove(member);
+                if (_members.Remove(member, out var removed)) _fingerprints ^= Fingerprint(removed);
                 if (_membersOnDisk.Remove(member)) _disk.Append(new StoreChange.MemberDeleted(Key, member));
             }
             return _members.Count == 0;
@@ -332,6 +342,7 @@ internal sealed class StoredEntry
             remove(this);
             var onDisk = Kind == EntryKind.Set ? _membersOnDisk.Count > 0 : _version > 0 || _count > 0;
             _members.Clear();
+            _fingerprints = 0;
             _membersOnDisk.Clear();
             if (onDisk) _disk.Append(new StoreChange.KeyDeleted(Key));
             return true;

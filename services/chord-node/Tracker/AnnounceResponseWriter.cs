@@ -90,19 +90,18 @@ public static class AnnounceResponseWriter
             int v4 = 0, v6End = buffer.Length, v6 = v6End;
             foreach (var peer in peers)
             {
-                if (!IPAddress.TryParse(peer.Host, out var address)) continue;
-                if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-                if (address.AddressFamily == AddressFamily.InterNetwork)
+                var address = peer.AddressBytes();
+                if (address.Length == 4)
                 {
-                    address.TryWriteBytes(buffer.AsSpan(v4, 4), out _);
+                    address.CopyTo(buffer.AsSpan(v4, 4));
                     buffer[v4 + 4] = (byte)(peer.Port >> 8);
                     buffer[v4 + 5] = (byte)peer.Port;
                     v4 += 6;
                 }
-                else
+                else if (address.Length == 16)
                 {
                     v6 -= 18;
-                    address.TryWriteBytes(buffer.AsSpan(v6, 16), out _);
+                    address.CopyTo(buffer.AsSpan(v6, 16));
                     buffer[v6 + 16] = (byte)(peer.Port >> 8);
                     buffer[v6 + 17] = (byte)peer.Port;
                 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -21,6 +22,26 @@ public sealed record SwarmEntry(
     /// under the same peer_id (a guess, or a forgery) makes an entry of its own and never moves or removes this one.
     /// </summary>
     public static string MemberKey(string peerIdHex, string host) => peerIdHex + "@" + host;
+
+    // The peer's address as 4 or 16 bytes, parsed once per entry: the peer-list cache keeps an entry while its stored value
+    // stays the same, so a swarm's entries are handed out in many announces' compact lists without parsing the host each time.
+    private byte[]? _address;
+
+    /// <summary>The host as IPv4 (4 bytes, a mapped address unwrapped) or IPv6 (16 bytes) address bytes; empty when it is no address.</summary>
+    public ReadOnlySpan<byte> AddressBytes() => _address ??= ParseAddress(Host);
+
+    // Equality is the record's value; the parsed address is a cache of it.
+    public bool Equals(SwarmEntry? other) =>
+        other is not null && Seeder == other.Seeder && PeerId == other.PeerId && Host == other.Host && Port == other.Port;
+
+    public override int GetHashCode() => HashCode.Combine(Seeder, PeerId, Host, Port);
+
+    private static byte[] ParseAddress(string host)
+    {
+        if (!IPAddress.TryParse(host, out var address)) return [];
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        return address.GetAddressBytes();
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, TrackerJsonContext.Default.SwarmEntry);
 

@@ -42,6 +42,26 @@ public sealed class StoredEntryTests
     }
 
     [Fact]
+    public void The_digest_kept_as_members_change_is_the_digest_of_the_state_reached()
+    {
+        // Adds, replacements, removals, merges of older and newer members, expiry and collection: the primary's digest
+        // (kept member by member) must equal that of a replica that received only the final state.
+        var primary = new StoredEntry("swarm/z", EntryKind.Set);
+        primary.Update([SetUpdate.Add("a", "1", 1_000), SetUpdate.Add("b", "1", 50_000), SetUpdate.Add("c", "1")], Clock, 0);
+        primary.Update([SetUpdate.Add("b", "2", 60_000), SetUpdate.Remove("c")], Clock, 0);
+        primary.Merge(new EntryData("swarm/z", EntryKind.Set, Members: [new MemberData("d", "1", 5, null), new MemberData("b", "0", 1, 2)]));
+        primary.Collect(nowUnixMs: 2_000, tombstoneTtlMs: 500); // "a" expired at 1,000 and is gone; "c"'s tombstone is recent
+        Assert.Equal(["b", "c", "d"], primary.Snapshot().Members!.Select(m => m.Member).Order());
+
+        var replica = new StoredEntry("swarm/z", EntryKind.Set);
+        replica.Merge(primary.Snapshot());
+        Assert.Equal(replica.Digest(), primary.Digest());
+
+        primary.Update([SetUpdate.Add("e", "1")], Clock, 0);
+        Assert.NotEqual(replica.Digest(), primary.Digest());
+    }
+
+    [Fact]
     public void A_removal_is_a_tombstone_so_an_older_add_arriving_late_does_not_resurrect_the_member()
     {
         var primary = new StoredEntry("name/f", EntryKind.Set);

@@ -50,9 +50,9 @@ public static partial class AnnounceBenchmark
             gateway = await StartRingAsync(http, data, nodes);
 
             await WrkAsync(gateway.Url, script, "5s"); // warm up: JIT, connection pools, owner caches
-            await Task.Delay(Settle);
             var processes = nodes.Append(gateway).ToList();
-            var before = await ScrapeAllAsync(http, processes);
+            var before = await ScrapeAllAsync(http, processes); // before the rest: a scrape makes every process collect its metrics
+            await Task.Delay(Settle);
             var gatewayCpu = CpuSeconds(gateway.Pid);
             var nodesCpu = nodes.Sum(n => CpuSeconds(n.Pid));
             var paced = await PacedLoad.RunAsync(gateway.Url, Rate, PacedDuration);
